@@ -1,0 +1,57 @@
+using System;
+
+namespace PSCertConnector.Core
+{
+    /// <summary>What kind of failure an error is; mirrors the PowerShell ErrorCategory values we use.</summary>
+    public enum FailureCategory
+    {
+        NotSpecified,
+        InvalidArgument,
+        InvalidData,
+        ObjectNotFound,
+        ResourceExists,
+        NotImplemented,
+        PermissionDenied,
+        ConnectionError,
+        OperationTimeout,
+        InvalidOperation,
+        OperationStopped,
+        WriteError,
+        ReadError,
+        SecurityError,
+    }
+
+    /// <summary>
+    /// A failure a user can act on: a stable error id (used as the PowerShell FullyQualifiedErrorId and by
+    /// the CLI), a category and a message that names the field and what was expected.
+    /// </summary>
+    public class PscException : Exception
+    {
+        public PscException(string errorId, FailureCategory category, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            ErrorId = errorId;
+            Category = category;
+        }
+
+        public string ErrorId { get; }
+        public FailureCategory Category { get; }
+        /// <summary>The object the error is about (connector name, serial, file), when there is one.</summary>
+        public string? Target { get; init; }
+    }
+
+    /// <summary>A connector was asked for something its transport cannot do.</summary>
+    public sealed class CapabilityNotSupportedException : PscException
+    {
+        public CapabilityNotSupportedException(string connectorType, Connectors.ConnectorCapabilities capability, string suggestion)
+            : base("CapabilityNotSupported", FailureCategory.NotImplemented,
+                $"A '{connectorType}' connector cannot {Connectors.CapabilityText.Describe(capability)}. {suggestion}")
+        {
+            ConnectorType = connectorType;
+            Capability = capability;
+        }
+
+        public string ConnectorType { get; }
+        public Connectors.ConnectorCapabilities Capability { get; }
+    }
+}

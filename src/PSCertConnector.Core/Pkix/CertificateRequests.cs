@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.X509.Extension;
+
+namespace PSCertConnector.Core.Pkix
+{
+    /// <summary>Builds PKCS#10 requests the way certreq -new does from an INF.</summary>
+    public static class CsrBuilder
+    {
+        public static byte[] Build(RequestSpec spec, AsymmetricKey key)
+        {
+            var subject = DistinguishedNames.Parse(spec.Subject, "Subject");
+            var critical = new HashSet<string>(spec.CriticalExtensions);
+            var extensions = new X509ExtensionsGenerator();
+            if (spec.KeyUsage != 0)
+                extensions.AddExtension(X509Extensions.KeyUsage, spec.KeyUsageCritical, new KeyUsage(spec.KeyUsage));
+            if (spec.EnhancedKeyUsages.Count > 0)
+                extensions.AddExtension(X509Extensions.ExtendedKeyUsage, critical.Contains("2.5.29.37"), GeneralNameCodec.EncodeEku(spec.EnhancedKeyUsages));
+            if (spec.SubjectAlternativeNames.Count > 0)
+            {
+                // RFC 5280: the SAN must be critical when the subject is empty.
+                bool sanCritical = critical.Contains("2.5.29.17") || subject.GetOidList().Count == 0;
+                extensions.AddExtension(X509Extensions.SubjectAlternativeName, sanCritical, GeneralNameCodec.Encode(spec.SubjectAlternativeNames));
+            }
+            foreach (var raw in spec.OtherExtensions)
+                extensions.AddExtension(new DerObjectIdentifier(raw.Oid), raw.Critical || critical.Contains(raw.Oid), raw.Value);
+            // certreq always asks for a subject key identifier.
+            extensions.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifierStructure(key.PublicParameter));
+
+            var attributes = new List<Asn1Encodable>
+            {
+                new AttributePkcs(PkcsObjectIdentifiers.Pkcs9AtExtensionRequest, new DerSet(extensions.Generate())),
+            };
+            foreach (var pair in spec.RequestAttributes)
+            {
+                attributes.Add(new AttributePkcs(new DerObjectIdentifier(Oids.EnrollmentNameValuePair),
+                    new DerSet(new DerSequence(new DerBmpString(pair.Key), new DerBmpString(pair.Value)))));
+            }
+            if (!string.IsNullOrEmpty(spec.ProviderName))
+            {
+                attributes.Add(new AttributePkcs(new DerObjectIdentifier(Oids.EnrollmentCsp),
+                    new DerSet(new DerSequence(new DerInteger(spec.KeySpec), new DerBmpString(spec.ProviderName), new DerBitString(Array.Empty<byte>())))));
+            }
+            var request = new Pkcs10CertificationRequest(key.SignatureFactory(spec.HashAlgorithm), subject, key.PublicParameter, new DerSet(attributes.ToArray()));
+            return request.GetDerEncoded();
+        }
+    }
+
+    /// <summary>Reads PKCS#10 requests from PEM or DER and checks their signatures.</summary>
+    public static class CsrParser
+    {
+        public static CsrInfo Parse(byte[] input) => Read(input).Info;
+
+        internal static (CsrInfo Info, Pkcs10CertificationRequest Request) Read(byte[] input)
+        {
+            var der = Pem.ReadPemOrDer(input, "certificate request", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
+            Pkcs10CertificationRequest request;
+            CertificationRequestInfo info;
+            try
+            {
+                var sequence = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(der));
+                info = CertificationRequestInfo.GetInstance(sequence[0]);
+                // Check the key's curve before the crypto library computes anything with it.
+                KeyFactory.RejectExplicitCurve(info.SubjectPublicKeyInfo, "certificate request");
+                request = new Pkcs10CertificationRequest(der);
+            }
+            catch (PscException) { throw; }
+            catch (Exception ex)
+            {
+                throw new PscException("MalformedCsr", FailureCategory.InvalidData,
+                    "The certificate request is not a valid PKCS#10 structure: " + ex.Message, ex);
+            }
+
+            var (algorithm, size) = KeyFactory.Describe(info.SubjectPublicKeyInfo, "certificate request");
+            bool valid;
+            try { valid = request.Verify(); }
+            catch (Exception ex) when (ex is not PscException) { valid = false; }
+            if (!valid)
+                throw new PscException("CsrSignatureInvalid", FailureCategory.SecurityError,
+                    "The certificate request's signature does not verify with its own public key: it was altered or built incorrectly.");
+
+            var sans = new List<SubjectAlternativeName>();
+            var ekus = new List<string>();
+            int? keyUsage = null;
+            var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (info.Attributes != null)
+            {
+                foreach (Asn1Encodable item in info.Attributes)
+                {
+                    var attribute = AttributePkcs.GetInstance(item);
+                    var type = attribute.AttrType.Id;
+                    if (type == PkcsObjectIdentifiers.Pkcs9AtExtensionRequest.Id)
+                    {
+                        var extensions = X509Extensions.GetInstance(attribute.AttrValues[0]);
+                        var san = extensions.GetExtension(X509Extensions.SubjectAlternativeName);
+                        if (san != null) sans.AddRange(GeneralNameCodec.Decode(san.GetParsedValue()));
+                        var eku = extensions.GetExtension(X509Extensions.ExtendedKeyUsage);
+                        if (eku != null) ekus.AddRange(GeneralNameCodec.DecodeEku(eku.GetParsedValue()));
+                        var ku = extensions.GetExtension(X509Extensions.KeyUsage);
+                        if (ku != null) keyUsage = GeneralNameCodec.DecodeKeyUsage(ku.GetParsedValue());
+                    }
+                    else if (type == Oids.EnrollmentNameValuePair)
+                    {
+                        var pair = Asn1Sequence.GetInstance(attribute.AttrValues[0]);
+                        if (pair.Count == 2 && pair[0] is IAsn1String n && pair[1] is IAsn1String v)
+                            pairs[n.GetString()] = v.GetString();
+                    }
+                }
+            }
+
+            var spkiDer = info.SubjectPublicKeyInfo.GetDerEncoded();
+            return (new CsrInfo
+            {
+                Subject = DistinguishedNames.Format(info.Subject),
+                CommonName = DistinguishedNames.CommonName(info.Subject),
+                KeyAlgorithm = algorithm,
+                KeySize = size,
+                PublicKeyId = KeyFactory.PublicKeyId(spkiDer),
+                SubjectAlternativeNames = sans,
+                EnhancedKeyUsages = ekus,
+                KeyUsage = keyUsage,
+                Attributes = pairs,
+                Der = der,
+            }, request);
+        }
+
+        public static string ToPem(byte[] der) => Pem.Encode("CERTIFICATE REQUEST", der);
+    }
+}

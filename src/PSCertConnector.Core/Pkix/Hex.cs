@@ -1,0 +1,74 @@
+using System;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PSCertConnector.Core.Pkix
+{
+    public static class Hex
+    {
+        public static string Encode(byte[] bytes)
+        {
+            var sb = new StringBuilder(bytes.Length * 2);
+            foreach (var b in bytes) sb.Append(b.ToString("X2"));
+            return sb.ToString();
+        }
+
+        public static bool TryDecode(string text, out byte[] bytes)
+        {
+            bytes = Array.Empty<byte>();
+            var clean = text.Replace(" ", "").Replace(":", "");
+            if (clean.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) clean = clean.Substring(2);
+            if (clean.Length % 2 != 0) return false;
+            var result = new byte[clean.Length / 2];
+            for (int i = 0; i < result.Length; i++)
+            {
+                if (!byte.TryParse(clean.Substring(i * 2, 2), System.Globalization.NumberStyles.HexNumber, null, out result[i]))
+                    return false;
+            }
+            bytes = result;
+            return true;
+        }
+
+        /// <summary>
+        /// Serial numbers as AD CS and our inventory spell them: upper-case hex, no "0x", no separators,
+        /// padded to an even length. Accepts what users paste from certutil or the MMC ("61 00 00 00 0a").
+        /// </summary>
+        public static string NormalizeSerial(string serial)
+        {
+            var clean = serial.Trim().Replace(" ", "").Replace(":", "").Replace("\u200e", "");
+            if (clean.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) clean = clean.Substring(2);
+            if (clean.Length == 0 || !Regex.IsMatch(clean, "^[0-9A-Fa-f]+$"))
+                throw new PscException("InvalidSerialNumber", FailureCategory.InvalidArgument,
+                    $"The serial number '{serial}' is not hexadecimal (expected e.g. '6100000012ab34cd').");
+            if (clean.Length % 2 == 1) clean = "0" + clean;
+            return clean.ToUpperInvariant();
+        }
+
+        /// <summary>Thumbprints: upper-case hex, no spaces (as Install-RaCertificate prints them).</summary>
+        public static string NormalizeThumbprint(string thumbprint)
+        {
+            var clean = thumbprint.Replace(" ", "").Replace(":", "").Replace("\u200e", "").Trim();
+            if (!Regex.IsMatch(clean, "^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$"))
+                throw new PscException("InvalidThumbprint", FailureCategory.InvalidArgument,
+                    $"The thumbprint '{thumbprint}' should be 40 (SHA-1) or 64 (SHA-256) hex digits.");
+            return clean.ToUpperInvariant();
+        }
+    }
+
+    public static class Oids
+    {
+        public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+        public const string ClientAuth = "1.3.6.1.5.5.7.3.2";
+        public const string EmailProtection = "1.3.6.1.5.5.7.3.4";
+        public const string EncryptingFileSystem = "1.3.6.1.4.1.311.10.3.4";
+        public const string Upn = "1.3.6.1.4.1.311.20.2.3";
+        public const string CertificateTemplateName = "1.3.6.1.4.1.311.20.2";
+        public const string CertificateTemplateInfo = "1.3.6.1.4.1.311.21.7";
+        public const string EnrollmentNameValuePair = "1.3.6.1.4.1.311.13.2.1";
+        public const string EnrollmentCsp = "1.3.6.1.4.1.311.13.2.2";
+
+        private static readonly Regex DottedOid = new Regex(@"^[0-2](\.(0|[1-9][0-9]*))+$", RegexOptions.Compiled);
+
+        public static bool IsValid(string oid) => DottedOid.IsMatch(oid);
+    }
+}

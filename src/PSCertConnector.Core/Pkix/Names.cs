@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Text.RegularExpressions;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+
+namespace PSCertConnector.Core.Pkix
+{
+    /// <summary>Distinguished names in the Windows/LDAP order users type ("CN=ra01,O=Contoso").</summary>
+    internal static class DistinguishedNames
+    {
+        // Windows spells state "S"; the crypto library knows it as "ST".
+        private static readonly Regex WindowsState = new Regex(@"(^|,)\s*S\s*=", RegexOptions.Compiled | RegexOptions.IgnoreCase);
+
+        /// <summary>
+        /// Encodes like certreq: the string lists the most specific part first, the DER holds it last.
+        /// </summary>
+        public static X509Name Parse(string dn, string field)
+        {
+            if (string.IsNullOrWhiteSpace(dn)) return new X509Name(new List<DerObjectIdentifier>(), new List<string>());
+            try
+            {
+                return new X509Name(true, WindowsState.Replace(dn, "$1ST="));
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
+            {
+                throw new PscException("InvalidDistinguishedName", FailureCategory.InvalidArgument,
+                    $"The {field} '{dn}' is not a distinguished name such as 'CN=ra01,O=Contoso,C=US' ({ex.Message.TrimEnd('.')}).", ex);
+            }
+        }
+
+        public static void Validate(string dn, string field) => Parse(dn, field);
+
+        public static string Format(X509Name name) => name.ToString(true, X509Name.DefaultSymbols);
+
+        public static string? CommonName(X509Name name)
+        {
+            var values = name.GetValueList(X509Name.CN);
+            return values.Count > 0 ? values[values.Count - 1]?.ToString() : null;
+        }
+    }
+
+    internal static class GeneralNameCodec
+    {
+        public static GeneralNames Encode(IEnumerable<SubjectAlternativeName> names) =>
+            new GeneralNames(names.Select(Encode).ToArray());
+
+        private static GeneralName Encode(SubjectAlternativeName san) => san.Type switch
+        {
+            SanType.Dns => new GeneralName(GeneralName.DnsName, san.Value),
+            SanType.IpAddress => new GeneralName(GeneralName.IPAddress, new DerOctetString(IPAddress.Parse(san.Value).GetAddressBytes())),
+            SanType.Email => new GeneralName(GeneralName.Rfc822Name, san.Value),
+            SanType.Uri => new GeneralName(GeneralName.UniformResourceIdentifier, san.Value),
+            SanType.Upn => new GeneralName(GeneralName.OtherName,
+                new DerSequence(new DerObjectIdentifier(Oids.Upn), new DerTaggedObject(true, 0, new DerUtf8String(san.Value)))),
+            SanType.OtherName => EncodeOtherName(san.Value),
+            _ => throw new ArgumentOutOfRangeException(nameof(san)),
+        };
+
+        private static GeneralName EncodeOtherName(string value)
+        {
+            var parts = value.Split(new[] { ';' }, 2);
+            Hex.TryDecode(parts[1], out var der);
+            Asn1Object inner;
+            try { inner = Asn1Object.FromByteArray(der); }
+            catch (Exception ex) when (ex is System.IO.IOException or ArgumentException)
+            {
+                throw new PscException("InvalidSubjectAlternativeName", FailureCategory.InvalidArgument,
+                    $"The other name value for {parts[0]} is not DER-encoded ASN.1.", ex);
+            }
+            return new GeneralName(GeneralName.OtherName, new DerSequence(new DerObjectIdentifier(parts[0]), new DerTaggedObject(true, 0, inner)));
+        }
+
+        public static IReadOnlyList<SubjectAlternativeName> Decode(Asn1Encodable? extensionValue)
+        {
+            var result = new List<SubjectAlternativeName>();
+            if (extensionValue == null) return result;
+            foreach (var name in GeneralNames.GetInstance(extensionValue).GetNames())
+            {
+                switch (name.TagNo)
+                {
+                    case GeneralName.DnsName: result.Add(new SubjectAlternativeName(SanType.Dns, name.Name.ToString())); break;
+                    case GeneralName.Rfc822Name: result.Add(new SubjectAlternativeName(SanType.Email, name.Name.ToString())); break;
+                    case GeneralName.UniformResourceIdentifier: result.Add(new SubjectAlternativeName(SanType.Uri, name.Name.ToString())); break;
+                    case GeneralName.IPAddress:
+                        var octets = Asn1OctetString.GetInstance(name.Name).GetOctets();
+                        if (octets.Length is 4 or 16)
+                            result.Add(new SubjectAlternativeName(SanType.IpAddress, new IPAddress(octets).ToString()));
+                        break;
+                    case GeneralName.OtherName:
+                        var seq = Asn1Sequence.GetInstance(name.Name);
+                        var oid = DerObjectIdentifier.GetInstance(seq[0]).Id;
+                        var value = Asn1TaggedObject.GetInstance(seq[1]).GetObject();
+                        if (oid == Oids.Upn && value is IAsn1String s)
+                            result.Add(new SubjectAlternativeName(SanType.Upn, s.GetString()));
+                        else
+                            result.Add(new SubjectAlternativeName(SanType.OtherName, oid + ";" + Hex.Encode(value.GetDerEncoded())));
+                        break;
+                }
+            }
+            return result;
+        }
+
+        public static IReadOnlyList<string> DecodeEku(Asn1Encodable? extensionValue)
+        {
+            if (extensionValue == null) return Array.Empty<string>();
+            return Asn1Sequence.GetInstance(extensionValue).Cast<Asn1Encodable>()
+                .Select(o => DerObjectIdentifier.GetInstance(o).Id).ToList();
+        }
+
+        public static Asn1Encodable EncodeEku(IEnumerable<string> oids) =>
+            new DerSequence(oids.Select(o => (Asn1Encodable)new DerObjectIdentifier(o)).ToArray());
+
+        /// <summary>X509KeyUsageFlags from a KeyUsage BIT STRING.</summary>
+        public static int DecodeKeyUsage(Asn1Encodable value)
+        {
+            var bits = DerBitString.GetInstance(value);
+            return bits.IntValue;
+        }
+    }
+}
