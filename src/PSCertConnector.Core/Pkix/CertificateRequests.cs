@@ -12,8 +12,26 @@ namespace PSCertConnector.Core.Pkix
     /// <summary>Builds PKCS#10 requests the way certreq -new does from an INF.</summary>
     public static class CsrBuilder
     {
+        /// <summary>Checks a spec before any key is generated, naming the field that is wrong.</summary>
+        public static void Validate(RequestSpec spec)
+        {
+            KeyFactory.ValidateKeyLength(spec.KeyAlgorithm, spec.KeyLength);
+            if (string.IsNullOrWhiteSpace(spec.Subject) && spec.SubjectAlternativeNames.Count == 0)
+                throw new PscException("SubjectRequired", FailureCategory.InvalidArgument,
+                    "A request needs a Subject (e.g. 'CN=ra01,O=Contoso') or at least one subject alternative name.");
+            DistinguishedNames.Validate(spec.Subject, "Subject");
+            foreach (var eku in spec.EnhancedKeyUsages)
+                if (!Oids.IsValid(eku))
+                    throw new PscException("InvalidOid", FailureCategory.InvalidArgument, $"The enhanced key usage '{eku}' is not a dotted OID such as 1.3.6.1.5.5.7.3.2.");
+            if (spec.KeyUsage < 0 || spec.KeyUsage > 0xFFFF)
+                throw new PscException("InvalidKeyUsage", FailureCategory.InvalidArgument, $"KeyUsage 0x{spec.KeyUsage:x} is out of range (e.g. 0xa0).");
+            foreach (var san in spec.SubjectAlternativeNames)
+                SubjectAlternativeName.Parse(san.ToString());
+        }
+
         public static byte[] Build(RequestSpec spec, AsymmetricKey key)
         {
+            Validate(spec);
             var subject = DistinguishedNames.Parse(spec.Subject, "Subject");
             var critical = new HashSet<string>(spec.CriticalExtensions);
             var extensions = new X509ExtensionsGenerator();

@@ -1,0 +1,472 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Pkix;
+
+namespace PSCertConnector.Core.EmbeddedCa
+{
+    public sealed record EmbeddedCaSettings
+    {
+        /// <summary>CA name, used in its subject and file names.</summary>
+        public string Name { get; init; } = "PSCertConnector";
+        /// <summary>Where the CRL and CA certificates are published, as a URL prefix; a file: URL of the pub folder by default.</summary>
+        public string? PublicationBaseUrl { get; init; }
+        public TimeSpan CrlValidity { get; init; } = TimeSpan.FromDays(7);
+        public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.Rsa;
+    }
+
+    /// <summary>
+    /// A two-tier CA (root and issuing) that lives in a folder: its keys protected at rest, its own request
+    /// database (requests, dispositions, revocations, a change sequence for incremental export), and a
+    /// publication folder with its CRLs and certificates.
+    /// </summary>
+    public sealed class EmbeddedCertificateAuthority : IDisposable
+    {
+        private const int HResultAdminDenied = unchecked((int)0x80094014);
+        private const int HResultKeyLength = unchecked((int)0x80094811);
+        private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(10);
+
+        private static readonly string[] Migrations =
+        {
+            @"CREATE TABLE requests (
+                request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                submitted_at TEXT NOT NULL,
+                resolved_at TEXT,
+                subject TEXT,
+                template TEXT NOT NULL,
+                csr BLOB NOT NULL,
+                attributes TEXT,
+                disposition INTEGER NOT NULL,
+                disposition_message TEXT,
+                hresult INTEGER NOT NULL DEFAULT 0,
+                serial TEXT UNIQUE,
+                certificate BLOB,
+                not_after TEXT,
+                revoked_at TEXT,
+                revocation_reason INTEGER,
+                change_seq INTEGER NOT NULL);
+              CREATE INDEX ix_requests_change ON requests(change_seq);
+              CREATE TABLE ca_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        };
+
+        private readonly object _lock = new object();
+        private readonly SqliteDatabase _db;
+        private readonly CaSigner _signer;
+        private readonly AsymmetricKey _issuingKey;
+        private readonly EmbeddedCaSettings _settings;
+
+        private EmbeddedCertificateAuthority(string folder, EmbeddedCaSettings settings, SqliteDatabase db,
+            byte[] rootCert, byte[] issuingCert, AsymmetricKey issuingKey)
+        {
+            Folder = folder;
+            _settings = settings;
+            _db = db;
+            RootCertificate = rootCert;
+            IssuingCertificate = issuingCert;
+            _issuingKey = issuingKey;
+            _signer = new CaSigner(issuingCert, issuingKey);
+        }
+
+        public string Folder { get; }
+        public string PublicationFolder => Path.Combine(Folder, "pub");
+        public byte[] RootCertificate { get; }
+        public byte[] IssuingCertificate { get; }
+        public string CrlPath => Path.Combine(PublicationFolder, FileStem + ".crl");
+        private string FileStem => SafeFileName(_settings.Name);
+        public IReadOnlyList<CaTemplate> Templates => EmbeddedCaTemplates.All;
+
+        /// <summary>Opens the CA in the folder, creating its keys and certificates on first use.</summary>
+        public static EmbeddedCertificateAuthority OpenOrCreate(string folder, ISecretProtector protector, EmbeddedCaSettings settings)
+        {
+            Directory.CreateDirectory(folder);
+            var db = SqliteDatabase.Open(Path.Combine(folder, "ca.db"), "embedded CA database", Migrations);
+            try
+            {
+                var ca = File.Exists(Path.Combine(folder, "issuing.crt"))
+                    ? Load(folder, protector, settings, db)
+                    : Create(folder, protector, settings, db);
+                return ca;
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+
+        private static EmbeddedCertificateAuthority Load(string folder, ISecretProtector protector, EmbeddedCaSettings settings, SqliteDatabase db)
+        {
+            try
+            {
+                var root = File.ReadAllBytes(Path.Combine(folder, "root.crt"));
+                var issuing = File.ReadAllBytes(Path.Combine(folder, "issuing.crt"));
+                var key = AsymmetricKey.ImportPkcs8(protector.Unprotect(File.ReadAllBytes(Path.Combine(folder, "issuing.key.protected"))));
+                return new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key);
+            }
+            catch (IOException ex)
+            {
+                throw new PscException("EmbeddedCaCorrupt", FailureCategory.InvalidData,
+                    $"The embedded CA in '{folder}' is incomplete ({ex.Message}). Restore the folder from backup.", ex) { Target = folder };
+            }
+        }
+
+        private static EmbeddedCertificateAuthority Create(string folder, ISecretProtector protector, EmbeddedCaSettings settings, SqliteDatabase db)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var algorithm = settings.KeyAlgorithm;
+            // RSA: a 4096-bit root over a 2048-bit issuing CA (the common AD CS layout); EC: one curve for both.
+            var (rootLength, issuingLength) = algorithm switch
+            {
+                KeyAlgorithm.EcdsaP256 => (256, 256),
+                KeyAlgorithm.EcdsaP384 => (384, 384),
+                _ => (4096, 2048),
+            };
+            using var rootKey = AsymmetricKey.Generate(algorithm, rootLength);
+            var issuingKey = AsymmetricKey.Generate(algorithm, issuingLength);
+            var stem = SafeFileName(settings.Name);
+            var baseUrl = PublicationBase(folder, settings);
+            const int CertSign = 0x04, CrlSign = 0x02, DigitalSignature = 0x80;
+
+            var rootSubject = $"CN={settings.Name} Root CA,O=PSCertConnector Embedded CA";
+            var rootCert = CaSigner.CreateSelfSigned(rootKey, rootSubject, new IssuancePolicy
+            {
+                NotBefore = now - ClockSkew,
+                NotAfter = now.AddYears(20),
+                KeyUsage = CertSign | CrlSign | DigitalSignature,
+                IsCa = true,
+                Hash = SignatureHash.Sha256,
+            });
+            var rootSigner = new CaSigner(rootCert, rootKey);
+            var issuingCert = rootSigner.Issue($"CN={settings.Name} Issuing CA,O=PSCertConnector Embedded CA", issuingKey.PublicKeyInfo, new IssuancePolicy
+            {
+                SerialNumber = CaSigner.NewSerial(),
+                NotBefore = now - ClockSkew,
+                NotAfter = now.AddYears(10),
+                KeyUsage = CertSign | CrlSign | DigitalSignature,
+                IsCa = true,
+                PathLength = 0,
+                CrlDistributionPoints = new[] { baseUrl + stem + "-root.crl" },
+                CaIssuerUrls = new[] { baseUrl + stem + "-root.crt" },
+            });
+
+            var pub = Path.Combine(folder, "pub");
+            Directory.CreateDirectory(pub);
+            // The root's key signs only the issuing CA and the root CRL: publish that CRL for a year, then keep only the protected key.
+            var rootCrl = rootSigner.CreateCrl(1, now, now.AddYears(1), Array.Empty<CrlRevocation>());
+            WriteAtomically(Path.Combine(pub, stem + "-root.crl"), rootCrl);
+            WriteAtomically(Path.Combine(pub, stem + "-root.crt"), rootCert);
+            WriteAtomically(Path.Combine(pub, stem + ".crt"), issuingCert);
+            WriteAtomically(Path.Combine(folder, "root.key.protected"), protector.Protect(rootKey.ExportPkcs8()));
+            WriteAtomically(Path.Combine(folder, "issuing.key.protected"), protector.Protect(issuingKey.ExportPkcs8()));
+            WriteAtomically(Path.Combine(folder, "root.crt"), rootCert);
+            // issuing.crt last: its presence marks the CA as complete.
+            WriteAtomically(Path.Combine(folder, "issuing.crt"), issuingCert);
+
+            var ca = new EmbeddedCertificateAuthority(folder, settings, db, rootCert, issuingCert, issuingKey);
+            ca.PublishCrl();
+            return ca;
+        }
+
+        private static string PublicationBase(string folder, EmbeddedCaSettings settings)
+        {
+            if (!string.IsNullOrWhiteSpace(settings.PublicationBaseUrl))
+                return settings.PublicationBaseUrl!.EndsWith("/") ? settings.PublicationBaseUrl! : settings.PublicationBaseUrl + "/";
+            return new Uri(Path.Combine(Path.GetFullPath(folder), "pub") + Path.DirectorySeparatorChar).AbsoluteUri;
+        }
+
+        public SubmitResult Submit(byte[] csr, string templateName, IReadOnlyDictionary<string, string> attributes)
+        {
+            var template = EmbeddedCaTemplates.Find(templateName)
+                ?? throw new PscException("TemplateNotSupported", FailureCategory.ObjectNotFound,
+                    $"The CA '{_settings.Name}' does not offer the template '{templateName}' (0x80094800). Offered: {string.Join(", ", Templates.Select(t => t.Name))}.")
+                { Target = templateName };
+            var info = CsrParser.Parse(csr);
+            lock (_lock)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var attributeText = string.Join("\n", attributes.Select(a => a.Key + ":" + a.Value));
+                return _db.InTransaction(() =>
+                {
+                    long seq = NextChangeSequence();
+                    _db.Execute(@"INSERT INTO requests (submitted_at, subject, template, csr, attributes, disposition, disposition_message, change_seq)
+                                  VALUES ($t, $s, $tpl, $csr, $a, $d, $m, $seq)",
+                        ("$t", SqliteDatabase.Time(now)), ("$s", info.Subject), ("$tpl", template.Name), ("$csr", info.Der),
+                        ("$a", attributeText), ("$d", (int)CaDatabaseDisposition.Pending), ("$m", "Taken Under Submission"), ("$seq", seq));
+                    long id = (long)_db.Scalar("SELECT last_insert_rowid()")!;
+                    if (info.KeyAlgorithm == KeyAlgorithm.Rsa && info.KeySize < template.MinimumKeySize)
+                        return Resolve(id, CaDatabaseDisposition.Denied,
+                            $"Denied by Policy Module: the public key ({info.KeySize} bits) is shorter than the template's minimum of {template.MinimumKeySize}.", HResultKeyLength);
+                    if (string.IsNullOrEmpty(info.Subject) && info.SubjectAlternativeNames.Count == 0)
+                        return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: the request has neither a subject nor a subject alternative name.", unchecked((int)0x80094001));
+                    if (template.RequiresApproval)
+                        return ToResult(id);
+                    return IssueRequest(id, template, info, now);
+                });
+            }
+        }
+
+        private SubmitResult IssueRequest(long id, CaTemplate template, CsrInfo info, DateTimeOffset now)
+        {
+            var notAfter = now + template.Validity;
+            var caNotAfter = CertificateReader.Read(IssuingCertificate).NotAfter;
+            if (notAfter > caNotAfter) notAfter = caNotAfter;
+            var keyUsage = template.KeyUsage;
+            if (info.KeyAlgorithm != KeyAlgorithm.Rsa) keyUsage &= ~0x20; // EC keys cannot do key encipherment
+            var stem = FileStem;
+            var baseUrl = PublicationBase(Folder, _settings);
+            var serialBytes = CaSigner.NewSerial();
+            var cert = _signer.IssueFromRequest(info.Der, new IssuancePolicy
+            {
+                SerialNumber = serialBytes,
+                NotBefore = now - ClockSkew,
+                NotAfter = notAfter,
+                KeyUsage = keyUsage,
+                EnhancedKeyUsages = template.ExtendedKeyUsages,
+                CrlDistributionPoints = new[] { baseUrl + stem + ".crl" },
+                CaIssuerUrls = new[] { baseUrl + stem + ".crt" },
+                TemplateName = template.Name,
+            });
+            _db.Execute(@"UPDATE requests SET disposition = $d, disposition_message = 'Issued', hresult = 0, serial = $serial,
+                          certificate = $c, not_after = $na, resolved_at = $t, change_seq = $seq WHERE request_id = $id",
+                ("$d", (int)CaDatabaseDisposition.Issued), ("$serial", Hex.Encode(serialBytes)), ("$c", cert),
+                ("$na", SqliteDatabase.Time(notAfter)), ("$t", SqliteDatabase.Time(now)), ("$seq", NextChangeSequence()), ("$id", id));
+            return ToResult(id);
+        }
+
+        private SubmitResult Resolve(long id, CaDatabaseDisposition disposition, string message, int hresult)
+        {
+            _db.Execute("UPDATE requests SET disposition = $d, disposition_message = $m, hresult = $h, resolved_at = $t, change_seq = $seq WHERE request_id = $id",
+                ("$d", (int)disposition), ("$m", message), ("$h", hresult), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)),
+                ("$seq", NextChangeSequence()), ("$id", id));
+            return ToResult(id);
+        }
+
+        public SubmitResult GetRequest(long requestId)
+        {
+            lock (_lock) return ToResult(requestId);
+        }
+
+        /// <summary>Issues a pending request (ICertAdmin::ResubmitRequest).</summary>
+        public SubmitResult Approve(long requestId)
+        {
+            lock (_lock)
+            {
+                return _db.InTransaction(() =>
+                {
+                    var row = RequirePending(requestId, "approve");
+                    var template = EmbeddedCaTemplates.Find(row.Template)!;
+                    var info = CsrParser.Parse(row.Csr);
+                    return IssueRequest(requestId, template, info, DateTimeOffset.UtcNow);
+                });
+            }
+        }
+
+        public SubmitResult Deny(long requestId)
+        {
+            lock (_lock)
+            {
+                return _db.InTransaction(() =>
+                {
+                    RequirePending(requestId, "deny");
+                    return Resolve(requestId, CaDatabaseDisposition.Denied, "Denied by a CA manager", HResultAdminDenied);
+                });
+            }
+        }
+
+        public void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate)
+        {
+            if (reason == RevocationReason.RemoveFromCrl)
+            {
+                ReleaseHold(serialNumber);
+                return;
+            }
+            var serial = Hex.NormalizeSerial(serialNumber);
+            lock (_lock)
+            {
+                _db.InTransaction(() =>
+                {
+                    var row = FindBySerial(serial);
+                    if (row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold)
+                        throw new PscException("AlreadyRevoked", FailureCategory.InvalidOperation,
+                            $"The certificate with serial {serial} was already revoked on {row.RevokedAt:u} ({row.Reason}); only a certificate on hold can be revoked again.")
+                        { Target = serial };
+                    var when = (effectiveDate ?? DateTimeOffset.UtcNow).ToUniversalTime();
+                    _db.Execute("UPDATE requests SET disposition = $d, revoked_at = $t, revocation_reason = $r, disposition_message = 'Revoked', change_seq = $seq WHERE serial = $s",
+                        ("$d", (int)CaDatabaseDisposition.Revoked), ("$t", SqliteDatabase.Time(when)), ("$r", (int)reason),
+                        ("$seq", NextChangeSequence()), ("$s", serial));
+                    return 0;
+                });
+                PublishCrl();
+            }
+        }
+
+        /// <summary>Takes a certificate off hold (AD CS: revoke with reason 8 / unrevoke).</summary>
+        public void ReleaseHold(string serialNumber)
+        {
+            var serial = Hex.NormalizeSerial(serialNumber);
+            lock (_lock)
+            {
+                _db.InTransaction(() =>
+                {
+                    var row = FindBySerial(serial);
+                    if (row.Disposition != CaDatabaseDisposition.Revoked || row.Reason != RevocationReason.CertificateHold)
+                        throw new PscException("NotOnHold", FailureCategory.InvalidOperation,
+                            $"The certificate with serial {serial} is not on hold (certificateHold), so it cannot be released.") { Target = serial };
+                    _db.Execute("UPDATE requests SET disposition = $d, revoked_at = NULL, revocation_reason = NULL, disposition_message = 'Issued', change_seq = $seq WHERE serial = $s",
+                        ("$d", (int)CaDatabaseDisposition.Issued), ("$seq", NextChangeSequence()), ("$s", serial));
+                    return 0;
+                });
+                PublishCrl();
+            }
+        }
+
+        /// <summary>
+        /// Issued and revoked certificates changed after the cursor, in change order. The cursor is the CA's
+        /// change sequence, so a revocation made after an import shows up in the next incremental import.
+        /// </summary>
+        public IssuedPage Enumerate(string? cursor, int batchSize)
+        {
+            if (batchSize <= 0) throw new PscException("InvalidBatchSize", FailureCategory.InvalidArgument, "The batch size must be at least 1.");
+            long after = 0;
+            if (!string.IsNullOrEmpty(cursor) && !long.TryParse(cursor, out after))
+                throw new PscException("InvalidCursor", FailureCategory.InvalidArgument, $"The import watermark '{cursor}' is not one this CA wrote (expected a number).");
+            lock (_lock)
+            {
+                var rows = _db.Query(@"SELECT request_id, template, certificate, revoked_at, revocation_reason, change_seq FROM requests
+                                       WHERE change_seq > $after AND disposition IN (20, 21) ORDER BY change_seq LIMIT $limit",
+                    r => (Item: new IssuedCertificate
+                    {
+                        RequestId = r.GetInt64(0).ToString(),
+                        Template = r.GetString(1),
+                        Certificate = (byte[])r.GetValue(2),
+                        RevokedAt = r.TimeOrNull("revoked_at"),
+                        RevocationReason = r.IsDBNull(4) ? null : (RevocationReason)r.GetInt32(4),
+                    }, Seq: r.GetInt64(5)),
+                    ("$after", after), ("$limit", batchSize + 1));
+                bool more = rows.Count > batchSize;
+                if (more) rows.RemoveAt(rows.Count - 1);
+                var next = rows.Count > 0 ? rows[rows.Count - 1].Seq.ToString() : cursor;
+                return new IssuedPage(rows.Select(r => r.Item).ToList(), next, more);
+            }
+        }
+
+        /// <summary>Signs and publishes a new CRL with the next CRL number.</summary>
+        public byte[] PublishCrl()
+        {
+            lock (_lock)
+            {
+                var now = DateTimeOffset.UtcNow;
+                return _db.InTransaction(() =>
+                {
+                    long number = long.Parse(State("crl_number") ?? "0") + 1;
+                    var revoked = _db.Query("SELECT serial, revoked_at, revocation_reason FROM requests WHERE disposition = 21 AND revoked_at <= $now",
+                        r => new CrlRevocation(r.GetString(0), SqliteDatabase.ParseTime(r.GetString(1)), (RevocationReason)r.GetInt32(2)),
+                        ("$now", SqliteDatabase.Time(now)));
+                    var crl = _signer.CreateCrl(number, now, now + _settings.CrlValidity, revoked,
+                        new[] { PublicationBase(Folder, _settings) + FileStem + ".crt" });
+                    SetState("crl_number", number.ToString());
+                    WriteAtomically(CrlPath, crl);
+                    return crl;
+                });
+            }
+        }
+
+        /// <summary>The published CRL, re-signed first if it has passed its next-update time.</summary>
+        public byte[] CurrentCrl()
+        {
+            lock (_lock)
+            {
+                if (File.Exists(CrlPath))
+                {
+                    var crl = File.ReadAllBytes(CrlPath);
+                    var next = CrlReader.Read(crl).NextUpdate;
+                    if (next.HasValue && next.Value > DateTimeOffset.UtcNow) return crl;
+                }
+                return PublishCrl();
+            }
+        }
+
+        private long NextChangeSequence()
+        {
+            long next = long.Parse(State("change_seq") ?? "0") + 1;
+            SetState("change_seq", next.ToString());
+            return next;
+        }
+
+        private string? State(string key) => (string?)_db.Scalar("SELECT value FROM ca_state WHERE key = $k", ("$k", key));
+
+        private void SetState(string key, string value) =>
+            _db.Execute("INSERT INTO ca_state (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("$k", key), ("$v", value));
+
+        private sealed record RequestRow(long Id, string Template, byte[] Csr, CaDatabaseDisposition Disposition, RevocationReason? Reason, DateTimeOffset? RevokedAt);
+
+        private RequestRow? FindRow(string where, (string, object?) parameter) =>
+            _db.Query($"SELECT request_id, template, csr, disposition, revocation_reason, revoked_at FROM requests WHERE {where}",
+                r => new RequestRow(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), (CaDatabaseDisposition)r.GetInt32(3),
+                    r.IsDBNull(4) ? null : (RevocationReason)r.GetInt32(4), r.TimeOrNull("revoked_at")), parameter).FirstOrDefault();
+
+        private RequestRow RequirePending(long requestId, string action)
+        {
+            var row = FindRow("request_id = $id", ("$id", requestId))
+                ?? throw RequestNotFound(requestId);
+            if (row.Disposition != CaDatabaseDisposition.Pending)
+                throw new PscException("RequestNotPending", FailureCategory.InvalidOperation,
+                    $"Request {requestId} cannot be {(action == "approve" ? "approved" : "denied")}: it is {row.Disposition}, not pending (0x80094003).")
+                { Target = requestId.ToString() };
+            return row;
+        }
+
+        private RequestRow FindBySerial(string serial) =>
+            FindRow("serial = $s", ("$s", serial))
+            ?? throw new PscException("CertificateNotFound", FailureCategory.ObjectNotFound,
+                $"The CA '{_settings.Name}' has not issued a certificate with serial {serial}.") { Target = serial };
+
+        private static PscException RequestNotFound(long id) =>
+            new PscException("RequestNotFound", FailureCategory.ObjectNotFound, $"The CA has no request with id {id} (0x80094004).") { Target = id.ToString() };
+
+        private SubmitResult ToResult(long requestId)
+        {
+            var result = _db.Query("SELECT disposition, disposition_message, hresult, certificate FROM requests WHERE request_id = $id",
+                r =>
+                {
+                    var db = (CaDatabaseDisposition)r.GetInt32(0);
+                    var disposition = Dispositions.ToRequestDisposition(db);
+                    return new SubmitResult
+                    {
+                        RequestId = requestId.ToString(),
+                        Disposition = disposition,
+                        Status = Dispositions.ToStatus(disposition),
+                        DispositionMessage = r.StringOrNull("disposition_message"),
+                        HResult = r.GetInt32(2),
+                        Certificate = r.BytesOrNull("certificate"),
+                        Chain = r.IsDBNull(3) ? Array.Empty<byte[]>() : new[] { IssuingCertificate, RootCertificate },
+                    };
+                }, ("$id", requestId)).FirstOrDefault();
+            return result ?? throw RequestNotFound(requestId);
+        }
+
+        internal static void WriteAtomically(string path, byte[] content)
+        {
+            var temp = path + ".tmp";
+            File.WriteAllBytes(temp, content);
+            if (File.Exists(path)) File.Delete(path);
+            File.Move(temp, path);
+        }
+
+        private static string SafeFileName(string name)
+        {
+            var sb = new StringBuilder();
+            foreach (var c in name) sb.Append(char.IsLetterOrDigit(c) || c == '-' || c == '_' ? c : '-');
+            return sb.ToString();
+        }
+
+        public void Dispose()
+        {
+            _db.Dispose();
+            _issuingKey.Dispose();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Microsoft.Data.Sqlite;
+
+namespace PSCertConnector.Core
+{
+    /// <summary>
+    /// One open SQLite file with versioned migrations. Used by the inventory and by each embedded CA's
+    /// own database; every multi-row change runs inside <see cref="InTransaction{T}"/>.
+    /// </summary>
+    public sealed class SqliteDatabase : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private SqliteTransaction? _transaction;
+
+        private SqliteDatabase(string path, SqliteConnection connection)
+        {
+            Path = path;
+            _connection = connection;
+        }
+
+        public string Path { get; }
+
+        /// <param name="what">How the file is named in errors ("inventory database").</param>
+        /// <param name="migrations">Schema steps; step i brings the schema to version i + 1.</param>
+        public static SqliteDatabase Open(string path, string what, IReadOnlyList<string> migrations)
+        {
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The folder '{folder}' for the {what} cannot be created: {ex.Message}", ex);
+            }
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 };
+            var connection = new SqliteConnection(builder.ToString());
+            var db = new SqliteDatabase(path, connection);
+            try
+            {
+                connection.Open();
+                db.Execute("PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;");
+                db.Execute("PRAGMA journal_mode = WAL;");
+                db.Migrate(migrations, what);
+                return db;
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
+            {
+                db.Dispose();
+                throw new PscException("StoreCorrupt", FailureCategory.InvalidData,
+                    $"The {what} '{path}' is not a readable SQLite database ({ex.Message.TrimEnd('.')}). Move it aside and restore it from backup; nothing was changed.", ex)
+                { Target = path };
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+
+        private void Migrate(IReadOnlyList<string> migrations, string what)
+        {
+            Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+            var current = Convert.ToInt32(Scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") ?? 0, CultureInfo.InvariantCulture);
+            if (current > migrations.Count)
+                throw new PscException("StoreTooNew", FailureCategory.InvalidData,
+                    $"The {what} '{Path}' has schema version {current}, newer than this version of PSCertConnector understands ({migrations.Count}). Update PSCertConnector.");
+            for (int version = current; version < migrations.Count; version++)
+            {
+                var step = version;
+                InTransaction(() =>
+                {
+                    Execute(migrations[step]);
+                    Execute("INSERT INTO schema_version (version) VALUES ($v)", ("$v", step + 1));
+                    return 0;
+                });
+            }
+        }
+
+        /// <summary>Runs the work in one transaction: all of it is stored, or none of it. Nested calls join the outer one.</summary>
+        public T InTransaction<T>(Func<T> work)
+        {
+            if (_transaction != null) return work();
+            _transaction = _connection.BeginTransaction();
+            try
+            {
+                var result = work();
+                _transaction.Commit();
+                return result;
+            }
+            catch
+            {
+                _transaction.Rollback();
+                throw;
+            }
+            finally
+            {
+                _transaction.Dispose();
+                _transaction = null;
+            }
+        }
+
+        public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = _transaction;
+            foreach (var (name, value) in parameters)
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            return command;
+        }
+
+        public int Execute(string sql, params (string Name, object? Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            var value = command.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+
+        public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            using var reader = command.ExecuteReader();
+            var result = new List<T>();
+            while (reader.Read()) result.Add(map(reader));
+            return result;
+        }
+
+        public void Dispose() => _connection.Dispose();
+
+        // Timestamps are stored as fixed-width UTC text so that SQL comparisons order them correctly.
+        public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        public static string? Time(DateTimeOffset? value) => value.HasValue ? Time(value.Value) : null;
+
+        public static DateTimeOffset ParseTime(string text) =>
+            DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    }
+
+    public static class SqliteReaderExtensions
+    {
+        public static string? StringOrNull(this SqliteDataReader reader, string column)
+        {
+            int i = reader.GetOrdinal(column);
+            return reader.IsDBNull(i) ? null : reader.GetString(i);
+        }
+
+        public static byte[]? BytesOrNull(this SqliteDataReader reader, string column)
+        {
+            int i = reader.GetOrdinal(column);
+            return reader.IsDBNull(i) ? null : (byte[])reader.GetValue(i);
+        }
+
+        public static long? LongOrNull(this SqliteDataReader reader, string column)
+        {
+            int i = reader.GetOrdinal(column);
+            return reader.IsDBNull(i) ? null : reader.GetInt64(i);
+        }
+
+        public static DateTimeOffset? TimeOrNull(this SqliteDataReader reader, string column)
+        {
+            var text = reader.StringOrNull(column);
+            return text == null ? null : SqliteDatabase.ParseTime(text);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>Changes to a connector; null leaves a field as it is.</summary>
+    public sealed record ConnectorChanges
+    {
+        public string? NewName { get; init; }
+        public string? Domain { get; init; }
+        public string? BusinessUnit { get; init; }
+        public IReadOnlyList<string>? Tags { get; init; }
+        public int? Priority { get; init; }
+        public bool? ImportEnabled { get; init; }
+        public int? ImportEvery { get; init; }
+        public ImportFrequencyUnit? ImportEveryUnit { get; init; }
+        /// <summary>Settings to set; an empty value removes the setting.</summary>
+        public IReadOnlyDictionary<string, string>? Settings { get; init; }
+    }
+
+    public sealed record ConnectorTestReport(string Connector, string Type, bool Success, string Message, int ElapsedMilliseconds);
+
+    public sealed class ConnectorOperations : OperationBase
+    {
+        private static readonly Regex ValidName = new Regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.Compiled);
+
+        public ConnectorOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        public void Add(ConnectorDefinition definition, byte[]? secret)
+        {
+            ForItem(definition.Name, () =>
+            {
+                Validate(definition);
+                if (Workspace.Store.GetConnector(definition.Name) != null)
+                    throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
+                        $"A connector named '{definition.Name}' already exists. Choose another name or change it with Set-CaConnector / 'connector set'.") { Target = definition.Name };
+                if (!Sink.ShouldProcess($"connector '{definition.Name}' ({definition.Type})", "Create")) return;
+                var added = Workspace.Store.AddConnector(definition, secret);
+                try
+                {
+                    // Open it once now so that a misconfiguration fails here, not at first use (the embedded CA is created here).
+                    Sink.WriteVerbose($"Opening connector '{added.Name}'.");
+                    Workspace.Connect(added);
+                }
+                catch
+                {
+                    Workspace.Store.RemoveConnector(added.Name);
+                    throw;
+                }
+                Sink.WriteObject(added);
+            });
+        }
+
+        public void List(string? namePattern)
+        {
+            var regex = namePattern == null ? null : WildcardRegex(namePattern);
+            var found = Workspace.Store.ListConnectors().Where(c => regex == null || regex.IsMatch(c.Name)).ToList();
+            if (found.Count == 0 && namePattern != null && regex != null && !HasWildcard(namePattern))
+            {
+                Sink.WriteError(new PscError("ConnectorNotFound", FailureCategory.ObjectNotFound,
+                    $"No connector is named '{namePattern}'.", namePattern));
+                return;
+            }
+            foreach (var connector in found) Sink.WriteObject(connector);
+        }
+
+        public void Update(string name, ConnectorChanges changes, byte[]? newSecret)
+        {
+            ForItem(name, () =>
+            {
+                var current = Workspace.RequireConnector(name);
+                var settings = current.Settings.ToDictionary(k => k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
+                if (changes.Settings != null)
+                    foreach (var pair in changes.Settings)
+                    {
+                        if (string.IsNullOrEmpty(pair.Value)) settings.Remove(pair.Key);
+                        else settings[pair.Key] = pair.Value;
+                    }
+                var updated = current with
+                {
+                    Name = changes.NewName ?? current.Name,
+                    Domain = changes.Domain ?? current.Domain,
+                    BusinessUnit = changes.BusinessUnit ?? current.BusinessUnit,
+                    Tags = changes.Tags ?? current.Tags,
+                    Priority = changes.Priority ?? current.Priority,
+                    ImportEnabled = changes.ImportEnabled ?? current.ImportEnabled,
+                    ImportEvery = changes.ImportEvery ?? current.ImportEvery,
+                    ImportEveryUnit = changes.ImportEveryUnit ?? current.ImportEveryUnit,
+                    Settings = settings,
+                };
+                Validate(updated);
+                if (changes.NewName != null && !changes.NewName.Equals(name, StringComparison.OrdinalIgnoreCase)
+                    && Workspace.Store.GetConnector(changes.NewName) != null)
+                    throw new PscException("ConnectorExists", FailureCategory.ResourceExists, $"A connector named '{changes.NewName}' already exists.") { Target = changes.NewName };
+                if (!Sink.ShouldProcess($"connector '{name}'", "Update")) return;
+                Workspace.Disconnect(name);
+                Sink.WriteObject(Workspace.Store.UpdateConnector(updated, newSecret));
+            });
+        }
+
+        public void Remove(IEnumerable<string> names)
+        {
+            foreach (var name in names)
+            {
+                ForItem(name, () =>
+                {
+                    var connector = Workspace.RequireConnector(name);
+                    if (!Sink.ShouldProcess($"connector '{connector.Name}' ({connector.Type})", "Remove")) return;
+                    Workspace.Disconnect(connector.Name);
+                    Workspace.Store.RemoveConnector(connector.Name);
+                    Sink.WriteVerbose($"Removed connector '{connector.Name}'. Its orders and certificates stay in the inventory.");
+                });
+            }
+        }
+
+        public void Test(IEnumerable<string> names)
+        {
+            foreach (var name in names)
+            {
+                ForItem(name, () =>
+                {
+                    var definition = Workspace.RequireConnector(name);
+                    var watch = Stopwatch.StartNew();
+                    ConnectorTestReport report;
+                    try
+                    {
+                        var result = Workspace.Connect(definition).Test(Sink.Cancellation);
+                        report = new ConnectorTestReport(definition.Name, definition.Type, result.Success, result.Message, (int)result.Elapsed.TotalMilliseconds);
+                    }
+                    catch (PscException ex) when (ex.Category is FailureCategory.ConnectionError or FailureCategory.OperationTimeout
+                                                  or FailureCategory.PermissionDenied or FailureCategory.SecurityError)
+                    {
+                        // A failed test is an answer about the connector, not an error of the command.
+                        report = new ConnectorTestReport(definition.Name, definition.Type, false, ex.Message, (int)watch.ElapsedMilliseconds);
+                    }
+                    Sink.WriteObject(report);
+                });
+            }
+        }
+
+        private void Validate(ConnectorDefinition d)
+        {
+            if (!ValidName.IsMatch(d.Name))
+                throw new PscException("InvalidConnectorName", FailureCategory.InvalidArgument,
+                    $"The connector name '{d.Name}' should be 1–64 letters, digits, '.', '-' or '_', starting with a letter or digit.") { Target = d.Name };
+            if (d.Priority < 1 || d.Priority > 10)
+                throw new PscException("InvalidPriority", FailureCategory.InvalidArgument, $"Priority {d.Priority} is out of range: use 1 (tried first) to 10.") { Target = d.Name };
+            if (d.ImportEvery < 1)
+                throw new PscException("InvalidImportFrequency", FailureCategory.InvalidArgument, $"The import frequency must be at least 1 {d.ImportEveryUnit.ToString().ToLowerInvariant()}.") { Target = d.Name };
+            Workspace.Registry.Get(d.Type).Validate(d);
+        }
+
+        private static bool HasWildcard(string pattern) => pattern.IndexOfAny(new[] { '*', '?' }) >= 0;
+
+        internal static Regex WildcardRegex(string pattern) =>
+            new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
+    }
+}

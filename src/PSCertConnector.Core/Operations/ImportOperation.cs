@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    public sealed record ImportOptions
+    {
+        public ImportMode Mode { get; init; } = ImportMode.Incremental;
+        /// <summary>Overrides the connector's business unit for what this run imports.</summary>
+        public string? BusinessUnit { get; init; }
+        /// <summary>Added to the connector's tags for what this run imports.</summary>
+        public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+        public int BatchSize { get; init; } = 500;
+        /// <summary>Stops a connector that never ends its paging.</summary>
+        public int MaxPages { get; init; } = 1_000_000;
+    }
+
+    /// <summary>
+    /// Imports a CA's issued and revoked certificates into the inventory, page by page. Each page and the
+    /// watermark that follows it are stored in one transaction, so an interrupted import resumes where the
+    /// last stored page ended and never skips a row.
+    /// </summary>
+    public sealed class ImportOperation : OperationBase
+    {
+        public ImportOperation(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        public void Import(IEnumerable<string> connectorNames, ImportOptions options)
+        {
+            foreach (var name in connectorNames) ForItem(name, () => ImportOne(name, options));
+        }
+
+        private void ImportOne(string name, ImportOptions options)
+        {
+            if (options.BatchSize < 1 || options.BatchSize > 100_000)
+                throw new PscException("InvalidBatchSize", FailureCategory.InvalidArgument, $"The batch size {options.BatchSize} should be between 1 and 100000.");
+            var definition = Workspace.RequireConnector(name);
+            var connector = Workspace.Connect(definition);
+            if ((connector.Capabilities & ConnectorCapabilities.EnumerateIssued) == 0)
+                connector.EnumerateIssued(null, 1, Sink.Cancellation); // throws the typed capability error
+            var start = options.Mode == ImportMode.Full ? null : definition.ImportWatermark;
+            if (!Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"})", "Import")) return;
+
+            var businessUnit = options.BusinessUnit ?? definition.BusinessUnit;
+            var tags = definition.Tags.Concat(options.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var store = Workspace.Store;
+            long runId = store.StartImportRun(definition.Name, options.Mode, start);
+            string? cursor = start;
+            int imported = 0, updated = 0, pages = 0;
+            var activity = $"Importing certificates from '{definition.Name}'";
+            try
+            {
+                while (true)
+                {
+                    Sink.Cancellation.ThrowIfCancellationRequested();
+                    var page = connector.EnumerateIssued(cursor, options.BatchSize, Sink.Cancellation);
+                    store.InTransaction(() =>
+                    {
+                        foreach (var item in page.Items)
+                        {
+                            var outcome = store.UpsertCertificate(new InventoryStore.CertificateUpsert(item.Certificate, definition.Name,
+                                CertificateSource.Imported, item.Template, item.RequestId, businessUnit, tags, item.RevokedAt, item.RevocationReason));
+                            if (outcome == InventoryStore.UpsertOutcome.Inserted) imported++;
+                            else if (outcome == InventoryStore.UpsertOutcome.Updated) updated++;
+                        }
+                        store.SetImportWatermark(definition.Name, page.Cursor, DateTimeOffset.UtcNow);
+                        store.UpdateImportRun(runId, page.Cursor, imported, updated);
+                        return 0;
+                    });
+                    pages++;
+                    Sink.WriteProgress(new ProgressInfo(1, activity, $"{imported} new, {updated} updated ({pages} pages)", -1));
+                    if (!page.HasMore) break;
+                    if (page.Cursor == cursor)
+                        throw new PscException("ImportCursorStuck", FailureCategory.InvalidData,
+                            $"Connector '{definition.Name}' returned the same cursor twice ({cursor}); the import stopped to avoid a loop. Stored pages are kept.");
+                    if (pages >= options.MaxPages)
+                        throw new PscException("ImportPageLimit", FailureCategory.InvalidData,
+                            $"Connector '{definition.Name}' was still paging after {pages} pages; the import stopped. Stored pages are kept; run it again to continue.");
+                    cursor = page.Cursor;
+                }
+                store.FinishImportRun(runId, ImportRunStatus.Succeeded, null);
+            }
+            catch (OperationCanceledException)
+            {
+                store.FinishImportRun(runId, ImportRunStatus.Cancelled, "Stopped by the user; the next incremental import resumes from the stored watermark.");
+                throw;
+            }
+            catch (Exception ex)
+            {
+                store.FinishImportRun(runId, ImportRunStatus.Failed, ex.Message);
+                throw;
+            }
+            finally
+            {
+                Sink.WriteProgress(new ProgressInfo(1, activity, "Done", 100, Completed: true));
+            }
+            Sink.WriteObject(store.ListImportRuns(definition.Name).Last(r => r.Id == runId));
+        }
+    }
+}

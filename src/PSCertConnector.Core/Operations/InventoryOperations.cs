@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    public enum ExportFormat { Pem, Der, Pfx }
+
+    /// <summary>How a user names a certificate to act on: serial (optionally on one connector) or thumbprint.</summary>
+    public sealed record CertificateSelector(string? SerialNumber, string? Thumbprint, string? Connector)
+    {
+        public override string ToString() => Thumbprint ?? SerialNumber ?? "";
+    }
+
+    public sealed record ExportedCertificate(CertificateRecord Certificate, ExportFormat Format, byte[] Content, bool IncludesPrivateKey);
+
+    public sealed class InventoryOperations : OperationBase
+    {
+        public InventoryOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        public void Query(CertificateQuery query)
+        {
+            foreach (var record in Workspace.Store.QueryCertificates(query)) Sink.WriteObject(record);
+        }
+
+        public CertificateRecord Find(CertificateSelector selector)
+        {
+            if (selector.SerialNumber == null && selector.Thumbprint == null)
+                throw new PscException("CertificateSelectorMissing", FailureCategory.InvalidArgument, "Name the certificate by serial number or thumbprint.");
+            var found = Workspace.Store.QueryCertificates(new CertificateQuery
+            {
+                SerialNumber = selector.SerialNumber,
+                Thumbprint = selector.Thumbprint,
+                Connector = selector.Connector,
+            });
+            if (found.Count == 0)
+                throw new PscException("CertificateNotFound", FailureCategory.ObjectNotFound,
+                    $"No certificate with {(selector.Thumbprint != null ? "thumbprint " + selector.Thumbprint : "serial " + selector.SerialNumber)} is in the inventory" +
+                    (selector.Connector != null ? $" for connector '{selector.Connector}'" : "") + ". Import the CA's certificates first, or check the number.")
+                { Target = selector.ToString() };
+            if (found.Count > 1)
+                throw new PscException("CertificateAmbiguous", FailureCategory.InvalidArgument,
+                    $"Serial {selector.SerialNumber} is in the inventory for several CAs ({string.Join(", ", found.Select(f => f.Connector))}); name the connector.")
+                { Target = selector.ToString() };
+            return found[0];
+        }
+
+        /// <summary>Revokes through the connector that issued each certificate, then records it in the inventory.</summary>
+        public void Revoke(IEnumerable<CertificateSelector> selectors, RevocationReason reason, DateTimeOffset? effectiveDate)
+        {
+            foreach (var selector in selectors)
+            {
+                ForItem(selector.ToString(), () =>
+                {
+                    var certificate = Find(selector);
+                    var connector = Workspace.Connect(certificate.Connector);
+                    var action = reason == RevocationReason.RemoveFromCrl ? "Release from hold" : $"Revoke ({reason})";
+                    if (!Sink.ShouldProcess($"certificate {certificate.SerialNumber} '{certificate.Subject}' on connector '{certificate.Connector}'", action)) return;
+                    if (reason == RevocationReason.RemoveFromCrl)
+                    {
+                        connector.ReleaseHold(certificate.SerialNumber, Sink.Cancellation);
+                        Workspace.Store.SetRevocation(certificate.Id, null, null);
+                    }
+                    else
+                    {
+                        var when = effectiveDate ?? DateTimeOffset.UtcNow;
+                        connector.Revoke(certificate.SerialNumber, reason, when, Sink.Cancellation);
+                        Workspace.Store.SetRevocation(certificate.Id, when, reason);
+                    }
+                    Sink.WriteObject(Find(selector));
+                });
+            }
+        }
+
+        /// <summary>PEM, DER or PFX. The chain comes from the issuing connector; the key only when it is kept and was requested exportable.</summary>
+        public ExportedCertificate? Export(CertificateSelector selector, ExportFormat format, bool includeChain, string? pfxPassword)
+        {
+            ExportedCertificate? result = null;
+            ForItem(selector.ToString(), () =>
+            {
+                var certificate = Find(selector);
+                var chain = includeChain || format == ExportFormat.Pfx ? Chain(certificate) : new List<byte[]>();
+                switch (format)
+                {
+                    case ExportFormat.Der:
+                        if (includeChain)
+                            throw new PscException("ChainNotInDer", FailureCategory.InvalidArgument, "A DER file holds one certificate; use PEM or PFX to include the chain.");
+                        result = new ExportedCertificate(certificate, format, certificate.Der, false);
+                        break;
+                    case ExportFormat.Pem:
+                        var pem = new StringBuilder(Pem.Encode("CERTIFICATE", certificate.Der));
+                        foreach (var c in chain) pem.Append(Pem.Encode("CERTIFICATE", c));
+                        result = new ExportedCertificate(certificate, format, Encoding.ASCII.GetBytes(pem.ToString()), false);
+                        break;
+                    case ExportFormat.Pfx:
+                        if (string.IsNullOrEmpty(pfxPassword))
+                            throw new PscException("PasswordRequired", FailureCategory.InvalidArgument, "A PFX export needs a password (-Password / --password-env / --password-file).");
+                        AsymmetricKey? key = null;
+                        if (certificate.KeyId != null)
+                        {
+                            var keyRecord = Workspace.Store.GetRequestKey(certificate.KeyId);
+                            if (keyRecord != null && !keyRecord.Exportable)
+                                throw new PscException("KeyNotExportable", FailureCategory.PermissionDenied,
+                                    $"The private key of '{certificate.Subject}' was requested without Exportable = TRUE, so it is not exported. Export PEM or DER for the certificate alone.");
+                            var material = Workspace.Store.GetRequestKeyMaterial(certificate.KeyId);
+                            if (material != null) key = AsymmetricKey.ImportPkcs8(material);
+                        }
+                        else Sink.WriteWarning($"No private key is kept for '{certificate.Subject}'; the PFX holds the certificate and chain only.");
+                        using (key)
+                        {
+                            var pfx = Pkcs12Writer.Write(certificate.Der, includeChain ? chain : new List<byte[]>(), key, pfxPassword!, certificate.CommonName);
+                            result = new ExportedCertificate(certificate, format, pfx, key != null);
+                        }
+                        break;
+                }
+                Sink.WriteObject(result!);
+            });
+            return result;
+        }
+
+        private List<byte[]> Chain(CertificateRecord certificate)
+        {
+            var order = Workspace.Store.QueryOrders(new OrderQuery { Connector = certificate.Connector, RequestId = certificate.RequestId })
+                .FirstOrDefault(o => o.Thumbprint == certificate.Thumbprint);
+            if (order != null && order.Chain.Count > 0) return order.Chain.ToList();
+            var definition = Workspace.Store.GetConnector(certificate.Connector);
+            if (definition == null) return new List<byte[]>();
+            var connector = Workspace.Connect(definition);
+            if ((connector.Capabilities & ConnectorCapabilities.CaCertificates) == 0) return new List<byte[]>();
+            var ca = connector.GetCaCertificates(Sink.Cancellation);
+            return new[] { ca.Issuing }.Concat(ca.Chain).Select(c => c.RawData).ToList();
+        }
+    }
+
+    public sealed record CrlReport
+    {
+        public string Connector { get; init; } = "";
+        public string Issuer { get; init; } = "";
+        public string? CrlNumber { get; init; }
+        public DateTimeOffset ThisUpdate { get; init; }
+        public DateTimeOffset? NextUpdate { get; init; }
+        public IReadOnlyList<CrlEntry> Entries { get; init; } = Array.Empty<CrlEntry>();
+        public bool? SignatureValid { get; init; }
+        public byte[] Der { get; init; } = Array.Empty<byte>();
+    }
+
+    public sealed class CrlOperations : OperationBase
+    {
+        public CrlOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        /// <summary>The connector's current CRL, its signature checked against the CA certificate.</summary>
+        public CrlReport? Show(string connectorName, bool publishFirst = false)
+        {
+            CrlReport? report = null;
+            ForItem(connectorName, () =>
+            {
+                var connector = Workspace.Connect(connectorName);
+                byte[] der;
+                if (publishFirst)
+                {
+                    if (connector is not LocalConnector local)
+                        throw new CapabilityNotSupportedException(connector.Type, ConnectorCapabilities.Crl,
+                            "Publishing a CRL on demand is done on the CA itself (certutil -crl); only the embedded CA publishes from here.");
+                    if (!Sink.ShouldProcess($"CRL of connector '{connectorName}'", "Publish")) return;
+                    der = local.Authority.PublishCrl();
+                }
+                else der = connector.GetCrl(Sink.Cancellation);
+                byte[]? issuer = (connector.Capabilities & ConnectorCapabilities.CaCertificates) != 0
+                    ? connector.GetCaCertificates(Sink.Cancellation).Issuing.RawData : null;
+                var info = CrlReader.Read(der, issuer);
+                if (info.SignatureValid == false)
+                    Sink.WriteWarning($"The CRL from '{connectorName}' does not verify with the CA certificate.");
+                report = new CrlReport
+                {
+                    Connector = connectorName,
+                    Issuer = info.Issuer,
+                    CrlNumber = info.CrlNumber,
+                    ThisUpdate = info.ThisUpdate,
+                    NextUpdate = info.NextUpdate,
+                    Entries = info.Entries,
+                    SignatureValid = info.SignatureValid,
+                    Der = der,
+                };
+                Sink.WriteObject(report);
+            });
+            return report;
+        }
+    }
+}

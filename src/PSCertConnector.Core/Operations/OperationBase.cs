@@ -1,0 +1,41 @@
+using System;
+using System.IO;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>
+    /// Shared behaviour of every operation: one item's failure is reported as a non-terminating error with a
+    /// stable id and the next item goes on; cancellation is honoured between items.
+    /// </summary>
+    public abstract class OperationBase
+    {
+        protected OperationBase(Workspace workspace, ICommandSink sink)
+        {
+            Workspace = workspace;
+            Sink = sink;
+        }
+
+        protected Workspace Workspace { get; }
+        protected ICommandSink Sink { get; }
+
+        /// <returns>True when the work ran without error.</returns>
+        protected bool ForItem(object? target, Action work)
+        {
+            Sink.Cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                work();
+                return true;
+            }
+            catch (PscException ex)
+            {
+                Sink.WriteError(ex, target);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                Sink.WriteError(new PscError("StoreOrFileError", FailureCategory.WriteError, ex.Message, target));
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>A built certificate request; its private key stays protected in the inventory until the certificate arrives.</summary>
+    public sealed record CertificateRequestResult
+    {
+        public string KeyId { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string? CommonName { get; init; }
+        public KeyAlgorithm KeyAlgorithm { get; init; }
+        public int KeyLength { get; init; }
+        public string? Template { get; init; }
+        public IReadOnlyDictionary<string, string> RequestAttributes { get; init; } = new Dictionary<string, string>();
+        public byte[] Csr { get; init; } = Array.Empty<byte>();
+        public string CsrPem { get; init; } = "";
+        public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+    }
+
+    public sealed class RequestOperations : OperationBase
+    {
+        public RequestOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        /// <summary>Reads a certreq INF, writing each ignored Windows-only key as a warning.</summary>
+        public RequestSpec ReadInf(string infText)
+        {
+            var parsed = InfParser.Parse(infText);
+            foreach (var note in parsed.Notes) Sink.WriteWarning(note);
+            return parsed.Spec;
+        }
+
+        /// <summary>Generates the key, builds and signs the PKCS#10, and keeps the key (protected) for pairing.</summary>
+        public CertificateRequestResult? Build(RequestSpec spec, IReadOnlyList<string>? notes = null)
+        {
+            CertificateRequestResult? result = null;
+            ForItem(spec.Subject, () =>
+            {
+                CsrBuilder.Validate(spec);
+                if (!Sink.ShouldProcess($"request for '{spec.Subject}' ({spec.KeyAlgorithm} {spec.KeyLength})", "Create key and request")) return;
+                Sink.WriteVerbose($"Generating a {spec.KeyAlgorithm} {spec.KeyLength}-bit key.");
+                using var key = AsymmetricKey.Generate(spec.KeyAlgorithm, spec.KeyLength);
+                var csr = CsrBuilder.Build(spec, key);
+                var info = CsrParser.Parse(csr);
+                Workspace.Store.SaveRequestKey(new RequestKeyRecord
+                {
+                    KeyId = key.KeyId,
+                    Subject = info.Subject,
+                    Algorithm = key.Algorithm,
+                    KeySize = key.KeySize,
+                    Exportable = spec.Exportable,
+                    MachineKeySet = spec.MachineKeySet,
+                    FriendlyName = spec.FriendlyName,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                }, key.ExportPkcs8());
+                result = new CertificateRequestResult
+                {
+                    KeyId = key.KeyId,
+                    Subject = info.Subject,
+                    CommonName = info.CommonName,
+                    KeyAlgorithm = key.Algorithm,
+                    KeyLength = key.KeySize,
+                    Template = spec.CertificateTemplate,
+                    RequestAttributes = spec.RequestAttributes,
+                    Csr = csr,
+                    CsrPem = CsrParser.ToPem(csr),
+                    Notes = notes ?? Array.Empty<string>(),
+                };
+                Sink.WriteObject(result);
+            });
+            return result;
+        }
+
+    }
+}

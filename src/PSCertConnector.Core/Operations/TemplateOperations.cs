@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    public sealed class TemplateOperations : OperationBase
+    {
+        public TemplateOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        /// <summary>Writes the connector's templates: from the cache, or from the CA when asked or when nothing is cached.</summary>
+        public void Get(string connectorName, bool refresh, string? namePattern = null)
+        {
+            ForItem(connectorName, () =>
+            {
+                var definition = Workspace.RequireConnector(connectorName);
+                var regex = namePattern == null ? null : ConnectorOperations.WildcardRegex(namePattern);
+                foreach (var template in Load(definition, refresh))
+                    if (regex == null || regex.IsMatch(template.Name) || regex.IsMatch(template.DisplayName))
+                        Sink.WriteObject(template);
+            });
+        }
+
+        internal IReadOnlyList<TemplateRecord> Load(ConnectorDefinition definition, bool refresh)
+        {
+            var cached = Workspace.Store.GetTemplates(definition);
+            if (!refresh && cached.Count > 0) return cached;
+            Sink.WriteVerbose($"Fetching templates from connector '{definition.Name}'.");
+            var templates = Workspace.Connect(definition).GetTemplates(Sink.Cancellation);
+            Workspace.Store.ReplaceTemplates(definition, templates, DateTimeOffset.UtcNow);
+            return Workspace.Store.GetTemplates(definition);
+        }
+
+        /// <summary>The template by name or display name, refreshing the cache once if it is not there.</summary>
+        internal CaTemplate Require(ConnectorDefinition definition, string name)
+        {
+            CaTemplate? Find(IReadOnlyList<TemplateRecord> list) =>
+                list.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase));
+            var found = Find(Load(definition, false));
+            if (found != null) return found;
+            var refreshed = Load(definition, true);
+            return Find(refreshed) ?? throw new PscException("TemplateNotFound", FailureCategory.ObjectNotFound,
+                $"Connector '{definition.Name}' offers no template named '{name}'. Available: {string.Join(", ", refreshed.Select(t => t.Name))}.") { Target = name };
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>
+    /// Everything an operation needs: the home folder, the inventory, the secret protector and open
+    /// connectors (kept open for the life of the workspace, one per name).
+    /// </summary>
+    public sealed class Workspace : IDisposable
+    {
+        private readonly Dictionary<string, ICaConnector> _open = new(StringComparer.OrdinalIgnoreCase);
+
+        private Workspace(string home, ISecretProtector protector, InventoryStore store, ConnectorRegistry registry)
+        {
+            Home = home;
+            Protector = protector;
+            Store = store;
+            Registry = registry;
+        }
+
+        public string Home { get; }
+        public ISecretProtector Protector { get; }
+        public InventoryStore Store { get; }
+        public ConnectorRegistry Registry { get; }
+
+        /// <param name="home">The home folder; null resolves it from PSCERTCONNECTOR_HOME or the platform default.</param>
+        public static Workspace Open(string? home = null, ConnectorRegistry? registry = null)
+        {
+            var folder = home ?? PscHome.Resolve();
+            if (File.Exists(folder))
+                throw new PscException("HomeUnusable", FailureCategory.InvalidArgument,
+                    $"The home folder '{folder}' is a file, not a folder. Set {PscHome.EnvironmentVariable} to a folder.") { Target = folder };
+            Directory.CreateDirectory(folder);
+            var protector = SecretProtector.ForHome(folder);
+            var store = InventoryStore.Open(folder, protector);
+            return new Workspace(folder, protector, store, registry ?? ConnectorRegistry.CreateDefault());
+        }
+
+        public ConnectorDefinition RequireConnector(string name) =>
+            Store.GetConnector(name) ?? throw new PscException("ConnectorNotFound", FailureCategory.ObjectNotFound,
+                $"No connector is named '{name}'. List them with 'connector list' (Get-CaConnector).") { Target = name };
+
+        public ICaConnector Connect(ConnectorDefinition definition)
+        {
+            if (_open.TryGetValue(definition.Name, out var open)) return open;
+            var type = Registry.Get(definition.Type);
+            var connector = type.Open(definition, Store.GetConnectorSecret(definition.Name), Home, Protector);
+            _open[definition.Name] = connector;
+            return connector;
+        }
+
+        public ICaConnector Connect(string name) => Connect(RequireConnector(name));
+
+        /// <summary>Closes an open connector (after its definition changed or it was removed).</summary>
+        public void Disconnect(string name)
+        {
+            if (_open.TryGetValue(name, out var open))
+            {
+                open.Dispose();
+                _open.Remove(name);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var connector in _open.Values) connector.Dispose();
+            _open.Clear();
+            Store.Dispose();
+        }
+    }
+}
