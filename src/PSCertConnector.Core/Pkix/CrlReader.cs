@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
-using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Pkix
@@ -36,7 +35,7 @@ namespace PSCertConnector.Core.Pkix
             var tbs = outer.ReadSequence();
             if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer)) tbs.ReadInteger(); // version
             tbs.ReadSequence(); // signature algorithm
-            var issuer = new X500DistinguishedName(tbs.ReadEncodedValue().ToArray()).Name;
+            var issuer = DistinguishedNames.Format(Org.BouncyCastle.Asn1.X509.X509Name.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(tbs.ReadEncodedValue().ToArray())));
             var thisUpdate = ReadTime(tbs);
             DateTimeOffset? nextUpdate = null;
             if (tbs.HasData && IsTime(tbs.PeekTag())) nextUpdate = ReadTime(tbs);

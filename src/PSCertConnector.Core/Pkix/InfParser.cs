@@ -39,7 +39,7 @@ namespace PSCertConnector.Core.Pkix
             ["KeyContainer"] = "names a Windows key container",
             ["Silent"] = "suppresses certreq's dialogs",
             ["SMIME"] = "adds the Windows S/MIME capabilities extension",
-            ["PrivateKeyArchive"] = "archives the key on the CA, which needs a CMC request",
+            ["PrivateKeyArchive"] = "asks the CA to archive the key (that needs a CMC request)",
             ["KeyUsageProperty"] = "sets the Windows key usage property of the stored key",
             ["SecurityDescriptor"] = "sets the ACL of the Windows key",
             ["ExportableEncrypted"] = "lets Windows export the key encrypted only",

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using PSCertConnector.Core;
+
+namespace PSCertConnector.Cli
+{
+    /// <summary>
+    /// The parsed command line: the command words, named options (repeatable) and positional arguments.
+    /// </summary>
+    internal sealed class CommandLine
+    {
+        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
+        {
+            "json", "verbose", "what-if", "yes", "help", "refresh", "full", "chain", "exportable", "machine-key-set",
+            "all", "no-import", "import", "publish", "force",
+        };
+
+        private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+
+        public List<string> Words { get; } = new();
+        public List<string> Positionals { get; } = new();
+
+        public static CommandLine Parse(string[] args, int commandWords)
+        {
+            var line = new CommandLine();
+            for (int i = 0; i < args.Length; i++)
+            {
+                var arg = args[i];
+                if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+                {
+                    var name = arg.Substring(2);
+                    string? value = null;
+                    int eq = name.IndexOf('=');
+                    if (eq > 0) { value = name.Substring(eq + 1); name = name.Substring(0, eq); }
+                    if (value == null && !Flags.Contains(name))
+                    {
+                        if (i + 1 >= args.Length) throw Usage($"--{name} needs a value.");
+                        value = args[++i];
+                    }
+                    if (!line._options.TryGetValue(name, out var list)) line._options[name] = list = new List<string>();
+                    list.Add(value ?? "true");
+                }
+                else if (arg == "-h" || arg == "-?") line._options["help"] = new List<string> { "true" };
+                else if (line.Words.Count < commandWords && line.Positionals.Count == 0) line.Words.Add(arg);
+                else line.Positionals.Add(arg);
+            }
+            return line;
+        }
+
+        public bool Has(string name)
+        {
+            return _options.ContainsKey(name);
+        }
+
+        public string? Get(string name)
+        {
+            if (!_options.TryGetValue(name, out var values)) return null;
+            if (values.Count > 1) throw Usage($"--{name} was given {values.Count} times; give it once.");
+            return values[0];
+        }
+
+        public string Require(string name, string what) =>
+            Get(name) ?? throw Usage($"--{name} is required ({what}).");
+
+        public IReadOnlyList<string> All(string name)
+        {
+            if (!_options.TryGetValue(name, out var values)) return Array.Empty<string>();
+            // "--tag web,prod" and "--tag web --tag prod" mean the same.
+            return values.SelectMany(v => v.Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+        }
+
+        public IReadOnlyList<string> AllRaw(string name)
+        {
+            return _options.TryGetValue(name, out var values) ? values : (IReadOnlyList<string>)Array.Empty<string>();
+        }
+
+        public int? Int(string name, int min, int max)
+        {
+            var text = Get(name);
+            if (text == null) return null;
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+                throw Usage($"--{name} should be a whole number from {min} to {max}, not '{text}'.");
+            return value;
+        }
+
+        public T? Enum<T>(string name) where T : struct
+        {
+            var text = Get(name);
+            if (text == null) return null;
+            var normalized = text.Replace("-", "").Replace("_", "");
+            foreach (var value in System.Enum.GetValues(typeof(T)).Cast<T>())
+                if (string.Equals(value.ToString(), normalized, StringComparison.OrdinalIgnoreCase)) return value;
+            throw Usage($"--{name} '{text}' is not one of: {string.Join(", ", System.Enum.GetNames(typeof(T)).Select(Kebab))}.");
+        }
+
+        public IEnumerable<string> OptionNames => _options.Keys;
+
+        public static string Kebab(string pascal)
+        {
+            var chars = new List<char>();
+            for (int i = 0; i < pascal.Length; i++)
+            {
+                if (char.IsUpper(pascal[i]) && i > 0 && !char.IsUpper(pascal[i - 1])) chars.Add('-');
+                chars.Add(char.ToLowerInvariant(pascal[i]));
+            }
+            return new string(chars.ToArray());
+        }
+
+        public static PscException Usage(string message) => new PscException("Usage", FailureCategory.InvalidArgument, message);
+    }
+}

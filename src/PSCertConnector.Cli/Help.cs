@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace PSCertConnector.Cli
+{
+    /// <summary>Each command's synopsis and options: the help text, and the list unknown options are checked against.</summary>
+    internal static class Help
+    {
+        private static readonly string[] Global = { "json", "verbose", "what-if", "yes", "home", "help" };
+
+        private sealed record Command(string Name, string Synopsis, (string Option, string Text)[] Options);
+
+        private static readonly Command[] Commands =
+        {
+            new("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.", new[]
+            {
+                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local"), ("domain", "domain the connector serves"),
+                ("business-unit", "business unit given to imported certificates"), ("tag", "tag for imported certificates (repeat or comma-separate)"),
+                ("priority", "1 (tried first) to 10; default 5"), ("import-every", "import frequency: 15m (default), 2h, 1w"),
+                ("no-import", "do not import on a schedule"), ("setting", "transport setting KEY=VALUE (repeat)"),
+                ("secret-env", "environment variable holding the password or API key"), ("secret-file", "file holding the password or API key"),
+            }),
+            new("connector list", "List connectors; an optional name pattern (wildcards * ?).", Array.Empty<(string, string)>()),
+            new("connector show", "Show one connector: certconnector connector show NAME.", Array.Empty<(string, string)>()),
+            new("connector set", "Change a connector: certconnector connector set NAME [options of 'connector add'].", new[]
+            {
+                ("new-name", "rename the connector"), ("domain", ""), ("business-unit", ""), ("tag", "replaces the tags"), ("priority", ""),
+                ("import-every", ""), ("no-import", ""), ("import", "turn scheduled import back on"), ("setting", "KEY=VALUE; KEY= removes it"),
+                ("secret-env", ""), ("secret-file", ""),
+            }),
+            new("connector test", "Test connectors (all when none is named).", new[] { ("all", "test every connector") }),
+            new("connector remove", "Remove connectors; their orders and certificates stay in the inventory. Needs --yes.", Array.Empty<(string, string)>()),
+            new("template list", "List a connector's templates from the cache, or from the CA with --refresh.", new[]
+            {
+                ("connector", "connector name"), ("refresh", "fetch the list from the CA again"),
+            }),
+            new("request new", "Generate a key and a PKCS#10 request (from flags or a certreq INF); the key is kept protected for pairing.", new[]
+            {
+                ("inf", "certreq INF file ([NewRequest], [Extensions], [EnhancedKeyUsageExtension], [RequestAttributes])"),
+                ("subject", "subject DN, e.g. 'CN=ra01,O=Contoso'"), ("key-algorithm", "rsa (default), ecdsa-p256, ecdsa-p384"),
+                ("key-length", "2048 (default), 3072, 4096"), ("san", "subject alternative name, e.g. dns=www.contoso.com (repeat)"),
+                ("eku", "enhanced key usage OID (repeat)"), ("key-usage", "key usage, e.g. 0xa0"), ("hash", "sha256 (default), sha384, sha512"),
+                ("exportable", "allow the key to be exported to PFX later"), ("machine-key-set", "install into the machine store later"),
+                ("friendly-name", "friendly name"), ("template", "CertificateTemplate request attribute"), ("out", "write the CSR (PEM) to this file"),
+            }),
+            new("submit", "Submit a request to a connector; the order is tracked in the inventory.", new[]
+            {
+                ("connector", "connector name"), ("template", "template (default: the request's CertificateTemplate attribute)"),
+                ("csr", "CSR file, PEM or DER"), ("attribute", "extra request attribute NAME:VALUE (repeat)"),
+            }),
+            new("order list", "List orders.", new[] { ("connector", ""), ("status", "pending, issued, denied, failed, revoked"), ("refresh", "poll the CA for pending orders") }),
+            new("order refresh", "Poll the CA for pending orders (all pending when no id is given).", new[] { ("connector", "") }),
+            new("order fetch", "Put issued orders' certificates into the inventory (all unfetched issued orders with --all).", new[] { ("connector", ""), ("all", "") }),
+            new("order remove", "Remove orders from the inventory. Needs --yes.", new[] { ("connector", ""), ("request-id", "CA request id instead of order ids") }),
+            new("order approve", "Approve pending requests on the CA (order ids, or --connector and --request-id).", new[] { ("connector", ""), ("request-id", "") }),
+            new("order deny", "Deny pending requests on the CA. Needs --yes.", new[] { ("connector", ""), ("request-id", "") }),
+            new("import", "Import a CA's issued and revoked certificates into the inventory, from the last watermark (or --full).", new[]
+            {
+                ("connector", "connector name (or give names as arguments; --all for every connector with import on)"), ("all", ""),
+                ("full", "start from the beginning instead of the watermark"), ("business-unit", "business unit for what is imported"),
+                ("tag", "tag for what is imported (repeat)"), ("batch-size", "rows per page and transaction (default 500)"),
+            }),
+            new("cert list", "Query the inventory.", new[]
+            {
+                ("connector", ""), ("status", "valid, expired, revoked"), ("expiring-within", "days"), ("name", "wildcard on subject and SANs"),
+                ("tag", ""), ("business-unit", ""), ("template", ""), ("serial", ""), ("thumbprint", ""),
+            }),
+            new("cert show", "Show one certificate: certconnector cert show SERIAL|THUMBPRINT.", new[] { ("connector", "when a serial is known for several CAs") }),
+            new("cert export", "Export a certificate: certconnector cert export SERIAL|THUMBPRINT --format pem|der|pfx --out FILE.", new[]
+            {
+                ("connector", ""), ("format", "pem (default), der, pfx"), ("out", "output file"), ("chain", "include the issuing chain"),
+                ("password-env", "PFX password from this environment variable"), ("password-file", "PFX password from this file"),
+            }),
+            new("revoke", "Revoke certificates through the connector that issued them. Needs --yes.", new[]
+            {
+                ("serial", "serial number (or give serials as arguments)"), ("thumbprint", ""), ("connector", ""),
+                ("reason", "unspecified, key-compromise, ca-compromise, affiliation-changed, superseded, cessation-of-operation, certificate-hold, remove-from-crl (releases a hold)"),
+                ("effective-date", "revocation date (UTC, ISO 8601); default now"),
+            }),
+            new("crl show", "Show a connector's CRL and its entries.", new[] { ("connector", ""), ("out", "write the CRL (DER) to this file"), ("publish", "publish a new CRL first (embedded CA)") }),
+            new("demo", "Run the whole lifecycle on an embedded CA in a fresh home folder and print each step.", Array.Empty<(string, string)>()),
+        };
+
+        public static void ValidateOptions(string command, CommandLine cl)
+        {
+            var spec = Commands.FirstOrDefault(c => c.Name == command);
+            if (spec == null) return; // unknown commands are reported by the dispatcher
+            var allowed = new HashSet<string>(spec.Options.Select(o => o.Option).Concat(Global));
+            var unknown = cl.OptionNames.Where(o => !allowed.Contains(o)).ToList();
+            if (unknown.Count > 0)
+                throw CommandLine.Usage($"'{command}' does not take {string.Join(", ", unknown.Select(u => "--" + u))}. See 'certconnector {command} --help'.");
+        }
+
+        public static string Overview
+        {
+            get
+            {
+                var sb = new StringBuilder();
+                sb.AppendLine("certconnector - the certificate lifecycle against enterprise CAs and an embedded CA");
+                sb.AppendLine();
+                sb.AppendLine("Usage: certconnector <command> [arguments] [options]");
+                sb.AppendLine();
+                foreach (var c in Commands) sb.AppendLine($"  {c.Name,-18} {c.Synopsis}");
+                sb.AppendLine();
+                sb.AppendLine("Options for every command: --json (stable camelCase output), --verbose, --what-if, --yes, --home DIR, --help.");
+                sb.AppendLine("State lives in $PSCERTCONNECTOR_HOME (or --home), else ~/.local/share/pscertconnector (%LOCALAPPDATA%\\PSCertConnector on Windows).");
+                sb.AppendLine("Secrets are never taken on the command line: name an environment variable or a file.");
+                return sb.ToString();
+            }
+        }
+
+        public static string For(string command)
+        {
+            var spec = Commands.FirstOrDefault(c => c.Name == command);
+            if (spec == null) return Overview;
+            var sb = new StringBuilder();
+            sb.AppendLine($"certconnector {spec.Name}: {spec.Synopsis}");
+            if (spec.Options.Length > 0)
+            {
+                sb.AppendLine();
+                foreach (var (option, text) in spec.Options) sb.AppendLine($"  --{option,-16} {text}");
+            }
+            sb.AppendLine();
+            sb.AppendLine("  --json, --verbose, --what-if, --yes, --home DIR");
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Cli
+{
+    /// <summary>certconnector: the command-line face of the same operations the PowerShell cmdlets call.</summary>
+    public static class Program
+    {
+        public static int Main(string[] args) => Run(args, Console.Out, Console.Error, Console.IsInputRedirected ? null : Console.In);
+
+        internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader? interactiveInput)
+        {
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var app = new App(stdout, stderr, interactiveInput, cancel.Token);
+                return app.Dispatch(args);
+            }
+            catch (PscException ex)
+            {
+                stderr.WriteLine($"error: {ex.Message} [{ex.ErrorId}]");
+                return ex.ErrorId == "Usage" ? 2 : 1;
+            }
+            catch (OperationCanceledException)
+            {
+                stderr.WriteLine("error: cancelled; what was stored before stays stored. [OperationStopped]");
+                return 130;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+    }
+
+    internal sealed partial class App
+    {
+        private readonly TextWriter _out;
+        private readonly TextWriter _err;
+        private readonly TextReader? _in;
+        private readonly CancellationToken _cancel;
+
+        public App(TextWriter stdout, TextWriter stderr, TextReader? interactiveInput, CancellationToken cancel)
+        {
+            _out = stdout;
+            _err = stderr;
+            _in = interactiveInput;
+            _cancel = cancel;
+        }
+
+        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl" };
+
+        public int Dispatch(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+            {
+                _out.Write(Help.Overview);
+                return args.Length == 0 ? 2 : 0;
+            }
+            if (args[0] == "--version")
+            {
+                _out.WriteLine(typeof(Workspace).Assembly.GetName().Version);
+                return 0;
+            }
+            int words = TwoWordGroups.Contains(args[0]) ? 2 : 1;
+            var cl = CommandLine.Parse(args, words);
+            var command = string.Join(" ", cl.Words);
+            if (cl.Has("help"))
+            {
+                _out.Write(Help.For(command));
+                return 0;
+            }
+            Help.ValidateOptions(command, cl);
+            if (cl.Get("home") is string home) Environment.SetEnvironmentVariable(PscHome.EnvironmentVariable, Path.GetFullPath(home));
+            return command switch
+            {
+                "connector add" => ConnectorAdd(cl),
+                "connector list" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).List(cl.Positionals.FirstOrDefault())),
+                "connector show" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).List(RequirePositional(cl, "connector name")), single: true),
+                "connector set" => ConnectorSet(cl),
+                "connector test" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).Test(ConnectorNames(cl, ws))),
+                "connector remove" => Op(cl, true, (ws, s) => new ConnectorOperations(ws, s).Remove(PositionalsRequired(cl, "connector name"))),
+                "template list" => Op(cl, false, (ws, s) => new TemplateOperations(ws, s).Get(ConnectorOption(cl), cl.Has("refresh"), cl.Positionals.FirstOrDefault())),
+                "request new" => RequestNew(cl),
+                "submit" => Submit(cl),
+                "order list" => Op(cl, false, (ws, s) => new OrderOperations(ws, s).List(OrderFilter(cl), cl.Has("refresh"))),
+                "order refresh" => Op(cl, false, (ws, s) => new OrderOperations(ws, s).Refresh(Orders(cl, ws, s, SubmitStatus.Pending))),
+                "order fetch" => Op(cl, false, (ws, s) => new OrderOperations(ws, s).Fetch(Orders(cl, ws, s, SubmitStatus.Issued, unfetchedOnly: true))),
+                "order remove" => Op(cl, true, (ws, s) => new OrderOperations(ws, s).Remove(Orders(cl, ws, s, null))),
+                "order approve" => Op(cl, false, (ws, s) => new OrderOperations(ws, s).Approve(Orders(cl, ws, s, null))),
+                "order deny" => Op(cl, true, (ws, s) => new OrderOperations(ws, s).Deny(Orders(cl, ws, s, null))),
+                "import" => Import(cl),
+                "cert list" => Op(cl, false, (ws, s) => new InventoryOperations(ws, s).Query(CertFilter(cl))),
+                "cert show" => CertShow(cl),
+                "cert export" => CertExport(cl),
+                "revoke" => Revoke(cl),
+                "crl show" => CrlShow(cl),
+                "demo" => new Demo(_out, _err, _cancel).Run(cl),
+                _ => throw CommandLine.Usage($"'{command}' is not a certconnector command. Run 'certconnector --help' for the list."),
+            };
+        }
+
+        /// <summary>Opens the workspace, runs the operation, renders its objects; exit 1 when any item failed.</summary>
+        private int Op(CommandLine cl, bool destructive, Action<Workspace, CliSink> work, bool single = false, Action<CliSink>? render = null)
+        {
+            bool json = cl.Has("json");
+            var sink = new CliSink(_err, cl.Has("verbose"), cl.Has("what-if"), cl.Has("yes"), destructive, _in, _cancel);
+            using (var workspace = Workspace.Open())
+                work(workspace, sink);
+            if (render != null) render(sink);
+            else if (json) _out.WriteLine(Views.ToJson(sink.Objects, single));
+            else _out.Write(Views.ToTable(sink.Objects));
+            return sink.Errors.Count > 0 ? 1 : 0;
+        }
+
+        private static string RequirePositional(CommandLine cl, string what) =>
+            cl.Positionals.FirstOrDefault() ?? throw CommandLine.Usage($"Give the {what}.");
+
+        private static IReadOnlyList<string> PositionalsRequired(CommandLine cl, string what) =>
+            cl.Positionals.Count > 0 ? cl.Positionals : throw CommandLine.Usage($"Give at least one {what}.");
+
+        private static string ConnectorOption(CommandLine cl) =>
+            cl.Get("connector") ?? cl.Positionals.FirstOrDefault() ?? throw CommandLine.Usage("--connector is required (the connector's name).");
+
+        private static IReadOnlyList<string> ConnectorNames(CommandLine cl, Workspace ws) =>
+            cl.Has("all") || cl.Positionals.Count == 0 ? ws.Store.ListConnectors().Select(c => c.Name).ToList() : cl.Positionals;
+
+        /// <summary>Reads a secret from an environment variable or a file, never from the command line.</summary>
+        private static string? Secret(CommandLine cl, string envOption, string fileOption)
+        {
+            var env = cl.Get(envOption);
+            var file = cl.Get(fileOption);
+            if (env != null && file != null) throw CommandLine.Usage($"Give --{envOption} or --{fileOption}, not both.");
+            if (env != null)
+                return Environment.GetEnvironmentVariable(env) is { Length: > 0 } value ? value
+                    : throw CommandLine.Usage($"The environment variable '{env}' named by --{envOption} is not set or empty.");
+            if (file != null)
+            {
+                if (!File.Exists(file)) throw CommandLine.Usage($"The file '{file}' named by --{fileOption} does not exist.");
+                return File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            return null;
+        }
+
+        private static byte[] ReadFile(string path, string what)
+        {
+            try { return File.ReadAllBytes(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new PscException("FileUnreadable", FailureCategory.ReadError, $"The {what} '{path}' cannot be read: {ex.Message}") { Target = path };
+            }
+        }
+
+        private static void WriteFile(string path, byte[] content)
+        {
+            var full = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var temp = full + ".tmp";
+            File.WriteAllBytes(temp, content);
+            File.Move(temp, full, overwrite: true);
+        }
+    }
+}

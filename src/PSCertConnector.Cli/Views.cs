@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Cli
+{
+    /// <summary>
+    /// How each result type looks: a stable camelCase JSON shape, and a table a person reads at a glance.
+    /// The JSON field names are part of the CLI's contract.
+    /// </summary>
+    internal static class Views
+    {
+        private static readonly JsonSerializerOptions Json = new()
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            WriteIndented = true,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        };
+
+        public static string ToJson(IEnumerable<object> items, bool single)
+        {
+            var shaped = items.Select(Shape).ToList();
+            return JsonSerializer.Serialize(single && shaped.Count == 1 ? shaped[0] : shaped, Json);
+        }
+
+        public static object Shape(object item) => item switch
+        {
+            ConnectorDefinition c => new
+            {
+                name = c.Name, type = c.Type, domain = c.Domain, businessUnit = c.BusinessUnit, tags = c.Tags, priority = c.Priority,
+                importEnabled = c.ImportEnabled, importEvery = c.ImportEvery, importEveryUnit = c.ImportEveryUnit, settings = c.Settings,
+                hasSecret = c.HasSecret, importWatermark = c.ImportWatermark, lastImportAt = c.LastImportAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
+            },
+            TemplateRecord t => new
+            {
+                connector = t.Connector, name = t.Name, displayName = t.DisplayName, oid = t.Template.Oid, schemaVersion = t.Template.SchemaVersion,
+                validityDays = t.ValidityDays, renewalDays = (int)t.Template.RenewalPeriod.TotalDays, minimumKeySize = t.Template.MinimumKeySize,
+                requiresApproval = t.RequiresApproval, extendedKeyUsages = t.Template.ExtendedKeyUsages, refreshedAt = t.RefreshedAt,
+            },
+            OrderRecord o => new
+            {
+                id = o.Id, connector = o.Connector, domain = o.Domain, requestId = o.RequestId, commonName = o.CommonName, template = o.Template,
+                status = o.Status, dispositionMessage = o.DispositionMessage, hresult = o.HResult == 0 ? null : "0x" + o.HResult.ToString("X8"),
+                serialNumber = o.SerialNumber, thumbprint = o.Thumbprint, createdAt = o.CreatedAt, updatedAt = o.UpdatedAt, fetchedAt = o.FetchedAt,
+            },
+            CertificateRecord c => new
+            {
+                connector = c.Connector, serialNumber = c.SerialNumber, thumbprint = c.Thumbprint, thumbprintSha256 = c.ThumbprintSha256,
+                subject = c.Subject, commonName = c.CommonName, subjectAlternativeNames = c.SubjectAlternativeNames, issuer = c.Issuer,
+                notBefore = c.NotBefore, notAfter = c.NotAfter, daysToExpiry = c.DaysToExpiry, status = c.Status, revokedAt = c.RevokedAt,
+                revocationReason = c.RevocationReason, template = c.Template, businessUnit = c.BusinessUnit, tags = c.Tags, source = c.Source,
+                requestId = c.RequestId, hasPrivateKey = c.HasPrivateKey,
+            },
+            CertificateRequestResult r => new
+            {
+                keyId = r.KeyId, subject = r.Subject, commonName = r.CommonName, keyAlgorithm = r.KeyAlgorithm, keyLength = r.KeyLength,
+                template = r.Template, requestAttributes = r.RequestAttributes, notes = r.Notes, csr = r.CsrPem,
+            },
+            ImportRunRecord i => new
+            {
+                id = i.Id, connector = i.Connector, mode = i.Mode, status = i.Status, imported = i.Imported, updated = i.Updated,
+                startWatermark = i.StartWatermark, endWatermark = i.EndWatermark, startedAt = i.StartedAt, finishedAt = i.FinishedAt, error = i.Error,
+            },
+            ConnectorTestReport t => new { connector = t.Connector, type = t.Type, success = t.Success, message = t.Message, elapsedMilliseconds = t.ElapsedMilliseconds },
+            CrlReport r => new
+            {
+                connector = r.Connector, issuer = r.Issuer, crlNumber = r.CrlNumber, thisUpdate = r.ThisUpdate, nextUpdate = r.NextUpdate,
+                signatureValid = r.SignatureValid, entryCount = r.Entries.Count,
+                entries = r.Entries.Select(e => new { serialNumber = e.SerialNumber, revokedAt = e.RevokedAt, reason = e.Reason }),
+            },
+            ExportedCertificate e => new { serialNumber = e.Certificate.SerialNumber, format = e.Format, bytes = e.Content.Length, includesPrivateKey = e.IncludesPrivateKey },
+            _ => item,
+        };
+
+        public static string ToTable(IReadOnlyList<object> items)
+        {
+            if (items.Count == 0) return "";
+            var sb = new StringBuilder();
+            foreach (var group in items.GroupBy(i => i.GetType()))
+            {
+                var (headers, rows) = Columns(group.ToList());
+                sb.Append(Table(headers, rows));
+            }
+            return sb.ToString();
+        }
+
+        private static (string[] Headers, List<string[]> Rows) Columns(List<object> items) => items[0] switch
+        {
+            ConnectorDefinition => (new[] { "Name", "Type", "Priority", "BusinessUnit", "Tags", "Import", "LastImport" },
+                items.Cast<ConnectorDefinition>().Select(c => new[]
+                {
+                    c.Name, c.Type, c.Priority.ToString(), c.BusinessUnit ?? "", string.Join(",", c.Tags),
+                    c.ImportEnabled ? $"every {c.ImportEvery} {c.ImportEveryUnit.ToString().ToLowerInvariant()}" : "off", Date(c.LastImportAt),
+                }).ToList()),
+            TemplateRecord => (new[] { "Name", "DisplayName", "Validity", "MinKey", "Approval", "EKU" },
+                items.Cast<TemplateRecord>().Select(t => new[]
+                {
+                    t.Name, t.DisplayName, $"{t.ValidityDays}d", t.Template.MinimumKeySize.ToString(), t.RequiresApproval ? "manager" : "-",
+                    string.Join(",", t.Template.ExtendedKeyUsages.Select(Ekus.Name)),
+                }).ToList()),
+            OrderRecord => (new[] { "Id", "Connector", "RequestId", "CommonName", "Template", "Status", "Fetched", "Created" },
+                items.Cast<OrderRecord>().Select(o => new[]
+                {
+                    o.Id.ToString(), o.Connector, o.RequestId ?? "", o.CommonName ?? "", o.Template, o.Status.ToString(),
+                    o.FetchedAt.HasValue ? "yes" : "no", Date(o.CreatedAt),
+                }).ToList()),
+            CertificateRecord => (new[] { "CommonName", "Serial", "Expires", "Days", "Status", "Template", "Connector", "BU", "Tags" },
+                items.Cast<CertificateRecord>().Select(c => new[]
+                {
+                    c.CommonName ?? c.Subject, c.SerialNumber, Date(c.NotAfter), c.DaysToExpiry.ToString(),
+                    c.Status == CertificateStatus.Revoked ? $"Revoked ({c.RevocationReason})" : c.Status.ToString(),
+                    c.Template ?? "", c.Connector, c.BusinessUnit ?? "", string.Join(",", c.Tags),
+                }).ToList()),
+            ImportRunRecord => (new[] { "Connector", "Mode", "Status", "New", "Updated", "Watermark", "Finished" },
+                items.Cast<ImportRunRecord>().Select(i => new[]
+                {
+                    i.Connector, i.Mode.ToString(), i.Status.ToString(), i.Imported.ToString(), i.Updated.ToString(), i.EndWatermark ?? "", Date(i.FinishedAt),
+                }).ToList()),
+            ConnectorTestReport => (new[] { "Connector", "Type", "Result", "Ms", "Message" },
+                items.Cast<ConnectorTestReport>().Select(t => new[] { t.Connector, t.Type, t.Success ? "OK" : "FAILED", t.ElapsedMilliseconds.ToString(), t.Message }).ToList()),
+            CertificateRequestResult => (new[] { "Subject", "Key", "Template", "KeyId" },
+                items.Cast<CertificateRequestResult>().Select(r => new[] { r.Subject, $"{r.KeyAlgorithm} {r.KeyLength}", r.Template ?? "", r.KeyId.Substring(0, 16) }).ToList()),
+            _ => (new[] { "Value" }, items.Select(i => new[] { i.ToString() ?? "" }).ToList()),
+        };
+
+        private static string Table(string[] headers, List<string[]> rows)
+        {
+            var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+            var sb = new StringBuilder();
+            void Line(IEnumerable<string> cells) =>
+                sb.AppendLine(string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            Line(headers);
+            Line(widths.Select(w => new string('-', w)));
+            foreach (var row in rows) Line(row);
+            return sb.ToString();
+        }
+
+        public static string Date(DateTimeOffset? value) =>
+            value.HasValue ? value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+    }
+
+    internal static class Ekus
+    {
+        private static readonly Dictionary<string, string> Names = new()
+        {
+            ["1.3.6.1.5.5.7.3.1"] = "serverAuth",
+            ["1.3.6.1.5.5.7.3.2"] = "clientAuth",
+            ["1.3.6.1.5.5.7.3.4"] = "emailProtection",
+            ["1.3.6.1.4.1.311.10.3.4"] = "EFS",
+        };
+
+        public static string Name(string oid) => Names.TryGetValue(oid, out var name) ? name : oid;
+    }
+}
