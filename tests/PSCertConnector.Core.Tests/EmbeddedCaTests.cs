@@ -1,0 +1,145 @@
+using FluentAssertions;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Tests;
+using Xunit;
+
+namespace PSCertConnector.Core.Tests
+{
+    public sealed class EmbeddedCaTests : IDisposable
+    {
+        private readonly TempHome _home = new();
+        private readonly EmbeddedCertificateAuthority _ca;
+
+        public EmbeddedCaTests()
+        {
+            _ca = EmbeddedCertificateAuthority.OpenOrCreate(_home.File("ca"), SecretProtector.ForHome(_home.Path),
+                new EmbeddedCaSettings { Name = "Test", KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        }
+
+        public void Dispose()
+        {
+            _ca.Dispose();
+            _home.Dispose();
+        }
+
+        private static byte[] Csr(string cn, KeyAlgorithm algorithm = KeyAlgorithm.EcdsaP256, int length = 256, params SubjectAlternativeName[] sans)
+        {
+            using var key = AsymmetricKey.Generate(algorithm, length);
+            return CsrBuilder.Build(new RequestSpec { Subject = "CN=" + cn, KeyAlgorithm = algorithm, KeyLength = length, SubjectAlternativeNames = sans }, key);
+        }
+
+        [Fact]
+        public void Issues_at_once_with_the_templates_extensions_and_the_cas_urls()
+        {
+            var result = _ca.Submit(Csr("web01", sans: new SubjectAlternativeName(SanType.Dns, "web01.contoso.com")), "WebServer", new Dictionary<string, string>());
+            result.Status.Should().Be(SubmitStatus.Issued);
+            result.Disposition.Should().Be(RequestDisposition.Issued);
+            result.Chain.Should().HaveCount(2);
+            var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(result.Certificate!);
+            var details = CertificateReader.Read(result.Certificate!);
+            details.EnhancedKeyUsages.Should().Equal(Oids.ServerAuth);
+            details.SubjectAlternativeNames.Should().ContainSingle().Which.Value.Should().Be("web01.contoso.com");
+            details.Template.Should().Be("WebServer");
+            cert.Extensions["2.5.29.31"].Should().NotBeNull("the CRL distribution point is published");
+            cert.Extensions["1.3.6.1.5.5.7.1.1"].Should().NotBeNull("AIA points at the CA certificate");
+            cert.Extensions["2.5.29.14"].Should().NotBeNull();
+            cert.Extensions["2.5.29.35"].Should().NotBeNull();
+            var cdp = System.Text.Encoding.ASCII.GetString(cert.Extensions["2.5.29.31"]!.RawData);
+            cdp.Should().Contain("Test.crl");
+            File.Exists(_ca.CrlPath).Should().BeTrue();
+        }
+
+        [Fact]
+        public void Approval_template_waits_then_issues_when_approved()
+        {
+            var pending = _ca.Submit(Csr("wait"), "WebServerApproval", new Dictionary<string, string>());
+            pending.Status.Should().Be(SubmitStatus.Pending);
+            pending.Certificate.Should().BeNull();
+            _ca.GetRequest(long.Parse(pending.RequestId!)).Status.Should().Be(SubmitStatus.Pending);
+            var issued = _ca.Approve(long.Parse(pending.RequestId!));
+            issued.Status.Should().Be(SubmitStatus.Issued);
+            _ca.GetRequest(long.Parse(pending.RequestId!)).Certificate.Should().Equal(issued.Certificate);
+            FluentActions.Invoking(() => _ca.Approve(long.Parse(pending.RequestId!)))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "RequestNotPending");
+        }
+
+        [Fact]
+        public void Denied_requests_carry_the_admin_denied_hresult()
+        {
+            var pending = _ca.Submit(Csr("deny"), "WebServerApproval", new Dictionary<string, string>());
+            var denied = _ca.Deny(long.Parse(pending.RequestId!));
+            denied.Status.Should().Be(SubmitStatus.Denied);
+            unchecked((uint)denied.HResult).Should().Be(0x80094014);
+        }
+
+        [Fact]
+        public void Unknown_template_and_short_key_are_refused_clearly()
+        {
+            FluentActions.Invoking(() => _ca.Submit(Csr("x"), "NoSuchTemplate", new Dictionary<string, string>()))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "TemplateNotSupported" && e.Message.Contains("WebServer"));
+        }
+
+        [Fact]
+        public void Revocation_hold_and_release_are_reflected_in_numbered_crls()
+        {
+            var one = CertificateReader.Read(_ca.Submit(Csr("one"), "Machine", new Dictionary<string, string>()).Certificate!);
+            var two = CertificateReader.Read(_ca.Submit(Csr("two"), "Machine", new Dictionary<string, string>()).Certificate!);
+            var before = CrlReader.Read(_ca.CurrentCrl());
+
+            _ca.Revoke(one.SerialNumber, RevocationReason.KeyCompromise, null);
+            _ca.Revoke(two.SerialNumber, RevocationReason.CertificateHold, null);
+            var crl = CrlReader.Read(_ca.CurrentCrl(), _ca.IssuingCertificate);
+            crl.SignatureValid.Should().BeTrue();
+            long.Parse(crl.CrlNumber!).Should().BeGreaterThan(long.Parse(before.CrlNumber!));
+            crl.NextUpdate.Should().BeAfter(DateTimeOffset.UtcNow.AddDays(6));
+            crl.Entries.Should().Contain(e => e.SerialNumber == one.SerialNumber && e.Reason == RevocationReason.KeyCompromise);
+            crl.Entries.Should().Contain(e => e.SerialNumber == two.SerialNumber && e.Reason == RevocationReason.CertificateHold);
+
+            FluentActions.Invoking(() => _ca.Revoke(one.SerialNumber, RevocationReason.Superseded, null))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "AlreadyRevoked");
+            _ca.ReleaseHold(two.SerialNumber);
+            CrlReader.Read(_ca.CurrentCrl()).Entries.Select(e => e.SerialNumber).Should().Equal(one.SerialNumber);
+            FluentActions.Invoking(() => _ca.ReleaseHold(one.SerialNumber)).Should().Throw<PscException>().Where(e => e.ErrorId == "NotOnHold");
+        }
+
+        [Fact]
+        public void Revoking_an_unknown_serial_names_it()
+        {
+            FluentActions.Invoking(() => _ca.Revoke("0ABCDEF0", RevocationReason.Unspecified, null))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "CertificateNotFound" && e.Message.Contains("0ABCDEF0"));
+        }
+
+        [Fact]
+        public void Enumeration_pages_after_a_cursor_and_a_later_revocation_shows_up_again()
+        {
+            var serials = Enumerable.Range(0, 5).Select(i => CertificateReader.Read(_ca.Submit(Csr("c" + i), "User", new Dictionary<string, string>()).Certificate!).SerialNumber).ToList();
+            _ca.Submit(Csr("p"), "WebServerApproval", new Dictionary<string, string>()); // pending: not enumerated
+
+            var first = _ca.Enumerate(null, 2);
+            first.Items.Should().HaveCount(2);
+            first.HasMore.Should().BeTrue();
+            var second = _ca.Enumerate(first.Cursor, 2);
+            var third = _ca.Enumerate(second.Cursor, 2);
+            third.HasMore.Should().BeFalse();
+            first.Items.Concat(second.Items).Concat(third.Items).Select(i => CertificateReader.Read(i.Certificate).SerialNumber).Should().Equal(serials);
+
+            _ca.Revoke(serials[0], RevocationReason.Superseded, null);
+            var after = _ca.Enumerate(third.Cursor, 10);
+            after.Items.Should().ContainSingle().Which.RevocationReason.Should().Be(RevocationReason.Superseded);
+        }
+
+        [Fact]
+        public void Reopening_loads_the_same_ca_and_keeps_its_database()
+        {
+            var issued = _ca.Submit(Csr("persist"), "User", new Dictionary<string, string>());
+            using var again = EmbeddedCertificateAuthority.OpenOrCreate(_home.File("ca"), SecretProtector.ForHome(_home.Path), new EmbeddedCaSettings { Name = "Test" });
+            again.IssuingCertificate.Should().Equal(_ca.IssuingCertificate);
+            again.GetRequest(long.Parse(issued.RequestId!)).Status.Should().Be(SubmitStatus.Issued);
+            var stored = File.ReadAllBytes(Path.Combine(_home.File("ca"), "issuing.key.protected"));
+            FluentActions.Invoking(() => AsymmetricKey.ImportPkcs8(stored)).Should().Throw<PscException>("the CA key is not stored as a plain PKCS#8 key");
+        }
+    }
+}

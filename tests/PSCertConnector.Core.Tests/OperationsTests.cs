@@ -1,0 +1,346 @@
+using FluentAssertions;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
+using PSCertConnector.Tests;
+using Xunit;
+
+namespace PSCertConnector.Core.Tests
+{
+    /// <summary>The operations behind every cmdlet and CLI command, driven through the sink as a cmdlet drives them.</summary>
+    public sealed class OperationsTests : IDisposable
+    {
+        private readonly TempHome _home = new();
+        private readonly Workspace _ws;
+
+        public OperationsTests()
+        {
+            _ws = Workspace.Open(_home.Path);
+            var sink = new RecordingSink();
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition
+            {
+                Name = "lab", Type = "local", BusinessUnit = "IT", Tags = new[] { "base" },
+                Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" },
+            }, null);
+            sink.Errors.Should().BeEmpty();
+        }
+
+        public void Dispose()
+        {
+            _ws.Dispose();
+            _home.Dispose();
+        }
+
+        private CertificateRequestResult NewRequest(string cn, bool exportable = true)
+        {
+            var sink = new RecordingSink();
+            new RequestOperations(_ws, sink).Build(new RequestSpec { Subject = "CN=" + cn, KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256, Exportable = exportable });
+            return sink.Single<CertificateRequestResult>();
+        }
+
+        private CertificateRecord Enroll(string cn, string template = "WebServer", bool exportable = true)
+        {
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var order = orders.Submit("lab", template, NewRequest(cn, exportable).Csr)!;
+            orders.Fetch(new[] { order });
+            sink.Errors.Should().BeEmpty();
+            return sink.Single<CertificateRecord>();
+        }
+
+        private int CountRows(string table) => _ws.Store.InTransaction(() =>
+            table switch
+            {
+                "orders" => _ws.Store.QueryOrders(new OrderQuery()).Count,
+                "certificates" => _ws.Store.CountCertificates(),
+                "connectors" => _ws.Store.ListConnectors().Count,
+                _ => throw new ArgumentException(table),
+            });
+
+        [Fact]
+        public void Existing_connector_name_is_refused_and_nothing_changes()
+        {
+            var sink = new RecordingSink();
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition { Name = "LAB", Type = "local" }, null);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("ConnectorExists");
+            CountRows("connectors").Should().Be(1);
+        }
+
+        [Theory]
+        [InlineData("bad name", "local", 5, "InvalidConnectorName")]
+        [InlineData("ok", "nosuchtype", 5, "UnknownConnectorType")]
+        [InlineData("ok", "local", 11, "InvalidPriority")]
+        public void Invalid_connector_definitions_name_the_field(string name, string type, int priority, string errorId)
+        {
+            var sink = new RecordingSink();
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition { Name = name, Type = type, Priority = priority }, null);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be(errorId);
+            CountRows("connectors").Should().Be(1);
+        }
+
+        [Fact]
+        public void Connector_defaults_import_every_15_minutes_and_keeps_its_secret_protected()
+        {
+            var sink = new RecordingSink();
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition { Name = "with-secret", Type = "local" }, System.Text.Encoding.UTF8.GetBytes("hunter2-api-key"));
+            var added = sink.Single<ConnectorDefinition>();
+            added.ImportInterval.Should().Be(TimeSpan.FromMinutes(15));
+            added.HasSecret.Should().BeTrue();
+            System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(_ws.Store.Path)).Should().NotContain("hunter2");
+            _ws.Store.GetConnectorSecret("with-secret").Should().Equal(System.Text.Encoding.UTF8.GetBytes("hunter2-api-key"));
+        }
+
+        [Fact]
+        public void WhatIf_on_every_changing_operation_leaves_no_trace()
+        {
+            var cert = Enroll("keep.contoso.com");
+            var ordersBefore = CountRows("orders");
+            var whatIf = new RecordingSink(shouldProcess: false);
+
+            new ConnectorOperations(_ws, whatIf).Add(new ConnectorDefinition { Name = "new", Type = "local" }, null);
+            new ConnectorOperations(_ws, whatIf).Remove(new[] { "lab" });
+            new RequestOperations(_ws, whatIf).Build(new RequestSpec { Subject = "CN=whatif", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 });
+            new OrderOperations(_ws, whatIf).Submit("lab", "WebServer", NewRequest("whatif2").Csr);
+            new InventoryOperations(_ws, whatIf).Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null);
+            new ImportOperation(_ws, whatIf).Import(new[] { "lab" }, new ImportOptions());
+
+            whatIf.Objects.Should().BeEmpty();
+            whatIf.Errors.Should().BeEmpty();
+            whatIf.ShouldProcessCalls.Should().HaveCount(6);
+            CountRows("connectors").Should().Be(1);
+            CountRows("orders").Should().Be(ordersBefore);
+            _ws.Store.QueryCertificates(new CertificateQuery { SerialNumber = cert.SerialNumber }).Single().Status.Should().Be(CertificateStatus.Valid);
+            _ws.Store.ListImportRuns().Should().BeEmpty();
+            var crl = CrlReader.Read(((LocalConnector)_ws.Connect("lab")).Authority.CurrentCrl());
+            crl.Entries.Should().BeEmpty("the CA was not asked to revoke");
+        }
+
+        [Fact]
+        public void One_bad_item_among_three_gives_one_error_and_two_results()
+        {
+            var a = Enroll("a.contoso.com");
+            var b = Enroll("b.contoso.com");
+            var sink = new RecordingSink();
+            new InventoryOperations(_ws, sink).Revoke(new[]
+            {
+                new CertificateSelector(a.SerialNumber, null, null),
+                new CertificateSelector("DEADBEEF", null, null),
+                new CertificateSelector(null, b.Thumbprint, null),
+            }, RevocationReason.Superseded, null);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("CertificateNotFound");
+            sink.All<CertificateRecord>().Should().HaveCount(2).And.OnlyContain(c => c.Status == CertificateStatus.Revoked && c.RevocationReason == RevocationReason.Superseded);
+        }
+
+        [Fact]
+        public void Pending_order_is_approved_refreshed_and_fetched_with_its_key()
+        {
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var order = orders.Submit("lab", "WebServerApproval", NewRequest("approve.contoso.com").Csr)!;
+            order.Status.Should().Be(SubmitStatus.Pending);
+            order.KeyId.Should().NotBeNull("the key kept for the request is linked to the order");
+
+            orders.Fetch(new[] { order });
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("OrderNotIssued");
+
+            orders.Approve(new[] { order });
+            sink.Objects.OfType<OrderRecord>().Last().Status.Should().Be(SubmitStatus.Issued);
+            orders.Fetch(new[] { order });
+            var cert = sink.Single<CertificateRecord>();
+            cert.HasPrivateKey.Should().BeTrue();
+            cert.Source.Should().Be(CertificateSource.Enrolled);
+            cert.BusinessUnit.Should().Be("IT");
+            _ws.Store.GetOrder(order.Id)!.FetchedAt.Should().NotBeNull();
+        }
+
+        [Fact]
+        public void Refresh_picks_up_an_approval_made_on_the_ca_directly()
+        {
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var order = orders.Submit("lab", "WebServerApproval", NewRequest("console.contoso.com").Csr)!;
+            ((LocalConnector)_ws.Connect("lab")).Authority.Approve(long.Parse(order.RequestId!));
+            orders.List(new OrderQuery { Status = SubmitStatus.Pending }, refresh: true);
+            sink.Objects.OfType<OrderRecord>().Last().Status.Should().Be(SubmitStatus.Issued);
+        }
+
+        [Fact]
+        public void Denied_submission_is_an_order_and_a_warning_not_an_exception()
+        {
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var order = orders.Submit("lab", "WebServerApproval", NewRequest("deny.contoso.com").Csr)!;
+            orders.Deny(new[] { order });
+            sink.Objects.OfType<OrderRecord>().Last().Status.Should().Be(SubmitStatus.Denied);
+            sink.Errors.Should().BeEmpty();
+        }
+
+        [Fact]
+        public void Unknown_template_fails_before_anything_is_stored()
+        {
+            var sink = new RecordingSink();
+            new OrderOperations(_ws, sink).Submit("lab", "NoSuchTemplate", NewRequest("t").Csr);
+            sink.Errors.Should().ContainSingle().Which.Should().Match<PscError>(e => e.ErrorId == "TemplateNotFound" && e.Message.Contains("WebServer"));
+            CountRows("orders").Should().Be(0);
+        }
+
+        [Fact]
+        public void Incremental_import_applies_business_unit_and_tags_and_follows_revocations()
+        {
+            var ca = ((LocalConnector)_ws.Connect("lab")).Authority;
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+            var serials = Enumerable.Range(0, 7).Select(i => CertificateReader.Read(ca.Submit(
+                CsrBuilder.Build(new RequestSpec { Subject = "CN=imp" + i, KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key),
+                "User", new Dictionary<string, string>()).Certificate!).SerialNumber).ToList();
+
+            var sink = new RecordingSink();
+            new ImportOperation(_ws, sink).Import(new[] { "lab" }, new ImportOptions { BusinessUnit = "Finance", Tags = new[] { "web", "prod" }, BatchSize = 3 });
+            var run = sink.Single<ImportRunRecord>();
+            run.Imported.Should().Be(7);
+            run.Status.Should().Be(ImportRunStatus.Succeeded);
+            sink.Progress.Should().NotBeEmpty();
+            var imported = _ws.Store.QueryCertificates(new CertificateQuery { Tag = "prod" });
+            imported.Should().HaveCount(7).And.OnlyContain(c => c.BusinessUnit == "Finance" && c.Tags.Contains("base") && c.Source == CertificateSource.Imported);
+
+            ca.Revoke(serials[3], RevocationReason.CessationOfOperation, null);
+            var again = new RecordingSink();
+            new ImportOperation(_ws, again).Import(new[] { "lab" }, new ImportOptions());
+            again.Single<ImportRunRecord>().Should().Match<ImportRunRecord>(r => r.Imported == 0 && r.Updated == 1);
+            _ws.Store.QueryCertificates(new CertificateQuery { Status = CertificateStatus.Revoked }).Single().SerialNumber.Should().Be(serials[3]);
+        }
+
+        [Fact]
+        public void A_cancelled_import_keeps_the_pages_it_stored_and_resumes_after_them()
+        {
+            var ca = ((LocalConnector)_ws.Connect("lab")).Authority;
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+            for (int i = 0; i < 6; i++)
+                ca.Submit(CsrBuilder.Build(new RequestSpec { Subject = "CN=c" + i, KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key), "User", new Dictionary<string, string>());
+            using var cts = new CancellationTokenSource();
+            var sink = new CancelAfterFirstPage(cts);
+            FluentActions.Invoking(() => new ImportOperation(_ws, sink).Import(new[] { "lab" }, new ImportOptions { BatchSize = 2 }))
+                .Should().Throw<OperationCanceledException>();
+            _ws.Store.CountCertificates().Should().Be(2);
+            _ws.Store.ListImportRuns().Single().Status.Should().Be(ImportRunStatus.Cancelled);
+
+            var resume = new RecordingSink();
+            new ImportOperation(_ws, resume).Import(new[] { "lab" }, new ImportOptions { BatchSize = 2 });
+            resume.Single<ImportRunRecord>().Imported.Should().Be(4);
+            _ws.Store.CountCertificates().Should().Be(6);
+        }
+
+        private sealed class CancelAfterFirstPage : ICommandSink
+        {
+            private readonly CancellationTokenSource _cts;
+            public CancelAfterFirstPage(CancellationTokenSource cts) => _cts = cts;
+            public CancellationToken Cancellation => _cts.Token;
+            public void WriteObject(object item) { }
+            public void WriteError(PscError error) { }
+            public void WriteWarning(string message) { }
+            public void WriteVerbose(string message) { }
+            public void WriteProgress(ProgressInfo progress) { if (!progress.Completed) _cts.Cancel(); }
+            public bool ShouldProcess(string target, string action) => true;
+        }
+
+        [Fact]
+        public void Inventory_queries_filter_by_expiry_name_tag_and_status()
+        {
+            var web = Enroll("www.fabrikam.com");
+            Enroll("mail.contoso.com", "User");
+            var inv = _ws.Store;
+            inv.QueryCertificates(new CertificateQuery { Name = "*.fabrikam.com" }).Single().SerialNumber.Should().Be(web.SerialNumber);
+            inv.QueryCertificates(new CertificateQuery { Name = "mail" }).Should().ContainSingle();
+            inv.QueryCertificates(new CertificateQuery { ExpiringWithinDays = 400 }).Should().ContainSingle().Which.Template.Should().Be("User");
+            inv.QueryCertificates(new CertificateQuery { ExpiringWithinDays = 800 }).Should().HaveCount(2);
+            inv.QueryCertificates(new CertificateQuery { Tag = "BASE" }).Should().HaveCount(2);
+            inv.QueryCertificates(new CertificateQuery(), asOf: DateTimeOffset.UtcNow.AddDays(500)).Count(c => c.StatusAt(DateTimeOffset.UtcNow.AddDays(500)) == CertificateStatus.Expired).Should().Be(1);
+        }
+
+        [Fact]
+        public void Hold_then_release_through_the_operation_updates_inventory_and_crl()
+        {
+            var cert = Enroll("hold.contoso.com");
+            var sink = new RecordingSink();
+            var inv = new InventoryOperations(_ws, sink);
+            inv.Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.CertificateHold, null);
+            sink.Single<CertificateRecord>().RevocationReason.Should().Be(RevocationReason.CertificateHold);
+            inv.Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.RemoveFromCrl, null);
+            sink.All<CertificateRecord>().Last().Status.Should().Be(CertificateStatus.Valid);
+            var crl = new RecordingSink();
+            new CrlOperations(_ws, crl).Show("lab");
+            crl.Single<CrlReport>().Entries.Should().BeEmpty();
+        }
+
+        [Fact]
+        public void Pfx_export_honours_exportable_and_carries_the_key()
+        {
+            var exportable = Enroll("exp.contoso.com");
+            var locked = Enroll("locked.contoso.com", exportable: false);
+            var sink = new RecordingSink();
+            var inv = new InventoryOperations(_ws, sink);
+            var pfx = inv.Export(new CertificateSelector(exportable.SerialNumber, null, null), ExportFormat.Pfx, true, "pfx-pass")!;
+            pfx.IncludesPrivateKey.Should().BeTrue();
+            using (var loaded = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(pfx.Content, "pfx-pass"))
+                loaded.HasPrivateKey.Should().BeTrue();
+            inv.Export(new CertificateSelector(locked.SerialNumber, null, null), ExportFormat.Pfx, false, "pfx-pass");
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("KeyNotExportable");
+            var pem = inv.Export(new CertificateSelector(locked.SerialNumber, null, null), ExportFormat.Pem, true, null)!;
+            System.Text.Encoding.ASCII.GetString(pem.Content).Split("BEGIN CERTIFICATE").Length.Should().Be(4, "leaf, issuing and root");
+        }
+
+        [Fact]
+        public void A_capability_the_connector_lacks_is_a_typed_error_naming_the_transport_that_has_it()
+        {
+            var connector = new NoRevokeConnector();
+            FluentActions.Invoking(() => connector.Revoke("01", RevocationReason.Unspecified, null, default))
+                .Should().Throw<CapabilityNotSupportedException>().Where(e => e.Capability == ConnectorCapabilities.Revoke && e.Message.Contains("adcs-dcom"));
+        }
+
+        private sealed class NoRevokeConnector : CaConnectorBase
+        {
+            public override string Type => "adcs-ces";
+            public override ConnectorCapabilities Capabilities => ConnectorCapabilities.Enroll;
+        }
+    }
+
+    public class StoreTests
+    {
+        [Fact]
+        public void A_corrupt_inventory_is_reported_and_left_untouched()
+        {
+            using var home = new TempHome();
+            var junk = System.Text.Encoding.ASCII.GetBytes(new string('x', 4096));
+            File.WriteAllBytes(home.File("inventory.db"), junk);
+            FluentActions.Invoking(() => Workspace.Open(home.Path)).Should().Throw<PscException>()
+                .Where(e => e.ErrorId == "StoreCorrupt" && e.Message.Contains("inventory.db"));
+            File.ReadAllBytes(home.File("inventory.db")).Should().Equal(junk);
+        }
+
+        [Fact]
+        public void A_home_that_is_a_file_is_refused()
+        {
+            using var home = new TempHome();
+            File.WriteAllText(home.File("afile"), "x");
+            FluentActions.Invoking(() => Workspace.Open(home.File("afile"))).Should().Throw<PscException>().Where(e => e.ErrorId == "HomeUnusable");
+        }
+
+        [Fact]
+        public void The_same_certificate_twice_is_one_row()
+        {
+            using var home = new TempHome();
+            using var ws = Workspace.Open(home.Path);
+            new ConnectorOperations(ws, new RecordingSink()).Add(new ConnectorDefinition { Name = "c", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            var ca = ((LocalConnector)ws.Connect("c")).Authority;
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+            var der = ca.Submit(CsrBuilder.Build(new RequestSpec { Subject = "CN=dup", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key), "User", new Dictionary<string, string>()).Certificate!;
+            var upsert = new InventoryStore.CertificateUpsert(der, "c", CertificateSource.Imported, null, "1", null, new[] { "a" }, null, null);
+            ws.Store.UpsertCertificate(upsert).Should().Be(InventoryStore.UpsertOutcome.Inserted);
+            ws.Store.UpsertCertificate(upsert).Should().Be(InventoryStore.UpsertOutcome.Unchanged);
+            ws.Store.UpsertCertificate(upsert with { Tags = new[] { "b" } }).Should().Be(InventoryStore.UpsertOutcome.Updated);
+            ws.Store.CountCertificates().Should().Be(1);
+            ws.Store.QueryCertificates(new CertificateQuery()).Single().Tags.Should().BeEquivalentTo("a", "b");
+        }
+    }
+}

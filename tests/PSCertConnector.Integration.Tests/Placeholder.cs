@@ -1,0 +1,1 @@
+namespace PSCertConnector.Integration.Tests { }
