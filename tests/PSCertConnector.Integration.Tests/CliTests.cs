@@ -1,0 +1,128 @@
+using System.Text.Json;
+using FluentAssertions;
+using PSCertConnector.Cli;
+using PSCertConnector.Tests;
+using Xunit;
+
+namespace PSCertConnector.Integration.Tests
+{
+    /// <summary>The certconnector command end to end, in-process, against a real home folder.</summary>
+    [Collection("cli")] // the CLI reads PSCERTCONNECTOR_HOME from the process environment
+    public sealed class CliTests : IDisposable
+    {
+        private readonly TempHome _home = new();
+
+        public void Dispose() => _home.Dispose();
+
+        private (int Exit, string Out, string Err) Cli(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var all = args.Concat(new[] { "--home", _home.Path }).ToArray();
+            int exit = Program.Run(all, stdout, stderr, interactiveInput: null);
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+
+        [Fact]
+        public void Demo_runs_the_whole_lifecycle_and_finds_the_revoked_serial_in_the_crl()
+        {
+            var demoHome = Path.Combine(_home.Path, "demo");
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var exit = Program.Run(new[] { "demo", "--home", demoHome }, stdout, stderr, null);
+            exit.Should().Be(0, stderr.ToString());
+            var text = stdout.ToString();
+            text.Should().Contain("is Pending").And.Contain("now Issued").And.Contain("is on the CRL with reason KeyCompromise");
+            text.Should().Contain("Finance").And.Contain("prod");
+            File.Exists(Path.Combine(demoHome, "inventory.db")).Should().BeTrue();
+
+            // A second run into the same home is refused rather than mixing states.
+            Program.Run(new[] { "demo", "--home", demoHome }, new StringWriter(), stderr, null).Should().Be(2);
+        }
+
+        [Fact]
+        public void Lifecycle_through_the_commands_with_json_output()
+        {
+            Cli("connector", "add", "--name", "lab", "--type", "local", "--business-unit", "IT", "--tag", "a,b", "--import-every", "2h").Exit.Should().Be(0);
+            var show = JsonDocument.Parse(Cli("connector", "show", "lab", "--json").Out).RootElement;
+            show.GetProperty("name").GetString().Should().Be("lab");
+            show.GetProperty("importEvery").GetInt32().Should().Be(2);
+            show.GetProperty("importEveryUnit").GetString().Should().Be("hours");
+            show.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).Should().Equal("a", "b");
+
+            var templates = JsonDocument.Parse(Cli("template", "list", "--connector", "lab", "--json").Out).RootElement;
+            templates.EnumerateArray().Should().Contain(t => t.GetProperty("name").GetString() == "WebServerApproval" && t.GetProperty("requiresApproval").GetBoolean());
+
+            var inf = _home.File("ra.ini");
+            File.WriteAllText(inf, Samples.GuideCertreqIni);
+            var csr = _home.File("ra.csr");
+            var request = Cli("request", "new", "--inf", inf, "--out", csr);
+            request.Exit.Should().Be(0, request.Err);
+            request.Err.Should().Contain("warning: SMIME");
+            OpenSsl.Ok($"req -in {csr} -verify -noout").Should().Contain("verify OK");
+
+            var submitted = JsonDocument.Parse(Cli("submit", "--connector", "lab", "--template", "RA", "--csr", csr, "--json").Out).RootElement;
+            submitted.GetProperty("status").GetString().Should().Be("issued");
+            var orderId = submitted.GetProperty("id").GetInt64().ToString();
+            Cli("order", "fetch", orderId).Exit.Should().Be(0);
+
+            var certs = JsonDocument.Parse(Cli("cert", "list", "--json").Out).RootElement;
+            var cert = certs.EnumerateArray().Single();
+            cert.GetProperty("commonName").GetString().Should().Be("ra01.contoso.com");
+            cert.GetProperty("hasPrivateKey").GetBoolean().Should().BeTrue();
+            var serial = cert.GetProperty("serialNumber").GetString()!;
+
+            var pfx = _home.File("ra.pfx");
+            Environment.SetEnvironmentVariable("PSC_TEST_PFX_PASSWORD", "Str0ng!pass");
+            Cli("cert", "export", serial, "--format", "pfx", "--out", pfx, "--chain", "--password-env", "PSC_TEST_PFX_PASSWORD").Exit.Should().Be(0);
+            OpenSsl.Ok($"pkcs12 -in {pfx} -passin env:PSC_TEST_PFX_PASSWORD -nodes").Should().Contain("BEGIN PRIVATE KEY");
+
+            var denied = Cli("revoke", serial, "--reason", "superseded");
+            denied.Exit.Should().Be(1, "revocation needs --yes when nobody can be asked");
+            denied.Err.Should().Contain("--yes");
+            Cli("revoke", serial, "--reason", "superseded", "--what-if").Err.Should().Contain("What if");
+            Cli("cert", "show", serial, "--json").Out.Should().Contain("\"status\": \"valid\"");
+            Cli("revoke", serial, "--reason", "superseded", "--yes").Exit.Should().Be(0);
+
+            var crlPath = _home.File("lab.crl");
+            var crl = JsonDocument.Parse(Cli("crl", "show", "--connector", "lab", "--out", crlPath, "--json").Out).RootElement;
+            crl.GetProperty("entries").EnumerateArray().Should().ContainSingle(e => e.GetProperty("serialNumber").GetString() == serial && e.GetProperty("reason").GetString() == "superseded");
+            OpenSsl.Ok($"crl -inform DER -in {crlPath} -noout -text").Should().Contain(serial);
+        }
+
+        [Fact]
+        public void Failures_exit_non_zero_with_one_line_reasons()
+        {
+            var missing = Cli("connector", "show", "nope");
+            missing.Exit.Should().Be(1);
+            missing.Err.Trim().Should().StartWith("error: No connector is named 'nope'").And.EndWith("[ConnectorNotFound]");
+
+            var badOption = Cli("cert", "list", "--colour", "red");
+            badOption.Exit.Should().Be(2);
+            badOption.Err.Should().Contain("--colour");
+
+            var unknownType = Cli("connector", "add", "--name", "x", "--type", "adcs-nope");
+            unknownType.Exit.Should().Be(1);
+            unknownType.Err.Should().Contain("local");
+
+            var badInf = _home.File("bad.ini");
+            File.WriteAllText(badInf, "[NewRequest]\nSubject = \"CN=a\"\nKeyUsage = banana\n");
+            var inf = Cli("request", "new", "--inf", badInf);
+            inf.Exit.Should().Be(1);
+            inf.Err.Should().Contain("KeyUsage").And.NotContain("   at ");
+
+            Cli("connector", "add", "--name", "s", "--type", "local", "--secret-env", "PSC_TEST_NOT_SET").Err.Should().Contain("PSC_TEST_NOT_SET");
+        }
+
+        [Fact]
+        public void Corrupt_home_gets_a_clear_error_and_stays_as_it_was()
+        {
+            var db = _home.File("inventory.db");
+            File.WriteAllText(db, new string('z', 5000));
+            var result = Cli("connector", "list");
+            result.Exit.Should().Be(1);
+            result.Err.Should().Contain("not a readable SQLite database").And.Contain("[StoreCorrupt]");
+            File.ReadAllText(db).Should().Be(new string('z', 5000));
+        }
+    }
+}
