@@ -68,7 +68,10 @@ namespace PSCertConnector.Core.EmbeddedCa
             IssuingCertificate = issuingCert;
             _issuingKey = issuingKey;
             _signer = new CaSigner(issuingCert, issuingKey);
+            _issuingNotAfter = CertificateReader.Read(issuingCert).NotAfter;
         }
+
+        private readonly DateTimeOffset _issuingNotAfter;
 
         public string Folder { get; }
         public string PublicationFolder => Path.Combine(Folder, "pub");
@@ -211,14 +214,13 @@ namespace PSCertConnector.Core.EmbeddedCa
         private SubmitResult IssueRequest(long id, CaTemplate template, CsrInfo info, DateTimeOffset now)
         {
             var notAfter = now + template.Validity;
-            var caNotAfter = CertificateReader.Read(IssuingCertificate).NotAfter;
-            if (notAfter > caNotAfter) notAfter = caNotAfter;
+            if (notAfter > _issuingNotAfter) notAfter = _issuingNotAfter;
             var keyUsage = template.KeyUsage;
             if (info.KeyAlgorithm != KeyAlgorithm.Rsa) keyUsage &= ~0x20; // EC keys cannot do key encipherment
             var stem = FileStem;
             var baseUrl = PublicationBase(Folder, _settings);
             var serialBytes = CaSigner.NewSerial();
-            var cert = _signer.IssueFromRequest(info.Der, new IssuancePolicy
+            var cert = _signer.IssueFromRequest(info, new IssuancePolicy
             {
                 SerialNumber = serialBytes,
                 NotBefore = now - ClockSkew,

@@ -14,6 +14,8 @@ namespace PSCertConnector.Core
     {
         private readonly SqliteConnection _connection;
         private SqliteTransaction? _transaction;
+        // Commands are kept per SQL text so each statement is prepared once per connection, not once per row.
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
         private SqliteDatabase(string path, SqliteConnection connection)
         {
@@ -100,39 +102,44 @@ namespace PSCertConnector.Core
             }
         }
 
-        public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+        private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)
         {
-            var command = _connection.CreateCommand();
-            command.CommandText = sql;
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = _connection.CreateCommand();
+                command.CommandText = sql;
+                _commands[sql] = command;
+            }
             command.Transaction = _transaction;
+            command.Parameters.Clear();
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value ?? DBNull.Value);
             return command;
         }
 
-        public int Execute(string sql, params (string Name, object? Value)[] parameters)
-        {
-            using var command = Command(sql, parameters);
-            return command.ExecuteNonQuery();
-        }
+        public int Execute(string sql, params (string Name, object? Value)[] parameters) =>
+            Command(sql, parameters).ExecuteNonQuery();
 
         public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
         {
-            using var command = Command(sql, parameters);
-            var value = command.ExecuteScalar();
+            var value = Command(sql, parameters).ExecuteScalar();
             return value is DBNull ? null : value;
         }
 
         public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
         {
-            using var command = Command(sql, parameters);
-            using var reader = command.ExecuteReader();
+            using var reader = Command(sql, parameters).ExecuteReader();
             var result = new List<T>();
             while (reader.Read()) result.Add(map(reader));
             return result;
         }
 
-        public void Dispose() => _connection.Dispose();
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values) command.Dispose();
+            _commands.Clear();
+            _connection.Dispose();
+        }
 
         // Timestamps are stored as fixed-width UTC text so that SQL comparisons order them correctly.
         public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -69,13 +69,9 @@ namespace PSCertConnector.Core.Pkix
             return generator.Generate(_key.SignatureFactory(policy.Hash)).GetEncoded();
         }
 
-        /// <summary>Issues from a PKCS#10 request: subject, key and SANs from the request, the rest from policy.</summary>
-        public byte[] IssueFromRequest(byte[] csrDer, IssuancePolicy policy)
-        {
-            var (info, request) = CsrParser.Read(csrDer);
-            var publicKeyInfo = request.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetDerEncoded();
-            return Issue(policy.Subject ?? info.Subject, publicKeyInfo, policy, info.SubjectAlternativeNames);
-        }
+        /// <summary>Issues from a request already parsed and checked: subject, key and SANs from it, the rest from policy.</summary>
+        public byte[] IssueFromRequest(CsrInfo request, IssuancePolicy policy) =>
+            Issue(policy.Subject ?? request.Subject, request.PublicKeyInfo, policy, request.SubjectAlternativeNames);
 
         public byte[] CreateCrl(long crlNumber, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate,
             IEnumerable<CrlRevocation> revocations, IReadOnlyList<string>? caIssuerUrls = null)

@@ -143,6 +143,7 @@ namespace PSCertConnector.Core.Pkix
                 EnhancedKeyUsages = ekus,
                 KeyUsage = keyUsage,
                 Attributes = pairs,
+                PublicKeyInfo = spkiDer,
                 Der = der,
             }, request);
         }

@@ -108,6 +108,8 @@ namespace PSCertConnector.Core.Pkix
         public IReadOnlyList<string> EnhancedKeyUsages { get; init; } = Array.Empty<string>();
         public int? KeyUsage { get; init; }
         public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+        /// <summary>DER SubjectPublicKeyInfo of the requested key.</summary>
+        public byte[] PublicKeyInfo { get; init; } = Array.Empty<byte>();
         public byte[] Der { get; init; } = Array.Empty<byte>();
     }
 

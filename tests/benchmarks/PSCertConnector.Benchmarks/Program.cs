@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
+
+// Each benchmark prints our figure, its baseline from this same run, and the ratio.
+int importCount = Arg("--import-count", 100_000);
+int crlEntries = Arg("--crl-entries", 1_000_000);
+int issueCount = Arg("--issue-count", 2_000);
+var root = Path.Combine(Path.GetTempPath(), "psc-bench-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(root);
+Console.WriteLine($"PSCertConnector benchmarks ({Environment.ProcessorCount} cores, {DateTime.UtcNow:u}); scratch: {root}");
+try
+{
+    Issuance();
+    Import();
+    Crl();
+}
+finally
+{
+    try { Directory.Delete(root, true); } catch (IOException) { }
+}
+
+void Issuance()
+{
+    Console.WriteLine($"\n== Issuance: {issueCount} requests through the embedded CA (RSA 2048 issuing CA, SHA-256) vs openssl speed rsa2048 signing");
+    using var ca = EmbeddedCertificateAuthority.OpenOrCreate(Path.Combine(root, "issue-ca"), SecretProtector.ForHome(root), new EmbeddedCaSettings { Name = "Bench" });
+    using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+    var csrs = Enumerable.Range(0, issueCount).Select(i => CsrBuilder.Build(new RequestSpec { Subject = $"CN=host{i}.bench", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key)).ToList();
+    var none = new Dictionary<string, string>();
+    ca.Submit(csrs[0], "WebServer", none); // warm-up
+    var watch = Stopwatch.StartNew();
+    for (int i = 1; i < csrs.Count; i++) ca.Submit(csrs[i], "WebServer", none);
+    double ours = (csrs.Count - 1) / watch.Elapsed.TotalSeconds;
+    var speed = RunProcess("openssl", "speed -seconds 3 rsa2048");
+    // "rsa 2048 bits 0.000611s 0.000018s   1636.4  55258.2": sign/s is the second number from the end.
+    var line = speed.Split('\n').First(l => l.TrimStart().StartsWith("rsa 2048 bits") || l.TrimStart().StartsWith("rsa  2048 bits"));
+    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    double opensslSigns = double.Parse(parts[^2], System.Globalization.CultureInfo.InvariantCulture);
+    Report("certificates issued per second (submit, policy, sign, store)", ours, "openssl rsa2048 signs per second", opensslSigns, "/s");
+}
+
+void Import()
+{
+    Console.WriteLine($"\n== Import: {importCount} issued certificates from the embedded CA into the inventory vs a plain SQLite bulk insert of the same rows");
+    var home = Path.Combine(root, "import-home");
+    using var ws = Workspace.Open(home);
+    var sink = new QuietSink();
+    new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "bench", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+    var ca = ((LocalConnector)ws.Connect("bench")).Authority;
+    using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+    var csr = CsrBuilder.Build(new RequestSpec { Subject = "CN=import.bench", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key);
+    var setup = Stopwatch.StartNew();
+    var none = new Dictionary<string, string>();
+    for (int i = 0; i < importCount; i++) ca.Submit(csr, "User", none);
+    Console.WriteLine($"   (setup: issued {importCount} certificates in {setup.Elapsed.TotalSeconds:0.0} s)");
+
+    // Baseline: the same rows, already enumerated and parsed, inserted with one prepared statement in one transaction.
+    var rows = new List<(CertificateDetails D, byte[] Der)>();
+    string? cursor = null;
+    while (true)
+    {
+        var page = ca.Enumerate(cursor, 5000);
+        rows.AddRange(page.Items.Select(i => (CertificateReader.Read(i.Certificate), i.Certificate)));
+        cursor = page.Cursor;
+        if (!page.HasMore) break;
+    }
+    var baselinePath = Path.Combine(root, "baseline.db");
+    var baseline = Stopwatch.StartNew();
+    using (var connection = new SqliteConnection($"Data Source={baselinePath};Pooling=False"))
+    {
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE certificates (id INTEGER PRIMARY KEY, issuer_key TEXT, serial TEXT, thumbprint TEXT, subject TEXT, not_after TEXT, der BLOB, UNIQUE(issuer_key, serial))";
+            create.ExecuteNonQuery();
+        }
+        using var tx = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO certificates (issuer_key, serial, thumbprint, subject, not_after, der) VALUES ($i, $s, $t, $subj, $na, $der)";
+        var p = new[] { "$i", "$s", "$t", "$subj", "$na", "$der" }.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
+        p[5].SqliteType = SqliteType.Blob;
+        insert.Prepare();
+        foreach (var (d, der) in rows)
+        {
+            p[0].Value = d.IssuerKey; p[1].Value = d.SerialNumber; p[2].Value = d.ThumbprintSha1; p[3].Value = d.Subject;
+            p[4].Value = d.NotAfter.ToString("O"); p[5].Value = der;
+            insert.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+    double baselineRate = rows.Count / baseline.Elapsed.TotalSeconds;
+
+    var ours = Stopwatch.StartNew();
+    long before = GC.GetTotalAllocatedBytes();
+    new ImportOperation(ws, sink).Import(new[] { "bench" }, new ImportOptions { BusinessUnit = "Bench", Tags = new[] { "bench" }, BatchSize = 1000 });
+    double ourRate = importCount / ours.Elapsed.TotalSeconds;
+    if (ws.Store.CountCertificates() != importCount) throw new InvalidOperationException("import stored the wrong number of rows");
+    Report("certificates imported per second (enumerate, parse, upsert, watermark)", ourRate, "plain SQLite bulk insert of the same rows", baselineRate, "/s");
+    Console.WriteLine($"   peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; allocated during import {(GC.GetTotalAllocatedBytes() - before) / 1048576} MiB");
+}
+
+void Crl()
+{
+    Console.WriteLine($"\n== CRL: parse a {crlEntries}-entry CRL vs openssl crl -noout on the same file");
+    using var ca = EmbeddedCertificateAuthority.OpenOrCreate(Path.Combine(root, "crl-ca"), SecretProtector.ForHome(root), new EmbeddedCaSettings { Name = "CrlBench", KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+    var pkcs8 = SecretProtector.ForHome(root).Unprotect(File.ReadAllBytes(Path.Combine(root, "crl-ca", "issuing.key.protected")));
+    using var caKey = AsymmetricKey.ImportPkcs8(pkcs8);
+    var signer = new CaSigner(ca.IssuingCertificate, caKey);
+    var now = DateTimeOffset.UtcNow;
+    var reasons = Enum.GetValues<RevocationReason>().Where(r => r != RevocationReason.RemoveFromCrl).ToArray();
+    var entries = Enumerable.Range(1, crlEntries).Select(i => new CrlRevocation(i.ToString("X8") + "AB12CD34EF", now.AddMinutes(-i), reasons[i % reasons.Length]));
+    var gen = Stopwatch.StartNew();
+    var crl = signer.CreateCrl(1, now, now.AddDays(7), entries);
+    var path = Path.Combine(root, "big.crl");
+    File.WriteAllBytes(path, crl);
+    Console.WriteLine($"   (setup: built and signed a {crl.Length / 1048576.0:0.0} MiB CRL in {gen.Elapsed.TotalSeconds:0.0} s)");
+
+    CrlReader.Read(crl); // warm-up
+    var ours = Stopwatch.StartNew();
+    var info = CrlReader.Read(File.ReadAllBytes(path));
+    double ourSeconds = ours.Elapsed.TotalSeconds;
+    if (info.Entries.Count != crlEntries) throw new InvalidOperationException("wrong entry count");
+    var theirs = Stopwatch.StartNew();
+    RunProcess("openssl", $"crl -inform DER -in {path} -noout");
+    double opensslSeconds = theirs.Elapsed.TotalSeconds;
+    Report("CRL parse time, seconds (all entries with serial, date, reason)", ourSeconds, "openssl crl -noout (process included)", opensslSeconds, " s", lowerIsBetter: true);
+}
+
+static void Report(string what, double ours, string baselineName, double baseline, string unit, bool lowerIsBetter = false)
+{
+    Console.WriteLine($"   ours:     {ours,12:0.###}{unit}  {what}");
+    Console.WriteLine($"   baseline: {baseline,12:0.###}{unit}  {baselineName}");
+    Console.WriteLine($"   ratio ours/baseline: {ours / baseline:0.###}{(lowerIsBetter ? " (lower is better)" : " (higher is better)")}");
+}
+
+static string RunProcess(string file, string args)
+{
+    var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEndAsync();
+    var error = process.StandardError.ReadToEndAsync();
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {args}: {error.Result}");
+    return output.Result + error.Result;
+}
+
+int Arg(string name, int fallback)
+{
+    var args = Environment.GetCommandLineArgs();
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+}
+
+sealed class QuietSink : ICommandSink
+{
+    public CancellationToken Cancellation => default;
+    public void WriteObject(object item) { }
+    public void WriteError(PscError error) => Console.Error.WriteLine($"error: {error.Message}");
+    public void WriteWarning(string message) { }
+    public void WriteVerbose(string message) { }
+    public void WriteProgress(ProgressInfo progress) { }
+    public bool ShouldProcess(string target, string action) => true;
+}
