@@ -1,0 +1,131 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Security;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsCommon.New, "CaConnector", SupportsShouldProcess = true)]
+    [OutputType(typeof(ConnectorDefinition))]
+    public sealed class NewCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)] [ValidateNotNullOrEmpty] public string Name { get; set; } = "";
+        [Parameter(Mandatory = true, Position = 1)] [ValidateNotNullOrEmpty] public string Type { get; set; } = "";
+        [Parameter] public string? Domain { get; set; }
+        [Parameter] public string? BusinessUnit { get; set; }
+        [Parameter] public string[] Tag { get; set; } = new string[0];
+        [Parameter] [ValidateRange(1, 10)] public int Priority { get; set; } = 5;
+        [Parameter] [ValidateRange(1, 100000)] public int ImportEvery { get; set; } = 15;
+        [Parameter] public ImportFrequencyUnit ImportEveryUnit { get; set; } = ImportFrequencyUnit.Minutes;
+        [Parameter] public SwitchParameter NoImport { get; set; }
+        [Parameter] public Hashtable? Setting { get; set; }
+        [Parameter] [Credential] public PSCredential? Credential { get; set; }
+        [Parameter] public SecureString? ApiKey { get; set; }
+
+        protected override void ProcessRecord() => Run(() =>
+            new ConnectorOperations(Workspace, Sink).Add(new ConnectorDefinition
+            {
+                Name = Name, Type = Type, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority,
+                ImportEnabled = !NoImport, ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = ToSettings(Setting),
+            }, SecretBytes(Credential, ApiKey)));
+    }
+
+    [Cmdlet(VerbsCommon.Get, "CaConnector")]
+    [OutputType(typeof(ConnectorDefinition))]
+    public sealed class GetCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string? Name { get; set; }
+
+        protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).List(Name));
+    }
+
+    [Cmdlet(VerbsCommon.Set, "CaConnector", SupportsShouldProcess = true)]
+    [OutputType(typeof(ConnectorDefinition))]
+    public sealed class SetCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string Name { get; set; } = "";
+        [Parameter] public string? NewName { get; set; }
+        [Parameter] public string? Domain { get; set; }
+        [Parameter] public string? BusinessUnit { get; set; }
+        [Parameter] public string[]? Tag { get; set; }
+        [Parameter] [ValidateRange(1, 10)] public int? Priority { get; set; }
+        [Parameter] public bool? ImportEnabled { get; set; }
+        [Parameter] [ValidateRange(1, 100000)] public int? ImportEvery { get; set; }
+        [Parameter] public ImportFrequencyUnit? ImportEveryUnit { get; set; }
+        [Parameter] public Hashtable? Setting { get; set; }
+        [Parameter] [Credential] public PSCredential? Credential { get; set; }
+        [Parameter] public SecureString? ApiKey { get; set; }
+        [Parameter] public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord() => Run(() =>
+        {
+            var sink = PassThru ? Sink : new QuietObjects(Sink);
+            new ConnectorOperations(Workspace, sink).Update(Name, new ConnectorChanges
+            {
+                NewName = NewName, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority, ImportEnabled = ImportEnabled,
+                ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = Setting == null ? null : ToSettings(Setting),
+            }, SecretBytes(Credential, ApiKey));
+        });
+    }
+
+    [Cmdlet(VerbsCommon.Remove, "CaConnector", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string[] Name { get; set; } = new string[0];
+
+        protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).Remove(Name));
+    }
+
+    [Cmdlet(VerbsDiagnostic.Test, "CaConnector")]
+    [OutputType(typeof(ConnectorTestReport))]
+    public sealed class TestCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string[] Name { get; set; } = new string[0];
+
+        protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).Test(Name));
+    }
+
+    [Cmdlet(VerbsCommon.Get, "CaTemplate")]
+    [OutputType(typeof(TemplateRecord))]
+    public sealed class GetCaTemplateCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string Connector { get; set; } = "";
+
+        [Parameter(Position = 1)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(TemplateNameCompleter))]
+        public string? Template { get; set; }
+
+        [Parameter] public SwitchParameter Refresh { get; set; }
+
+        protected override void ProcessRecord() => Run(() => new TemplateOperations(Workspace, Sink).Get(Connector, Refresh, Template));
+    }
+
+    /// <summary>Passes everything through but the objects (cmdlets without -PassThru write none).</summary>
+    internal sealed class QuietObjects : PSCertConnector.Core.ICommandSink
+    {
+        private readonly PSCertConnector.Core.ICommandSink _inner;
+        public QuietObjects(PSCertConnector.Core.ICommandSink inner) => _inner = inner;
+        public System.Threading.CancellationToken Cancellation => _inner.Cancellation;
+        public void WriteObject(object item) { }
+        public void WriteError(PSCertConnector.Core.PscError error) => _inner.WriteError(error);
+        public void WriteWarning(string message) => _inner.WriteWarning(message);
+        public void WriteVerbose(string message) => _inner.WriteVerbose(message);
+        public void WriteProgress(PSCertConnector.Core.ProgressInfo progress) => _inner.WriteProgress(progress);
+        public bool ShouldProcess(string target, string action) => _inner.ShouldProcess(target, action);
+    }
+}

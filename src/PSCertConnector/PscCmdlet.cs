@@ -1,0 +1,131 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Threading;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Operations;
+
+namespace PSCertConnector.Commands
+{
+    /// <summary>
+    /// Every cmdlet's base: it is the operation's sink (objects, non-terminating errors with stable ids,
+    /// warnings, progress, ShouldProcess), cancels the operation on Ctrl+C, and owns the workspace.
+    /// </summary>
+    public abstract class PscCmdlet : PSCmdlet, ICommandSink, IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private Workspace? _workspace;
+
+        protected Workspace Workspace => _workspace ??= Workspace.Open();
+
+        CancellationToken ICommandSink.Cancellation => _stop.Token;
+        void ICommandSink.WriteObject(object item) => WriteObject(item);
+        void ICommandSink.WriteError(PscError error) => WriteError(ErrorRecords.From(error));
+        void ICommandSink.WriteWarning(string message) => WriteWarning(message);
+        void ICommandSink.WriteVerbose(string message) => WriteVerbose(message);
+        bool ICommandSink.ShouldProcess(string target, string action) => ShouldProcess(target, action);
+
+        void ICommandSink.WriteProgress(ProgressInfo progress)
+        {
+            var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+            {
+                PercentComplete = progress.PercentComplete,
+                RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            WriteProgress(record);
+        }
+
+        protected ICommandSink Sink => this;
+
+        /// <summary>Runs the record's work; a condition that stops everything becomes a terminating error.</summary>
+        protected void Run(Action work)
+        {
+            try { work(); }
+            catch (PscException ex) { ThrowTerminatingError(ErrorRecords.From(new PscError(ex.ErrorId, ex.Category, ex.Message, ex.Target))); }
+            catch (OperationCanceledException) { /* StopProcessing: PowerShell reports the stop itself */ }
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        public void Dispose()
+        {
+            _workspace?.Dispose();
+            _stop.Dispose();
+        }
+
+        internal static string? Plain(SecureString? secure)
+        {
+            if (secure == null) return null;
+            IntPtr pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try { return Marshal.PtrToStringUni(pointer); }
+            finally { Marshal.ZeroFreeGlobalAllocUnicode(pointer); }
+        }
+
+        internal static byte[]? SecretBytes(PSCredential? credential, SecureString? apiKey)
+        {
+            var text = credential != null ? credential.UserName + "\n" + Plain(credential.Password) : Plain(apiKey);
+            return text == null ? null : System.Text.Encoding.UTF8.GetBytes(text);
+        }
+
+        internal static Dictionary<string, string> ToSettings(Hashtable? table)
+        {
+            var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (table == null) return result;
+            foreach (DictionaryEntry entry in table) result[entry.Key.ToString()!] = entry.Value?.ToString() ?? "";
+            return result;
+        }
+    }
+
+    internal static class ErrorRecords
+    {
+        public static ErrorRecord From(PscError error)
+        {
+            var category = Enum.TryParse(error.Category.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
+            return new ErrorRecord(new PscException(error.ErrorId, error.Category, error.Message), error.ErrorId, category, error.Target);
+        }
+    }
+
+    /// <summary>Completes connector names from the inventory.</summary>
+    public sealed class ConnectorNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var results = new List<CompletionResult>();
+            try
+            {
+                using var workspace = Workspace.Open();
+                foreach (var connector in workspace.Store.ListConnectors())
+                    if (connector.Name.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
+                        results.Add(new CompletionResult(connector.Name, connector.Name, CompletionResultType.ParameterValue, $"{connector.Name} ({connector.Type})"));
+            }
+            catch (PscException) { }
+            return results;
+        }
+    }
+
+    /// <summary>Completes template names from the cache of the connector named on the same command line.</summary>
+    public sealed class TemplateNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var results = new List<CompletionResult>();
+            if (fakeBoundParameters["Connector"] is not string connectorName) return results;
+            try
+            {
+                using var workspace = Workspace.Open();
+                var connector = workspace.Store.GetConnector(connectorName);
+                if (connector == null) return results;
+                foreach (var template in workspace.Store.GetTemplates(connector))
+                    if (template.Name.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
+                        results.Add(new CompletionResult(template.Name, template.Name, CompletionResultType.ParameterValue, template.DisplayName));
+            }
+            catch (PscException) { }
+            return results;
+        }
+    }
+}
