@@ -10,7 +10,7 @@ namespace PSCertConnector.Core
     /// One open SQLite file with versioned migrations. Used by the inventory and by each embedded CA's
     /// own database; every multi-row change runs inside <see cref="InTransaction{T}"/>.
     /// </summary>
-    public sealed class SqliteDatabase : IDisposable
+    internal sealed class SqliteDatabase : IDisposable
     {
         private readonly SqliteConnection _connection;
         private SqliteTransaction? _transaction;
@@ -149,7 +149,7 @@ namespace PSCertConnector.Core
             DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     }
 
-    public static class SqliteReaderExtensions
+    internal static class SqliteReaderExtensions
     {
         public static string? StringOrNull(this SqliteDataReader reader, string column)
         {

@@ -1,0 +1,44 @@
+@{
+    RootModule           = 'PSCertConnector.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f4a3e-8d2c-4c47-9a51-2f6e7c1d9b84'
+    Author               = 'PSCertConnector contributors'
+    CompanyName          = 'PSCertConnector'
+    Copyright            = '(c) PSCertConnector contributors'
+    Description          = 'The whole certificate lifecycle against enterprise CAs (Microsoft AD CS, DigiCert) and an embedded CA: connectors, templates, certreq-style requests, orders, approval, inventory import, expiry and revocation.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('PSCertConnector.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-CaConnector'
+        'Get-CaConnector'
+        'Set-CaConnector'
+        'Remove-CaConnector'
+        'Test-CaConnector'
+        'Get-CaTemplate'
+        'New-RaCertificateRequest'
+        'Submit-AdcsRequest'
+        'Get-AdcsOrder'
+        'Receive-AdcsCertificate'
+        'Remove-AdcsOrder'
+        'Approve-AdcsRequest'
+        'Deny-AdcsRequest'
+        'Import-CaCertificate'
+        'Get-CaCertificate'
+        'Revoke-Certificate'
+        'Install-RaCertificate'
+        'Export-CaCertificate'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('PKI', 'Certificate', 'ADCS', 'CertificateAuthority', 'DigiCert', 'certreq', 'CRL', 'Intune', 'Windows', 'Linux', 'PSEdition_Desktop', 'PSEdition_Core')
+            LicenseUri   = 'https://github.com/pscertconnector/PSCertConnector/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/pscertconnector/PSCertConnector'
+            ReleaseNotes = 'First release: embedded CA, SQLite inventory, the lifecycle cmdlets.'
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Xml.Linq;
+using FluentAssertions;
+using Xunit;
+
+namespace PSCertConnector.Module.Tests
+{
+    [Collection("module")]
+    public sealed class HelpAndFormatTests
+    {
+        private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+        private static readonly XNamespace Maml = "http://schemas.microsoft.com/maml/2004/10";
+        private static readonly XNamespace Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
+        private readonly ModuleUnderTest _m;
+
+        public HelpAndFormatTests(ModuleUnderTest module) => _m = module;
+
+        private XElement HelpFor(string name) =>
+            _m.Help.Descendants(Command + "command").SingleOrDefault(c => c.Element(Command + "details")?.Element(Command + "name")?.Value.Trim() == name)
+            ?? throw new Xunit.Sdk.XunitException($"no MAML help for {name}");
+
+        [Fact]
+        public void Every_cmdlet_has_a_synopsis_a_description_and_a_real_example()
+        {
+            foreach (var cmdlet in _m.Cmdlets)
+            {
+                var help = HelpFor(cmdlet.Name);
+                help.Element(Command + "details")!.Element(Maml + "description")!.Value.Trim().Should().NotBeEmpty($"{cmdlet.Name} has a synopsis");
+                help.Element(Maml + "description")!.Value.Trim().Length.Should().BeGreaterThan(20, $"{cmdlet.Name} has a description");
+                var examples = help.Descendants(Command + "example").ToList();
+                examples.Should().NotBeEmpty($"{cmdlet.Name} has an example");
+                examples.Select(e => e.Element(Dev + "code")!.Value).Should().Contain(code => code.Contains(cmdlet.Name), $"an example of {cmdlet.Name} runs it");
+            }
+        }
+
+        [Fact]
+        public void Every_parameter_is_documented_as_the_attributes_declare_it()
+        {
+            foreach (var cmdlet in _m.Cmdlets)
+            {
+                var documented = HelpFor(cmdlet.Name).Element(Command + "parameters")?.Elements(Command + "parameter")
+                    .ToDictionary(p => p.Element(Maml + "name")!.Value.Trim(), StringComparer.OrdinalIgnoreCase) ?? new();
+                foreach (var group in cmdlet.Parameters.GroupBy(p => p.Name))
+                {
+                    documented.Should().ContainKey(group.Key, $"{cmdlet.Name} -{group.Key} is documented");
+                    var doc = documented[group.Key];
+                    doc.Element(Maml + "description")!.Value.Trim().Should().NotBeEmpty($"{cmdlet.Name} -{group.Key} is described");
+                    bool required = group.Any(p => p.Mandatory);
+                    doc.Attribute("required")!.Value.Should().Be(required ? "true" : "false", $"{cmdlet.Name} -{group.Key} required");
+                    var position = group.Select(p => p.Position).FirstOrDefault(p => p.HasValue);
+                    doc.Attribute("position")!.Value.Should().BeEquivalentTo(position?.ToString() ?? "named", $"{cmdlet.Name} -{group.Key} position");
+                    var pipeline = doc.Attribute("pipelineInput")!.Value;
+                    bool byValue = group.Any(p => p.FromPipeline), byName = group.Any(p => p.FromPipelineByName);
+                    pipeline.StartsWith("True", StringComparison.OrdinalIgnoreCase).Should().Be(byValue || byName, $"{cmdlet.Name} -{group.Key} pipeline input");
+                    if (byName) pipeline.Should().Contain("ByPropertyName");
+                    if (byValue) pipeline.Should().Contain("ByValue");
+                }
+                documented.Keys.Should().BeSubsetOf(cmdlet.Parameters.Select(p => p.Name), $"{cmdlet.Name}'s help documents no parameter it lacks");
+            }
+        }
+
+        [Fact]
+        public void Every_format_view_names_a_real_type_and_real_properties()
+        {
+            var views = _m.Format.Descendants("View").ToList();
+            views.Should().NotBeEmpty();
+            var typesWithViews = new HashSet<string>();
+            foreach (var view in views)
+            {
+                var typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
+                var type = _m.Core.GetType(typeName) ?? _m.Assembly.GetType(typeName);
+                type.Should().NotBeNull($"view '{view.Element("Name")?.Value}' selects {typeName}");
+                typesWithViews.Add(typeName);
+                var properties = type!.GetProperties().Select(p => p.Name).ToHashSet();
+                foreach (var property in view.Descendants("PropertyName"))
+                    properties.Should().Contain(property.Value.Trim(), $"{typeName} has the property the view shows");
+                foreach (var script in view.Descendants("ScriptBlock"))
+                    foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(script.Value, @"\$_\.(\w+)"))
+                        properties.Should().Contain(m.Groups[1].Value, $"{typeName} has the property a script column reads");
+            }
+            typesWithViews.Should().Contain(new[]
+            {
+                "PSCertConnector.Core.Store.ConnectorDefinition", "PSCertConnector.Core.Store.TemplateRecord",
+                "PSCertConnector.Core.Store.OrderRecord", "PSCertConnector.Core.Store.CertificateRecord",
+            });
+            var certificateTable = views.First(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim() == "PSCertConnector.Core.Store.CertificateRecord" && v.Element("TableControl") != null);
+            certificateTable.Descendants("PropertyName").Select(p => p.Value.Trim()).Should().Contain(new[] { "DaysToExpiry", "Status" });
+        }
+
+        [Fact]
+        public void The_about_topic_exists_with_its_sections()
+        {
+            var about = File.ReadAllText(Path.Combine(_m.Root, "en-US", "about_PSCertConnector.help.txt"));
+            about.Should().Contain("about_PSCertConnector").And.Contain("SHORT DESCRIPTION").And.Contain("LONG DESCRIPTION").And.Contain("PSCERTCONNECTOR_HOME");
+        }
+    }
+}
