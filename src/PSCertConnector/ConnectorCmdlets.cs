@@ -65,12 +65,11 @@ namespace PSCertConnector.Commands
 
         protected override void ProcessRecord() => Run(() =>
         {
-            var sink = PassThru ? Sink : new QuietObjects(Sink);
-            new ConnectorOperations(Workspace, sink).Update(Name, new ConnectorChanges
+            new ConnectorOperations(Workspace, Sink).Update(Name, new ConnectorChanges
             {
                 NewName = NewName, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority, ImportEnabled = ImportEnabled,
                 ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = Setting == null ? null : ToSettings(Setting),
-            }, SecretBytes(Credential, ApiKey));
+            }, SecretBytes(Credential, ApiKey), PassThru);
         });
     }
 

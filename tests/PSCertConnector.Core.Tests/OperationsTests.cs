@@ -344,3 +344,77 @@ namespace PSCertConnector.Core.Tests
         }
     }
 }
+
+namespace PSCertConnector.Core.Tests
+{
+    public class RenameTests
+    {
+        [Fact]
+        public void Renaming_a_connector_keeps_its_ca_and_carries_its_inventory_along()
+        {
+            using var home = new TempHome();
+            using var ws = Workspace.Open(home.Path);
+            var sink = new RecordingSink();
+            new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "old", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            var issuingBefore = ((LocalConnector)ws.Connect("old")).Authority.IssuingCertificate;
+            var request = new RequestOperations(ws, sink).Build(new RequestSpec { Subject = "CN=r", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 })!;
+            var orders = new OrderOperations(ws, sink);
+            orders.Fetch(new[] { orders.Submit("old", "User", request.Csr)! });
+
+            new ConnectorOperations(ws, sink).Update("old", new ConnectorChanges { NewName = "new" }, null);
+            sink.Errors.Should().BeEmpty();
+            ((LocalConnector)ws.Connect("new")).Authority.IssuingCertificate.Should().Equal(issuingBefore, "the renamed connector opens the same CA");
+            ws.Store.QueryCertificates(new CertificateQuery { Connector = "new" }).Should().ContainSingle();
+            ws.Store.QueryOrders(new OrderQuery { Connector = "new" }).Should().ContainSingle();
+        }
+    }
+}
+
+namespace PSCertConnector.Core.Tests
+{
+    public class CmdletBehaviourTests
+    {
+        [Fact]
+        public void Update_writes_the_connector_only_with_PassThru()
+        {
+            using var home = new TempHome();
+            using var ws = Workspace.Open(home.Path);
+            new ConnectorOperations(ws, new RecordingSink()).Add(new ConnectorDefinition { Name = "c", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            var quiet = new RecordingSink();
+            new ConnectorOperations(ws, quiet).Update("c", new ConnectorChanges { Priority = 2 }, null, passThru: false);
+            quiet.Objects.Should().BeEmpty();
+            var loud = new RecordingSink();
+            new ConnectorOperations(ws, loud).Update("c", new ConnectorChanges { Priority = 3, ImportEveryUnit = ImportFrequencyUnit.Weeks, ImportEvery = 1 }, null, passThru: true);
+            loud.Single<ConnectorDefinition>().Should().Match<ConnectorDefinition>(c => c.Priority == 3 && c.ImportInterval == TimeSpan.FromDays(7));
+        }
+
+        [Fact]
+        public void Install_pairs_the_certificate_with_its_kept_key_and_reports_the_thumbprint_without_spaces()
+        {
+            using var home = new TempHome();
+            using var ws = Workspace.Open(home.Path);
+            var sink = new RecordingSink();
+            new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "c", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            var request = new RequestOperations(ws, sink).Build(InfParser.Parse(Samples.GuideCertreqIni).Spec)!;
+            var orders = new OrderOperations(ws, sink);
+            orders.Fetch(new[] { orders.Submit("c", "RA", request.Csr)! });
+            var cert = sink.Single<CertificateRecord>();
+
+            // The guide's INF asks for MachineKeySet: the machine store, which exists only on Windows.
+            var install = new InstallOperation(ws, sink);
+            if (!OperatingSystem.IsWindows())
+            {
+                install.Install(new CertificateSelector(null, cert.Thumbprint, null), null);
+                sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("MachineStoreUnavailable");
+            }
+            var installed = install.Install(new CertificateSelector(null, cert.Thumbprint, null), System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser)!;
+            installed.Thumbprint.Should().Be(cert.Thumbprint).And.MatchRegex("^[0-9A-F]{40}$");
+            installed.HasPrivateKey.Should().BeTrue();
+            using var store = new System.Security.Cryptography.X509Certificates.X509Store("My", System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser);
+            store.Open(System.Security.Cryptography.X509Certificates.OpenFlags.ReadWrite);
+            var found = store.Certificates.Find(System.Security.Cryptography.X509Certificates.X509FindType.FindByThumbprint, cert.Thumbprint, false);
+            found.Should().ContainSingle().Which.HasPrivateKey.Should().BeTrue();
+            store.Remove(found[0]);
+        }
+    }
+}

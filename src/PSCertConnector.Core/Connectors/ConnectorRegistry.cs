@@ -16,6 +16,8 @@ namespace PSCertConnector.Core.Connectors
         /// <summary>Setting names with a one-line description, for help text and validation.</summary>
         IReadOnlyDictionary<string, string> Settings { get; }
         void Validate(ConnectorDefinition definition);
+        /// <summary>Fills the settings a new connector defaults, so that a later rename keeps pointing at the same CA.</summary>
+        ConnectorDefinition Prepare(ConnectorDefinition definition, string home);
         ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector);
     }
 
@@ -93,6 +95,14 @@ namespace PSCertConnector.Core.Connectors
                 settings = settings with { CrlValidity = TimeSpan.FromDays(d) };
             }
             return settings;
+        }
+
+        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home)
+        {
+            var settings = new Dictionary<string, string>(definition.Settings.ToDictionary(k => k.Key, k => k.Value), StringComparer.OrdinalIgnoreCase);
+            if (!settings.ContainsKey("path")) settings["path"] = Path.Combine(home, "ca", FolderName(definition.Name));
+            if (!settings.ContainsKey("caName")) settings["caName"] = definition.Name;
+            return definition with { Settings = settings };
         }
 
         public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector)

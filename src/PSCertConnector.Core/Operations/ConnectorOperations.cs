@@ -40,7 +40,7 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
                         $"A connector named '{definition.Name}' already exists. Choose another name or change it with Set-CaConnector / 'connector set'.") { Target = definition.Name };
                 if (!Sink.ShouldProcess($"connector '{definition.Name}' ({definition.Type})", "Create")) return;
-                var added = Workspace.Store.AddConnector(definition, secret);
+                var added = Workspace.Store.AddConnector(Workspace.Registry.Get(definition.Type).Prepare(definition, Workspace.Home), secret);
                 try
                 {
                     // Open it once now so that a misconfiguration fails here, not at first use (the embedded CA is created here).
@@ -69,7 +69,8 @@ namespace PSCertConnector.Core.Operations
             foreach (var connector in found) Sink.WriteObject(connector);
         }
 
-        public void Update(string name, ConnectorChanges changes, byte[]? newSecret)
+        /// <param name="passThru">Write the updated connector (Set-CaConnector -PassThru; the CLI always shows it).</param>
+        public void Update(string name, ConnectorChanges changes, byte[]? newSecret, bool passThru = true)
         {
             ForItem(name, () =>
             {
@@ -99,7 +100,8 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists, $"A connector named '{changes.NewName}' already exists.") { Target = changes.NewName };
                 if (!Sink.ShouldProcess($"connector '{name}'", "Update")) return;
                 Workspace.Disconnect(name);
-                Sink.WriteObject(Workspace.Store.UpdateConnector(updated, newSecret));
+                var stored = Workspace.Store.UpdateConnector(updated, newSecret);
+                if (passThru) Sink.WriteObject(stored);
             });
         }
 

@@ -153,15 +153,23 @@ namespace PSCertConnector.Core.Store
             return GetConnector(definition.Name)!;
         }
 
+        /// <summary>Updates a connector; a rename carries its orders, certificates and import runs along.</summary>
         public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret)
         {
             var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
             var parameters = ConnectorParameters(definition, newSecret, now).ToList();
             parameters.Add(("$id", definition.Id));
-            _db.Execute(@"UPDATE connectors SET name = $name, type = $type, domain = $domain, business_unit = $bu, tags = $tags, priority = $priority,
-                          import_enabled = $ie, import_every = $every, import_every_unit = $unit, settings = $settings,
-                          secret = COALESCE($secret, secret), updated_at = $now WHERE id = $id", parameters.ToArray());
-            return GetConnector(definition.Name)!;
+            return _db.InTransaction(() =>
+            {
+                var oldName = (string)_db.Scalar("SELECT name FROM connectors WHERE id = $id", ("$id", definition.Id))!;
+                _db.Execute(@"UPDATE connectors SET name = $name, type = $type, domain = $domain, business_unit = $bu, tags = $tags, priority = $priority,
+                              import_enabled = $ie, import_every = $every, import_every_unit = $unit, settings = $settings,
+                              secret = COALESCE($secret, secret), updated_at = $now WHERE id = $id", parameters.ToArray());
+                if (!string.Equals(oldName, definition.Name, StringComparison.Ordinal))
+                    foreach (var table in new[] { "orders", "certificates", "import_runs" })
+                        _db.Execute($"UPDATE {table} SET connector = $new WHERE connector = $old", ("$new", definition.Name), ("$old", oldName));
+                return GetConnector(definition.Name)!;
+            });
         }
 
         private (string, object?)[] ConnectorParameters(ConnectorDefinition d, byte[]? secret, string now) => new (string, object?)[]

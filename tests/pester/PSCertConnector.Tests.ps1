@@ -1,0 +1,334 @@
+#Requires -Version 5.1
+<#
+    Pester 5 suite: runs the PSCertConnector pipelines for real against the embedded CA (connector type 'local').
+    Needs the built module (./build.ps1 -Task Build) and runs under Windows PowerShell 5.1 and PowerShell 7:
+        ./build.ps1 -Task Build, Pester
+    Every Describe block works in a home folder of its own (PSCERTCONNECTOR_HOME under $TestDrive) with one
+    embedded-CA connector named 'lab', so no block depends on what another one did.
+#>
+
+BeforeAll {
+    $originalHome = $env:PSCERTCONNECTOR_HOME
+    $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'home'
+
+    $manifest = [System.IO.Path]::GetFullPath("$PSScriptRoot/../../output/PSCertConnector/0.1.0/PSCertConnector.psd1")
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "The built module is missing: '$manifest' does not exist. Build it first with './build.ps1 -Task Build'."
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
+
+    # A fresh home folder with one embedded-CA connector named 'lab'; returns that connector.
+    function Initialize-TestHome {
+        param([Parameter(Mandatory = $true)] [string] $Name)
+        $folder = Join-Path $TestDrive "home-$Name"
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        $env:PSCERTCONNECTOR_HOME = $folder
+        New-CaConnector -Name lab -Type local -ErrorAction Stop
+    }
+
+    # Requests, submits (template RA issues at once) and receives a certificate; returns its inventory record.
+    function New-TestCertificate {
+        param([Parameter(Mandatory = $true)] [string] $CommonName, [switch] $Exportable)
+        New-RaCertificateRequest -Subject "CN=$CommonName,O=Contoso" -Exportable:$Exportable -ErrorAction Stop |
+            Submit-AdcsRequest -Connector lab -Template RA -ErrorAction Stop |
+            Receive-AdcsCertificate -ErrorAction Stop
+    }
+
+    # What a CA manager does on the CA itself (the certsrv console): the request is issued there while the
+    # inventory still records the order as Pending, until Get-AdcsOrder -Refresh asks the CA again.
+    # No cmdlet approves behind the inventory's back, so this goes through the module's own Core library.
+    function Approve-RequestOnCa {
+        param([Parameter(Mandatory = $true)] [string] $Connector, [Parameter(Mandatory = $true)] [string] $RequestId)
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() |
+            Where-Object { $_.GetName().Name -eq 'PSCertConnector.Core' } | Select-Object -First 1
+        if (-not $core) { throw 'PSCertConnector.Core is not loaded yet: run a PSCertConnector cmdlet first.' }
+        $workspaceType = $core.GetType('PSCertConnector.Core.Operations.Workspace', $true)
+        # The home is passed explicitly: PowerShell would turn $null into '' for a string argument.
+        $workspace = $workspaceType::Open($env:PSCERTCONNECTOR_HOME, $null)
+        try { $null = $workspace.Connect($Connector).Approve($RequestId, [System.Threading.CancellationToken]::None) }
+        finally { $workspace.Dispose() }
+    }
+
+    # The INF from the RA setup guide (the same text as Samples.GuideCertreqIni in the xunit suites).
+    $guideCertreqIni = @'
+[Version]
+Signature="$Windows NT$"
+
+[NewRequest]
+;Change to your,country code, company name and common name
+Subject = "C=US, O=Contoso, CN=ra01.contoso.com"
+KeySpec = 1
+KeyLength = 2048
+Exportable = TRUE
+MachineKeySet = TRUE
+SMIME = False
+PrivateKeyArchive = FALSE
+UserProtected = FALSE
+UseExistingKeySet = FALSE
+ProviderName = "Microsoft RSA SChannel Cryptographic Provider"
+ProviderType = 12
+RequestType = PKCS10
+KeyUsage = 0xa0
+
+[EnhancedKeyUsageExtension]
+OID=1.3.6.1.5.5.7.3.2 // Client Authentication
+'@
+}
+
+AfterAll {
+    Remove-Module PSCertConnector -Force -ErrorAction SilentlyContinue
+    $env:PSCERTCONNECTOR_HOME = $originalHome
+}
+
+Describe 'Connectors' {
+    BeforeAll {
+        $lab = Initialize-TestHome -Name connectors
+    }
+
+    It 'New-CaConnector -Name lab -Type local creates the connector with the default import schedule' {
+        $lab.Name | Should -Be 'lab'
+        $lab.Type | Should -Be 'local'
+        $lab.Priority | Should -Be 5
+        $lab.ImportEnabled | Should -BeTrue
+        $lab.ImportEvery | Should -Be 15
+        $lab.ImportEveryUnit | Should -Be 'Minutes'
+        (Get-CaConnector -Name lab).Type | Should -Be 'local'
+    }
+
+    It 'Get-CaConnector | Test-CaConnector reports each connector as reachable' {
+        $connectors = @(Get-CaConnector)
+        $reports = @(Get-CaConnector | Test-CaConnector)
+
+        $reports | Should -HaveCount $connectors.Count
+        $report = $reports | Where-Object Connector -EQ 'lab'
+        $report.Type | Should -Be 'local'
+        $report.Success | Should -BeTrue
+        $report.Message | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Get-CaTemplate lists the embedded CA templates, WebServerApproval needing approval' {
+        $templates = @(Get-CaTemplate -Connector lab)
+
+        $templates.Name | Should -Contain 'RA'
+        ($templates | Where-Object Name -EQ 'WebServerApproval').RequiresApproval | Should -BeTrue
+        ($templates | Where-Object Name -EQ 'RA').RequiresApproval | Should -BeFalse
+    }
+
+    It 'New-CaConnector with an existing name fails with ConnectorExists' {
+        { New-CaConnector -Name lab -Type local -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ConnectorExists,PSCertConnector.Commands.NewCaConnectorCommand'
+    }
+
+    It 'New-CaConnector -WhatIf creates neither the connector nor its CA' {
+        $result = New-CaConnector -Name 'whatif-lab' -Type local -WhatIf
+
+        $result | Should -BeNullOrEmpty
+        Get-CaConnector -Name 'whatif-lab' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-CaConnector).Name | Should -Not -Contain 'whatif-lab'
+        Join-Path (Join-Path $env:PSCERTCONNECTOR_HOME 'ca') 'whatif-lab' | Should -Not -Exist
+    }
+}
+
+Describe 'Requests and orders' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name orders
+    }
+
+    It 'New-RaCertificateRequest | Submit-AdcsRequest -Connector lab -Template RA is issued at once' {
+        $order = New-RaCertificateRequest -Subject 'CN=ra01,O=Contoso' | Submit-AdcsRequest -Connector lab -Template RA
+
+        $order | Should -HaveCount 1
+        $order.Status | Should -Be 'Issued'
+        $order.Connector | Should -Be 'lab'
+        $order.Template | Should -Be 'RA'
+        $order.CommonName | Should -Be 'ra01'
+        $order.RequestId | Should -Not -BeNullOrEmpty
+        $order.KeyId | Should -Not -BeNullOrEmpty -Because 'the request key is kept to pair with the certificate'
+    }
+
+    It 'Receive-AdcsCertificate puts the issued certificate into the inventory with its key' {
+        $order = New-RaCertificateRequest -Subject 'CN=ra02,O=Contoso' | Submit-AdcsRequest -Connector lab -Template RA
+
+        $certificate = $order | Receive-AdcsCertificate
+
+        $certificate.CommonName | Should -Be 'ra02'
+        $certificate.Status | Should -Be 'Valid'
+        $certificate.Template | Should -Be 'RA'
+        $certificate.Source | Should -Be 'Enrolled'
+        $certificate.HasPrivateKey | Should -BeTrue
+        $fetched = Get-AdcsOrder -Id $order.Id
+        $fetched.FetchedAt | Should -Not -BeNullOrEmpty
+        $fetched.SerialNumber | Should -Be $certificate.SerialNumber
+    }
+
+    It 'A WebServerApproval request waits; Approve-AdcsRequest issues it and Receive-AdcsCertificate fetches it' {
+        $pending = New-RaCertificateRequest -Subject 'CN=www.contoso.com' -SubjectAlternativeName 'dns=www.contoso.com' |
+            Submit-AdcsRequest -Connector lab -Template WebServerApproval
+        $pending.Status | Should -Be 'Pending'
+        { $pending | Receive-AdcsCertificate -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OrderNotIssued,PSCertConnector.Commands.ReceiveAdcsCertificateCommand'
+
+        $approved = Get-AdcsOrder -Id $pending.Id | Approve-AdcsRequest
+        $approved.Status | Should -Be 'Issued'
+
+        $certificate = $approved | Receive-AdcsCertificate
+        $certificate.CommonName | Should -Be 'www.contoso.com'
+        $certificate.Template | Should -Be 'WebServerApproval'
+        $certificate.SubjectAlternativeNames | Should -Not -BeNullOrEmpty
+        (Get-AdcsOrder -Id $pending.Id).FetchedAt | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Deny-AdcsRequest -Confirm:$false leaves a Denied order' {
+        $pending = New-RaCertificateRequest -Subject 'CN=denied.contoso.com' | Submit-AdcsRequest -Connector lab -Template WebServerApproval
+
+        $denied = $pending | Deny-AdcsRequest -Confirm:$false
+
+        $denied.Status | Should -Be 'Denied'
+        (Get-AdcsOrder -Id $pending.Id).Status | Should -Be 'Denied'
+        Get-CaCertificate -Name 'denied.contoso.com' | Should -BeNullOrEmpty
+    }
+
+    It 'Get-AdcsOrder -Id 9999 reports OrderNotFound' {
+        { Get-AdcsOrder -Id 9999 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OrderNotFound,PSCertConnector.Commands.GetAdcsOrderCommand'
+    }
+
+    It 'New-RaCertificateRequest -InfPath reads the guide certreq.ini and warns about each ignored key' {
+        $inf = Join-Path $TestDrive 'certreq.ini'
+        Set-Content -LiteralPath $inf -Value $guideCertreqIni -Encoding Ascii
+
+        $request = New-RaCertificateRequest -InfPath $inf -WarningVariable infWarnings -WarningAction SilentlyContinue
+
+        $request.CommonName | Should -Be 'ra01.contoso.com'
+        $request.KeyAlgorithm | Should -Be 'Rsa'
+        $request.KeyLength | Should -Be 2048
+        $messages = @($infWarnings | ForEach-Object { $_.Message })
+        foreach ($key in 'SMIME', 'PrivateKeyArchive', 'UserProtected', 'UseExistingKeySet', 'ProviderType') {
+            @($messages -like "$key = *") | Should -HaveCount 1 -Because "the ignored key $key is reported, not silently dropped"
+        }
+        @($messages -like '*ProviderName*') | Should -HaveCount 1
+    }
+}
+
+Describe 'Get-AdcsOrder -Status Pending -Refresh | Receive-AdcsCertificate' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name pending
+    }
+
+    It 'fetches what the CA approved meanwhile and reports what is still pending' {
+        $approvedOnCa = New-RaCertificateRequest -Subject 'CN=app01.contoso.com' | Submit-AdcsRequest -Connector lab -Template WebServerApproval
+        $stillPending = New-RaCertificateRequest -Subject 'CN=app02.contoso.com' | Submit-AdcsRequest -Connector lab -Template WebServerApproval
+        Approve-RequestOnCa -Connector lab -RequestId $approvedOnCa.RequestId
+        (Get-AdcsOrder -Id $approvedOnCa.Id).Status | Should -Be 'Pending' -Because 'the inventory learns of the approval only on refresh'
+
+        $received = @(Get-AdcsOrder -Status Pending -Refresh |
+                Receive-AdcsCertificate -ErrorVariable receiveErrors -ErrorAction SilentlyContinue)
+
+        $received | Should -HaveCount 1
+        $received[0].CommonName | Should -Be 'app01.contoso.com'
+        (Get-AdcsOrder -Id $approvedOnCa.Id).Status | Should -Be 'Issued'
+        (Get-AdcsOrder -Id $approvedOnCa.Id).FetchedAt | Should -Not -BeNullOrEmpty
+        $receiveErrors | Should -HaveCount 1
+        $receiveErrors[0].FullyQualifiedErrorId | Should -Be 'OrderNotIssued,PSCertConnector.Commands.ReceiveAdcsCertificateCommand'
+        (Get-AdcsOrder -Id $stillPending.Id).Status | Should -Be 'Pending'
+    }
+}
+
+Describe 'Inventory certificates: revocation and export' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name inventory
+    }
+
+    It 'Get-CaCertificate -ExpiringWithin 800 | Revoke-Certificate -Reason Superseded -WhatIf revokes nothing' {
+        $null = New-TestCertificate -CommonName 'whatif01.contoso.com'
+        $before = @(Get-CaCertificate -ExpiringWithin 800)
+        $before.Count | Should -BeGreaterThan 0 -Because 'the RA template issues for 730 days'
+
+        $result = Get-CaCertificate -ExpiringWithin 800 | Revoke-Certificate -Reason Superseded -WhatIf
+
+        $result | Should -BeNullOrEmpty
+        foreach ($certificate in $before) {
+            $now = Get-CaCertificate -Thumbprint $certificate.Thumbprint
+            $now.Status | Should -Be 'Valid'
+            $now.RevokedAt | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'Revoke-Certificate -Reason KeyCompromise -Confirm:$false marks the certificate Revoked' {
+        $certificate = New-TestCertificate -CommonName 'compromised.contoso.com'
+
+        $revoked = $certificate | Revoke-Certificate -Reason KeyCompromise -Confirm:$false
+
+        $revoked.Status | Should -Be 'Revoked'
+        $revoked.RevocationReason | Should -Be 'KeyCompromise'
+        $stored = Get-CaCertificate -SerialNumber $certificate.SerialNumber
+        $stored.Status | Should -Be 'Revoked'
+        $stored.RevokedAt | Should -Not -BeNullOrEmpty
+    }
+
+    It 'One unknown serial among three piped to Revoke-Certificate gives one error and two revocations' {
+        $first = New-TestCertificate -CommonName 'batch01.contoso.com'
+        $second = New-TestCertificate -CommonName 'batch02.contoso.com'
+        $serials = $first.SerialNumber, '0BADC0FFEE', $second.SerialNumber
+
+        $results = @($serials | ForEach-Object { [pscustomobject]@{ SerialNumber = $_ } } |
+                Revoke-Certificate -Reason Superseded -Confirm:$false -ErrorVariable revokeErrors -ErrorAction SilentlyContinue)
+
+        $results | Should -HaveCount 2
+        $results.SerialNumber | Should -Be @($first.SerialNumber, $second.SerialNumber)
+        $results | ForEach-Object { $_.Status | Should -Be 'Revoked' }
+        $revokeErrors | Should -HaveCount 1
+        $revokeErrors[0].FullyQualifiedErrorId | Should -Be 'CertificateNotFound,PSCertConnector.Commands.RevokeCertificateCommand'
+        $revokeErrors[0].TargetObject | Should -Be '0BADC0FFEE'
+    }
+
+    It 'Export-CaCertificate -Format Pfx -Password writes a PFX file' {
+        $certificate = New-TestCertificate -CommonName 'pfx01.contoso.com' -Exportable
+        $path = Join-Path $TestDrive 'pfx01.pfx'
+        $password = ConvertTo-SecureString 'x' -AsPlainText -Force
+
+        $file = $certificate | Export-CaCertificate -FilePath $path -Format Pfx -Password $password
+
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.Name | Should -Be 'pfx01.pfx'
+        $path | Should -Exist
+        (Get-Item -LiteralPath $path).Length | Should -BeGreaterThan 0
+        [System.IO.File]::ReadAllBytes($path)[0] | Should -Be 0x30 -Because 'a PFX is a DER SEQUENCE'
+    }
+}
+
+Describe 'Import-CaCertificate' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name import
+    }
+
+    It 'Get-CaConnector -Name lab | Import-CaCertificate -BusinessUnit Finance -Tag web, prod imports what the CA issued' {
+        # Issued by the CA but never received: only the import brings them into the inventory.
+        foreach ($name in 'app01.contoso.com', 'app02.contoso.com') {
+            $null = New-RaCertificateRequest -Subject "CN=$name" | Submit-AdcsRequest -Connector lab -Template RA
+        }
+        Get-CaCertificate | Should -BeNullOrEmpty
+
+        $run = Get-CaConnector -Name lab | Import-CaCertificate -BusinessUnit Finance -Tag web, prod
+
+        $run | Should -HaveCount 1
+        $run.Connector | Should -Be 'lab'
+        $run.Mode | Should -Be 'Incremental'
+        $run.Status | Should -Be 'Succeeded'
+        $run.Imported | Should -Be 2
+        $run.Updated | Should -Be 0
+        $run.EndWatermark | Should -Not -BeNullOrEmpty
+        $run.FinishedAt | Should -Not -BeNullOrEmpty
+        (Get-CaConnector -Name lab).LastImportAt | Should -Not -BeNullOrEmpty
+
+        $imported = @(Get-CaCertificate -BusinessUnit Finance)
+        $imported | Should -HaveCount 2
+        foreach ($certificate in $imported) {
+            $certificate.Connector | Should -Be 'lab'
+            $certificate.Source | Should -Be 'Imported'
+            $certificate.Tags | Should -Contain 'web'
+            $certificate.Tags | Should -Contain 'prod'
+        }
+        @(Get-CaCertificate -Tag prod) | Should -HaveCount 2
+    }
+}
