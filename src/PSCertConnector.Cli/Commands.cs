@@ -121,7 +121,7 @@ namespace PSCertConnector.Cli
                 "ecdsa-p384" or "p384" => KeyAlgorithm.EcdsaP384,
                 var other => throw CommandLine.Usage($"--key-algorithm '{other}' should be rsa, ecdsa-p256 or ecdsa-p384."),
             };
-            int length = cl.Int("key-length", 1, 16384) ?? (algorithm switch { KeyAlgorithm.EcdsaP256 => 256, KeyAlgorithm.EcdsaP384 => 384, _ => 2048 });
+            int length = cl.Int("key-length", 1, 16384) ?? KeyAlgorithms.DefaultLength(algorithm);
             var template = cl.Get("template");
             var hash = (cl.Get("hash") ?? "sha256").ToLowerInvariant().Replace("-", "") switch
             {

@@ -50,7 +50,7 @@ namespace PSCertConnector.Commands
                 {
                     Subject = Subject,
                     KeyAlgorithm = KeyAlgorithm,
-                    KeyLength = KeyLength != 0 ? KeyLength : KeyAlgorithm switch { KeyAlgorithm.EcdsaP256 => 256, KeyAlgorithm.EcdsaP384 => 384, _ => 2048 },
+                    KeyLength = KeyLength != 0 ? KeyLength : KeyAlgorithms.DefaultLength(KeyAlgorithm),
                     KeySpec = KeySpec,
                     KeyUsage = KeyUsage,
                     EnhancedKeyUsages = EnhancedKeyUsage,

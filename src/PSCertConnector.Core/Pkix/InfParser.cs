@@ -135,7 +135,7 @@ namespace PSCertConnector.Core.Pkix
                 throw Invalid("Subject", "[NewRequest] has no Subject and [Extensions] no subject alternative name; the request would name nobody");
             if (spec.Subject.Length > 0) DistinguishedNames.Validate(spec.Subject, "Subject");
 
-            int length = keyLength ?? (spec.KeyAlgorithm switch { KeyAlgorithm.EcdsaP256 => 256, KeyAlgorithm.EcdsaP384 => 384, _ => 2048 });
+            int length = keyLength ?? KeyAlgorithms.DefaultLength(spec.KeyAlgorithm);
             if (spec.KeyAlgorithm != KeyAlgorithm.Rsa && keyLength.HasValue)
             {
                 int expected = spec.KeyAlgorithm == KeyAlgorithm.EcdsaP256 ? 256 : 384;

@@ -5,6 +5,17 @@ namespace PSCertConnector.Core.Pkix
 {
     public enum KeyAlgorithm { Rsa, EcdsaP256, EcdsaP384 }
 
+    public static class KeyAlgorithms
+    {
+        /// <summary>The key length certreq uses when none is given: 2048 for RSA, the curve's size for ECDSA.</summary>
+        public static int DefaultLength(KeyAlgorithm algorithm) => algorithm switch
+        {
+            KeyAlgorithm.EcdsaP256 => 256,
+            KeyAlgorithm.EcdsaP384 => 384,
+            _ => 2048,
+        };
+    }
+
     public enum SignatureHash { Sha256, Sha384, Sha512, Sha1 }
 
     public enum SanType { Dns, IpAddress, Email, Upn, Uri, OtherName }
