@@ -111,6 +111,15 @@ namespace PSCertConnector.Core
                 _commands[sql] = command;
             }
             command.Transaction = _transaction;
+            // Same SQL, same parameter names in the same order: reuse the parameter objects, set new values.
+            bool reuse = command.Parameters.Count == parameters.Length;
+            for (int i = 0; reuse && i < parameters.Length; i++)
+                reuse = command.Parameters[i].ParameterName == parameters[i].Name;
+            if (reuse)
+            {
+                for (int i = 0; i < parameters.Length; i++) command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
+                return command;
+            }
             command.Parameters.Clear();
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value ?? DBNull.Value);

@@ -382,31 +382,30 @@ namespace PSCertConnector.Core.Store
         {
             var details = CertificateReader.Read(item.Der);
             var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
-            var existing = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = $ik AND serial = $s",
-                r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
-                ("$ik", details.IssuerKey), ("$s", details.SerialNumber));
             var revokedAt = SqliteDatabase.Time(item.RevokedAt);
             int? reason = item.Reason.HasValue ? (int)item.Reason.Value : null;
-            if (existing.Count == 0)
-            {
-                bool hasKey = _db.Scalar("SELECT 1 FROM request_keys WHERE key_id = $k", ("$k", details.PublicKeyId)) != null;
-                _db.Execute(@"INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
+            // One statement for the common case, a certificate not seen before; the key link is resolved in SQL.
+            int inserted = _db.Execute(@"INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
                               not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
-                              VALUES ($c, $i, $ik, $s, $t1, $t2, $subj, $cn, $sans, $nb, $na, $tpl, $bu, $tags, $ra, $rr, $src, $rid, $kid, $der, $now, $now)",
-                    ("$c", item.Connector), ("$i", details.Issuer), ("$ik", details.IssuerKey), ("$s", details.SerialNumber),
-                    ("$t1", details.ThumbprintSha1), ("$t2", details.ThumbprintSha256), ("$subj", details.Subject), ("$cn", details.CommonName),
-                    ("$sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
-                    ("$nb", SqliteDatabase.Time(details.NotBefore)), ("$na", SqliteDatabase.Time(details.NotAfter)),
-                    ("$tpl", item.Template ?? details.Template), ("$bu", item.BusinessUnit), ("$tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
-                    ("$ra", revokedAt), ("$rr", reason), ("$src", item.Source.ToString()), ("$rid", item.RequestId),
-                    ("$kid", hasKey ? details.PublicKeyId : null), ("$der", item.Der), ("$now", now));
-                return UpsertOutcome.Inserted;
-            }
-            var row = existing[0];
-            var tags = (JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>()).Concat(item.Tags)
-                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                              VALUES ($c, $i, $ik, $s, $t1, $t2, $subj, $cn, $sans, $nb, $na, $tpl, $bu, $tags, $ra, $rr, $src, $rid,
+                                      (SELECT key_id FROM request_keys WHERE key_id = $kid), $der, $now, $now)
+                              ON CONFLICT (issuer_key, serial) DO NOTHING",
+                ("$c", item.Connector), ("$i", details.Issuer), ("$ik", details.IssuerKey), ("$s", details.SerialNumber),
+                ("$t1", details.ThumbprintSha1), ("$t2", details.ThumbprintSha256), ("$subj", details.Subject), ("$cn", details.CommonName),
+                ("$sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
+                ("$nb", SqliteDatabase.Time(details.NotBefore)), ("$na", SqliteDatabase.Time(details.NotAfter)),
+                ("$tpl", item.Template ?? details.Template), ("$bu", item.BusinessUnit), ("$tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
+                ("$ra", revokedAt), ("$rr", reason), ("$src", item.Source.ToString()), ("$rid", item.RequestId),
+                ("$kid", details.PublicKeyId), ("$der", item.Der), ("$now", now));
+            if (inserted == 1) return UpsertOutcome.Inserted;
+
+            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = $ik AND serial = $s",
+                r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
+                ("$ik", details.IssuerKey), ("$s", details.SerialNumber)).Single();
+            var oldTags = JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>();
+            var tags = oldTags.Concat(item.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var businessUnit = item.BusinessUnit ?? row.Bu;
-            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != (JsonSerializer.Deserialize<List<string>>(row.Tags)?.Count ?? 0);
+            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != oldTags.Count;
             if (!changed) return UpsertOutcome.Unchanged;
             _db.Execute("UPDATE certificates SET revoked_at = $ra, revocation_reason = $rr, business_unit = $bu, tags = $tags, updated_at = $now WHERE id = $id",
                 ("$ra", revokedAt), ("$rr", reason), ("$bu", businessUnit), ("$tags", JsonSerializer.Serialize(tags)), ("$now", now), ("$id", row.Id));

@@ -61,6 +61,7 @@ void Import()
 
     // Baseline: the same rows, already enumerated and parsed, inserted with one prepared statement in one transaction.
     var rows = new List<(CertificateDetails D, byte[] Der)>();
+    var parseWatch = Stopwatch.StartNew();
     string? cursor = null;
     while (true)
     {
@@ -69,6 +70,7 @@ void Import()
         cursor = page.Cursor;
         if (!page.HasMore) break;
     }
+    var enumerateAndParse = parseWatch.Elapsed.TotalSeconds;
     var baselinePath = Path.Combine(root, "baseline.db");
     var baseline = Stopwatch.StartNew();
     using (var connection = new SqliteConnection($"Data Source={baselinePath};Pooling=False"))
@@ -102,6 +104,7 @@ void Import()
     double ourRate = importCount / ours.Elapsed.TotalSeconds;
     if (ws.Store.CountCertificates() != importCount) throw new InvalidOperationException("import stored the wrong number of rows");
     Report("certificates imported per second (enumerate, parse, upsert, watermark)", ourRate, "plain SQLite bulk insert of the same rows", baselineRate, "/s");
+    Console.WriteLine($"   breakdown: enumerating and parsing the same rows alone takes {enumerateAndParse:0.00} s of our {ours.Elapsed.TotalSeconds:0.00} s");
     Console.WriteLine($"   peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; allocated during import {(GC.GetTotalAllocatedBytes() - before) / 1048576} MiB");
 }
 
