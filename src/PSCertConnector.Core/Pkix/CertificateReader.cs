@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Formats.Asn1;
 using System.Linq;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
@@ -12,44 +14,81 @@ namespace PSCertConnector.Core.Pkix
         public static CertificateDetails Read(byte[] input)
         {
             var der = Pem.ReadPemOrDer(input, "certificate", "CERTIFICATE");
-            X509CertificateStructure cert;
-            try { cert = X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(der)); }
-            catch (Exception ex)
+            try { return ReadDer(der); }
+            catch (Exception ex) when (ex is System.Formats.Asn1.AsnContentException or ArgumentException or InvalidOperationException
+                                       or FormatException or System.IO.IOException or InvalidCastException)
             {
                 throw new PscException("MalformedCertificate", FailureCategory.InvalidData, "The certificate is not a valid X.509 structure: " + ex.Message, ex);
             }
-            var tbs = cert.TbsCertificate;
-            var extensions = tbs.Extensions;
-            X509Extension? Ext(DerObjectIdentifier oid) => extensions?.GetExtension(oid);
+        }
 
-            string? template = null;
-            var nameExt = Ext(new DerObjectIdentifier(Oids.CertificateTemplateName));
-            if (nameExt != null && nameExt.GetParsedValue() is IAsn1String templateName) template = templateName.GetString();
-            var infoExt = Ext(new DerObjectIdentifier(Oids.CertificateTemplateInfo));
-            if (template == null && infoExt != null)
-                template = DerObjectIdentifier.GetInstance(Asn1Sequence.GetInstance(infoExt.GetParsedValue())[0]).Id;
-            var basic = Ext(X509Extensions.BasicConstraints);
+        // A forward-only read of the fields the inventory keeps: imports read hundreds of thousands of these,
+        // and building the crypto library's object tree for each costs several times more.
+        private static CertificateDetails ReadDer(byte[] der)
+        {
+            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0, true))) tbs.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true));
+            var serial = tbs.ReadIntegerBytes().ToArray();
+            tbs.ReadSequence(); // signature algorithm
+            var issuerDer = tbs.ReadEncodedValue().ToArray();
+            var validity = tbs.ReadSequence();
+            var notBefore = ReadTime(validity);
+            var notAfter = ReadTime(validity);
+            var subjectDer = tbs.ReadEncodedValue().ToArray();
+            var spki = tbs.ReadEncodedValue().ToArray();
+            IReadOnlyList<SubjectAlternativeName> sans = Array.Empty<SubjectAlternativeName>();
+            IReadOnlyList<string> ekus = Array.Empty<string>();
+            string? templateName = null, templateOid = null;
+            bool isCa = false;
+            var extensionsTag = new Asn1Tag(TagClass.ContextSpecific, 3, true);
+            while (tbs.HasData)
+            {
+                if (!tbs.PeekTag().HasSameClassAndValue(extensionsTag)) { tbs.ReadEncodedValue(); continue; }
+                var extensions = tbs.ReadSequence(extensionsTag).ReadSequence();
+                while (extensions.HasData)
+                {
+                    var extension = extensions.ReadSequence();
+                    var oid = extension.ReadObjectIdentifier();
+                    if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean)) extension.ReadBoolean();
+                    var value = extension.ReadOctetString();
+                    switch (oid)
+                    {
+                        case "2.5.29.17": sans = GeneralNameCodec.Decode(Asn1Object.FromByteArray(value)); break;
+                        case "2.5.29.37": ekus = GeneralNameCodec.DecodeEku(Asn1Object.FromByteArray(value)); break;
+                        case Oids.CertificateTemplateName: templateName = new AsnReader(value, AsnEncodingRules.DER).ReadCharacterString(UniversalTagNumber.BMPString); break;
+                        case Oids.CertificateTemplateInfo: templateOid = new AsnReader(value, AsnEncodingRules.DER).ReadSequence().ReadObjectIdentifier(); break;
+                        case "2.5.29.19":
+                            var constraints = new AsnReader(value, AsnEncodingRules.DER).ReadSequence();
+                            isCa = constraints.HasData && constraints.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && constraints.ReadBoolean();
+                            break;
+                    }
+                }
+            }
 
+            var subject = X509Name.GetInstance(Asn1Object.FromByteArray(subjectDer));
             using var sha1 = SHA1.Create();
             using var sha256 = SHA256.Create();
             return new CertificateDetails
             {
-                Subject = DistinguishedNames.Format(tbs.Subject),
-                CommonName = DistinguishedNames.CommonName(tbs.Subject),
-                Issuer = DistinguishedNames.Format(tbs.Issuer),
-                IssuerKey = Hex.Encode(sha256.ComputeHash(tbs.Issuer.GetDerEncoded())),
-                SerialNumber = Hex.Encode(tbs.SerialNumber.Value.ToByteArray()),
+                Subject = DistinguishedNames.Format(subject),
+                CommonName = DistinguishedNames.CommonName(subject),
+                Issuer = DistinguishedNames.Format(X509Name.GetInstance(Asn1Object.FromByteArray(issuerDer))),
+                IssuerKey = Hex.Encode(sha256.ComputeHash(issuerDer)),
+                SerialNumber = Hex.Encode(serial),
                 ThumbprintSha1 = Hex.Encode(sha1.ComputeHash(der)),
                 ThumbprintSha256 = Hex.Encode(sha256.ComputeHash(der)),
-                NotBefore = new DateTimeOffset(tbs.StartDate.ToDateTime().ToUniversalTime(), TimeSpan.Zero),
-                NotAfter = new DateTimeOffset(tbs.EndDate.ToDateTime().ToUniversalTime(), TimeSpan.Zero),
-                SubjectAlternativeNames = GeneralNameCodec.Decode(Ext(X509Extensions.SubjectAlternativeName)?.GetParsedValue()),
-                EnhancedKeyUsages = GeneralNameCodec.DecodeEku(Ext(X509Extensions.ExtendedKeyUsage)?.GetParsedValue()),
-                Template = template,
-                PublicKeyId = KeyFactory.PublicKeyId(tbs.SubjectPublicKeyInfo.GetDerEncoded()),
-                IsCa = basic != null && BasicConstraints.GetInstance(basic.GetParsedValue()).IsCA(),
+                NotBefore = notBefore,
+                NotAfter = notAfter,
+                SubjectAlternativeNames = sans,
+                EnhancedKeyUsages = ekus,
+                Template = templateName ?? templateOid,
+                PublicKeyId = Hex.Encode(sha256.ComputeHash(spki)),
+                IsCa = isCa,
             };
         }
+
+        private static DateTimeOffset ReadTime(AsnReader reader) =>
+            reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();
 
         /// <summary>All certificates in a PEM bundle (or one DER certificate).</summary>
         public static System.Collections.Generic.IReadOnlyList<byte[]> ReadAll(byte[] input)
