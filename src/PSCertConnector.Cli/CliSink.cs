@@ -56,14 +56,25 @@ namespace PSCertConnector.Cli
             if (_verbose) _err.WriteLine("verbose: " + message);
         }
 
+        /// <summary>On a terminal, one line rewritten in place; with --verbose, a line per update; otherwise nothing.</summary>
         public void WriteProgress(ProgressInfo progress)
         {
-            if (!_verbose) return;
-            if (progress.Completed) return;
-            _err.WriteLine(progress.PercentComplete >= 0
-                ? $"progress: {progress.Activity}: {progress.Status} ({progress.PercentComplete}%)"
-                : $"progress: {progress.Activity}: {progress.Status}");
+            var text = progress.PercentComplete >= 0
+                ? $"{progress.Activity}: {progress.Status} ({progress.PercentComplete}%)"
+                : $"{progress.Activity}: {progress.Status}";
+            if (ProgressOnTerminal)
+            {
+                _err.Write("\r" + (progress.Completed ? new string(' ', Math.Min(_lastProgressLength, 200)) + "\r" : text.PadRight(_lastProgressLength)));
+                _lastProgressLength = progress.Completed ? 0 : text.Length;
+            }
+            else if (_verbose && !progress.Completed)
+                _err.WriteLine("progress: " + text);
         }
+
+        private int _lastProgressLength;
+
+        /// <summary>True when stderr is a terminal a person watches (set by the program, never in tests).</summary>
+        public bool ProgressOnTerminal { get; set; }
 
         public bool ShouldProcess(string target, string action)
         {

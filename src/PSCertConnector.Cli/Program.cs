@@ -115,7 +115,10 @@ namespace PSCertConnector.Cli
         private int Op(CommandLine cl, bool destructive, Action<Workspace, CliSink> work, bool single = false, Action<CliSink>? render = null)
         {
             bool json = cl.Has("json");
-            var sink = new CliSink(_err, cl.Has("verbose"), cl.Has("what-if"), cl.Has("yes"), destructive, _in, _cancel);
+            var sink = new CliSink(_err, cl.Has("verbose"), cl.Has("what-if"), cl.Has("yes"), destructive, _in, _cancel)
+            {
+                ProgressOnTerminal = ReferenceEquals(_err, Console.Error) && !Console.IsErrorRedirected && !cl.Has("verbose"),
+            };
             using (var workspace = Workspace.Open())
                 work(workspace, sink);
             if (render != null) render(sink);
