@@ -22,9 +22,11 @@ namespace PSCertConnector.Cli
         public List<string> Words { get; } = new();
         public List<string> Positionals { get; } = new();
 
-        public static CommandLine Parse(string[] args, int commandWords)
+        /// <param name="twoWordGroups">First command words that take a second one ("connector add"); options may come anywhere.</param>
+        public static CommandLine Parse(string[] args, ICollection<string> twoWordGroups)
         {
             var line = new CommandLine();
+            int commandWords = 1;
             for (int i = 0; i < args.Length; i++)
             {
                 var arg = args[i];
@@ -43,7 +45,11 @@ namespace PSCertConnector.Cli
                     list.Add(value ?? "true");
                 }
                 else if (arg == "-h" || arg == "-?") line._options["help"] = new List<string> { "true" };
-                else if (line.Words.Count < commandWords && line.Positionals.Count == 0) line.Words.Add(arg);
+                else if (line.Words.Count < commandWords && line.Positionals.Count == 0)
+                {
+                    line.Words.Add(arg);
+                    if (line.Words.Count == 1 && twoWordGroups.Contains(arg)) commandWords = 2;
+                }
                 else line.Positionals.Add(arg);
             }
             return line;

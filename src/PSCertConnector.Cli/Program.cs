@@ -73,8 +73,7 @@ namespace PSCertConnector.Cli
                 _out.WriteLine(typeof(Workspace).Assembly.GetName().Version);
                 return 0;
             }
-            int words = TwoWordGroups.Contains(args[0]) ? 2 : 1;
-            var cl = CommandLine.Parse(args, words);
+            var cl = CommandLine.Parse(args, TwoWordGroups);
             var command = string.Join(" ", cl.Words);
             if (cl.Has("help"))
             {
@@ -91,7 +90,7 @@ namespace PSCertConnector.Cli
                 "connector set" => ConnectorSet(cl),
                 "connector test" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).Test(ConnectorNames(cl, ws))),
                 "connector remove" => Op(cl, true, (ws, s) => new ConnectorOperations(ws, s).Remove(PositionalsRequired(cl, "connector name"))),
-                "template list" => Op(cl, false, (ws, s) => new TemplateOperations(ws, s).Get(ConnectorOption(cl), cl.Has("refresh"), cl.Positionals.FirstOrDefault())),
+                "template list" => TemplateList(cl),
                 "request new" => RequestNew(cl),
                 "submit" => Submit(cl),
                 "order list" => Op(cl, false, (ws, s) => new OrderOperations(ws, s).List(OrderFilter(cl), cl.Has("refresh"))),
@@ -125,6 +124,16 @@ namespace PSCertConnector.Cli
             else if (json) _out.WriteLine(Views.ToJson(sink.Objects, single));
             else _out.Write(Views.ToTable(sink.Objects));
             return sink.Errors.Count > 0 ? 1 : 0;
+        }
+
+        /// <summary>template list [--connector] NAME [PATTERN]: the connector may be the first argument, the name pattern follows it.</summary>
+        private int TemplateList(CommandLine cl)
+        {
+            var fromOption = cl.Get("connector");
+            var connector = ConnectorOption(cl);
+            var pattern = cl.Positionals.Skip(fromOption == null ? 1 : 0).FirstOrDefault();
+            var refresh = cl.Has("refresh");
+            return Op(cl, false, (ws, s) => new TemplateOperations(ws, s).Get(connector, refresh, pattern));
         }
 
         private static string RequirePositional(CommandLine cl, string what) =>

@@ -91,6 +91,20 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void Options_may_come_before_the_command()
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            Program.Run(new[] { "--home", _home.Path, "connector", "add", "--name", "first", "--type", "local" }, stdout, stderr, null).Should().Be(0, stderr.ToString());
+            Program.Run(new[] { "--json", "--home", _home.Path, "connector", "list" }, stdout, stderr, null).Should().Be(0, stderr.ToString());
+            stdout.ToString().Should().Contain("\"name\": \"first\"");
+
+            var templates = new StringWriter();
+            Program.Run(new[] { "template", "list", "first", "Web*", "--home", _home.Path }, templates, stderr, null).Should().Be(0, stderr.ToString());
+            templates.ToString().Should().Contain("WebServerApproval").And.NotContain("Machine");
+        }
+
+        [Fact]
         public void Failures_exit_non_zero_with_one_line_reasons()
         {
             var missing = Cli("connector", "show", "nope");
