@@ -37,6 +37,13 @@ namespace PSCertConnector.Cli
                 stderr.WriteLine("error: cancelled; what was stored before stays stored. [OperationStopped]");
                 return 130;
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException
+                                       or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or ArgumentException or FormatException)
+            {
+                // Anything not already turned into a PscException: still one line, never a stack trace.
+                stderr.WriteLine($"error: {ex.Message} [Unexpected{ex.GetType().Name}]");
+                return 1;
+            }
             finally
             {
                 Console.CancelKeyPress -= onCancel;
