@@ -89,7 +89,9 @@ namespace PSCertConnector.Cli
             RequestSpec? fromFlags = infPath == null ? RequestSpecFromFlags(cl) : null;
             if (infPath != null && (cl.Has("subject") || cl.Has("san") || cl.Has("key-length")))
                 throw CommandLine.Usage("Give either --inf or the request flags (--subject, --san, ...), not both.");
-            var infText = infPath == null ? null : Encoding.UTF8.GetString(ReadFile(infPath, "INF file"));
+            // certreq.ini files are often saved by Notepad as UTF-16 or with a BOM: let the reader detect it.
+            var infText = infPath == null ? null
+                : new StreamReader(new MemoryStream(ReadFile(infPath, "INF file")), Encoding.UTF8, detectEncodingFromByteOrderMarks: true).ReadToEnd();
             return Op(cl, false, (ws, s) =>
             {
                 var operations = new RequestOperations(ws, s);
@@ -235,13 +237,14 @@ namespace PSCertConnector.Cli
             Thumbprint = cl.Get("thumbprint"),
         };
 
-        private static CertificateSelector Selector(CommandLine cl, string? idText)
+        /// <param name="explicitSerial">The value came from --serial: a serial, whatever its length.</param>
+        private static CertificateSelector Selector(CommandLine cl, string? idText, bool explicitSerial = false)
         {
             var connector = cl.Get("connector");
             var text = idText ?? throw CommandLine.Usage("Name the certificate by serial number or thumbprint.");
             var clean = text.Replace(" ", "").Replace(":", "");
-            // A 40- or 64-digit value is taken as a thumbprint; serials that long are rare, and --serial says so explicitly.
-            return clean.Length is 40 or 64 ? new CertificateSelector(null, clean, connector) : new CertificateSelector(text, null, connector);
+            // A bare 40- or 64-digit value is taken as a thumbprint; --serial or --thumbprint says which it is.
+            return !explicitSerial && clean.Length is 40 or 64 ? new CertificateSelector(null, clean, connector) : new CertificateSelector(text, null, connector);
         }
 
         private int CertShow(CommandLine cl)
@@ -278,7 +281,9 @@ namespace PSCertConnector.Cli
 
         private int CertExport(CommandLine cl)
         {
-            var selector = Selector(cl, cl.Get("serial") ?? cl.Get("thumbprint") ?? cl.Positionals.FirstOrDefault());
+            var selector = cl.Get("thumbprint") is string tp ? new CertificateSelector(null, tp, cl.Get("connector"))
+                : cl.Get("serial") is string sn ? Selector(cl, sn, explicitSerial: true)
+                : Selector(cl, cl.Positionals.FirstOrDefault());
             var format = cl.Enum<ExportFormat>("format") ?? ExportFormat.Pem;
             var outPath = cl.Require("out", "the file to write");
             var includeChain = cl.Has("chain");
@@ -287,7 +292,7 @@ namespace PSCertConnector.Cli
             return Op(cl, false, (ws, s) =>
             {
                 var exported = new InventoryOperations(ws, s).Export(selector, format, includeChain, password);
-                if (exported != null) WriteFile(outPath, exported.Content);
+                if (exported != null && s.ShouldProcess(Path.GetFullPath(outPath), "Write file")) WriteFile(outPath, exported.Content);
             }, render: sink =>
             {
                 if (cl.Has("json")) { _out.WriteLine(Views.ToJson(sink.Objects, true)); return; }
@@ -308,7 +313,8 @@ namespace PSCertConnector.Cli
             }
             var selectors = new List<CertificateSelector>();
             var connector = cl.Get("connector");
-            foreach (var serial in cl.All("serial").Concat(cl.Positionals)) selectors.Add(Selector(cl, serial));
+            foreach (var serial in cl.All("serial")) selectors.Add(Selector(cl, serial, explicitSerial: true));
+            foreach (var value in cl.Positionals) selectors.Add(Selector(cl, value));
             foreach (var thumbprint in cl.All("thumbprint")) selectors.Add(new CertificateSelector(null, thumbprint, connector));
             if (selectors.Count == 0) throw CommandLine.Usage("Name the certificates to revoke: serial numbers as arguments, --serial or --thumbprint.");
             return Op(cl, true, (ws, s) => new InventoryOperations(ws, s).Revoke(selectors, reason, effective));
@@ -322,7 +328,7 @@ namespace PSCertConnector.Cli
             return Op(cl, false, (ws, s) =>
             {
                 var report = new CrlOperations(ws, s).Show(connector, publish);
-                if (report != null && outPath != null) WriteFile(outPath, report.Der);
+                if (report != null && outPath != null && s.ShouldProcess(Path.GetFullPath(outPath), "Write file")) WriteFile(outPath, report.Der);
             }, single: true, render: sink =>
             {
                 if (cl.Has("json")) { _out.WriteLine(Views.ToJson(sink.Objects, true)); return; }

@@ -70,6 +70,7 @@ namespace PSCertConnector.Cli
             new("cert show", "Show one certificate: certconnector cert show SERIAL|THUMBPRINT.", new[] { ("connector", "when a serial is known for several CAs") }),
             new("cert export", "Export a certificate: certconnector cert export SERIAL|THUMBPRINT --format pem|der|pfx --out FILE.", new[]
             {
+                ("serial", "serial number, whatever its length"), ("thumbprint", "SHA-1 or SHA-256 thumbprint"),
                 ("connector", ""), ("format", "pem (default), der, pfx"), ("out", "output file"), ("chain", "include the issuing chain"),
                 ("password-env", "PFX password from this environment variable"), ("password-file", "PFX password from this file"),
             }),

@@ -46,6 +46,10 @@ namespace PSCertConnector.Commands
             try { work(); }
             catch (PscException ex) { ThrowTerminatingError(ErrorRecords.From(new PscError(ex.ErrorId, ex.Category, ex.Message, ex.Target))); }
             catch (OperationCanceledException) { /* StopProcessing: PowerShell reports the stop itself */ }
+            catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(new PscError("Unexpected" + ex.GetType().Name, FailureCategory.WriteError, ex.Message, null)));
+            }
         }
 
         protected override void StopProcessing() => _stop.Cancel();

@@ -418,3 +418,71 @@ namespace PSCertConnector.Core.Tests
         }
     }
 }
+
+namespace PSCertConnector.Core.Tests
+{
+    public class ReviewRegressionTests
+    {
+        private static (TempHome Home, Workspace Ws) NewLab()
+        {
+            var home = new TempHome();
+            var ws = Workspace.Open(home.Path);
+            new ConnectorOperations(ws, new RecordingSink()).Add(new ConnectorDefinition { Name = "lab", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            return (home, ws);
+        }
+
+        [Fact]
+        public void Fetching_an_order_again_does_not_undo_a_revocation()
+        {
+            var (home, ws) = NewLab();
+            using (home) using (ws)
+            {
+                var sink = new RecordingSink();
+                var request = new RequestOperations(ws, sink).Build(new RequestSpec { Subject = "CN=again", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 })!;
+                var orders = new OrderOperations(ws, sink);
+                var order = orders.Submit("lab", "User", request.Csr)!;
+                orders.Fetch(new[] { order });
+                var cert = sink.Single<CertificateRecord>();
+                new InventoryOperations(ws, sink).Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null);
+                orders.Fetch(new[] { order });
+                ws.Store.QueryCertificates(new CertificateQuery { SerialNumber = cert.SerialNumber }).Single().Status.Should().Be(CertificateStatus.Revoked);
+            }
+        }
+
+        [Fact]
+        public void A_ca_whose_files_went_missing_is_reported_not_recreated()
+        {
+            var (home, ws) = NewLab();
+            using (home)
+            {
+                var folder = ws.Store.GetConnector("lab")!.Settings["path"];
+                ws.Dispose();
+                File.Delete(Path.Combine(folder, "issuing.crt"));
+                using var again = Workspace.Open(home.Path);
+                FluentActions.Invoking(() => again.Connect("lab")).Should().Throw<PscException>().Where(e => e.ErrorId == "EmbeddedCaMissing");
+                File.Exists(Path.Combine(folder, "issuing.crt")).Should().BeFalse("nothing was recreated");
+                Directory.Delete(folder, true);
+                FluentActions.Invoking(() => again.Connect("lab")).Should().Throw<PscException>().Where(e => e.ErrorId == "EmbeddedCaMissing");
+                Directory.Exists(folder).Should().BeFalse();
+            }
+        }
+
+        [Fact]
+        public void Settings_that_name_the_ca_cannot_change()
+        {
+            var (home, ws) = NewLab();
+            using (home) using (ws)
+            {
+                var sink = new RecordingSink();
+                new ConnectorOperations(ws, sink).Update("lab", new ConnectorChanges { Settings = new Dictionary<string, string> { ["caName"] = "Other" } }, null);
+                sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("SettingFixed");
+            }
+        }
+
+        [Fact]
+        public void An_inf_saved_with_a_byte_order_mark_is_read()
+        {
+            InfParser.Parse("\uFEFF" + Samples.GuideCertreqIni).Spec.KeyUsage.Should().Be(0xa0);
+        }
+    }
+}

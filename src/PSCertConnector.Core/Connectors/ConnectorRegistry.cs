@@ -18,7 +18,10 @@ namespace PSCertConnector.Core.Connectors
         void Validate(ConnectorDefinition definition);
         /// <summary>Fills the settings a new connector defaults, so that a later rename keeps pointing at the same CA.</summary>
         ConnectorDefinition Prepare(ConnectorDefinition definition, string home);
-        ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector);
+        /// <param name="creating">True only when the connector is being created: a transport may then set up what it needs (the embedded CA).</param>
+        ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating);
+        /// <summary>Settings fixed once the connector exists (changing them would point it at another CA).</summary>
+        IReadOnlyCollection<string> FixedSettings { get; }
     }
 
     public sealed class ConnectorRegistry
@@ -105,12 +108,14 @@ namespace PSCertConnector.Core.Connectors
             return definition with { Settings = settings };
         }
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector)
+        public IReadOnlyCollection<string> FixedSettings { get; } = new[] { "path", "caName", "keyAlgorithm" };
+
+        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
         {
             var folder = definition.Settings.TryGetValue("path", out var path) && path.Length > 0
                 ? path
                 : Path.Combine(home, "ca", FolderName(definition.Name));
-            return new LocalConnector(EmbeddedCertificateAuthority.OpenOrCreate(folder, protector, ParseSettings(definition)));
+            return new LocalConnector(EmbeddedCertificateAuthority.OpenOrCreate(folder, protector, ParseSettings(definition), allowCreate: creating));
         }
 
         private static string FolderName(string name) =>

@@ -81,9 +81,20 @@ namespace PSCertConnector.Core.EmbeddedCa
         private string FileStem => SafeFileName(_settings.Name);
         public IReadOnlyList<CaTemplate> Templates => EmbeddedCaTemplates.All;
 
-        /// <summary>Opens the CA in the folder, creating its keys and certificates on first use.</summary>
-        public static EmbeddedCertificateAuthority OpenOrCreate(string folder, ISecretProtector protector, EmbeddedCaSettings settings)
+        /// <summary>
+        /// Opens the CA in the folder. Only with <paramref name="allowCreate"/> (when its connector is created) are keys
+        /// and certificates made: a CA whose files went missing is reported, never silently replaced.
+        /// </summary>
+        public static EmbeddedCertificateAuthority OpenOrCreate(string folder, ISecretProtector protector, EmbeddedCaSettings settings, bool allowCreate = true)
         {
+            bool complete = File.Exists(Path.Combine(folder, "issuing.crt"));
+            bool traces = Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any();
+            if (!complete && (traces || !allowCreate))
+                throw new PscException("EmbeddedCaMissing", FailureCategory.ObjectNotFound,
+                    traces
+                        ? $"The embedded CA in '{folder}' is incomplete (issuing.crt is missing). Restore the folder from backup; it is not recreated, because that would replace the CA's keys."
+                        : $"The embedded CA folder '{folder}' does not exist. Restore it from backup, or point the connector's 'path' setting at it.")
+                { Target = folder };
             Directory.CreateDirectory(folder);
             var db = SqliteDatabase.Open(Path.Combine(folder, "ca.db"), "embedded CA database", Migrations);
             try
@@ -109,7 +120,8 @@ namespace PSCertConnector.Core.EmbeddedCa
                 var key = AsymmetricKey.ImportPkcs8(protector.Unprotect(File.ReadAllBytes(Path.Combine(folder, "issuing.key.protected"))));
                 return new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                       or Org.BouncyCastle.Security.Certificates.CertificateException or NullReferenceException)
             {
                 throw new PscException("EmbeddedCaCorrupt", FailureCategory.InvalidData,
                     $"The embedded CA in '{folder}' is incomplete ({ex.Message}). Restore the folder from backup.", ex) { Target = folder };

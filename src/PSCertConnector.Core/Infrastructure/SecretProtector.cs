@@ -112,11 +112,18 @@ namespace PSCertConnector.Core
             var key = new byte[64];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(key);
             // Create empty, restrict to the owner, then write: the key is never readable by others, even briefly.
-            var temp = _keyPath + ".tmp";
+            var temp = _keyPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
             using (File.Create(temp)) { }
             OwnerOnlyFile.Restrict(temp);
             File.WriteAllBytes(temp, key);
-            File.Move(temp, _keyPath);
+            try { File.Move(temp, _keyPath); }
+            catch (IOException) when (File.Exists(_keyPath))
+            {
+                // Another process created the key first: use the one on disk, never our own copy.
+                File.Delete(temp);
+                _key = null;
+                return LoadOrCreateKey();
+            }
             return _key = key;
         }
 

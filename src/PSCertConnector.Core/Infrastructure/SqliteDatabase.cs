@@ -48,6 +48,13 @@ namespace PSCertConnector.Core
                 db.Migrate(migrations, what);
                 return db;
             }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is not (26 or 11))
+            {
+                db.Dispose();
+                throw new PscException("StoreUnusable", FailureCategory.WriteError,
+                    $"The {what} '{path}' cannot be opened: {ex.Message.TrimEnd('.')} (SQLite error {ex.SqliteErrorCode}). Check that the folder is writable and no other program holds it locked.", ex)
+                { Target = path };
+            }
             catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
             {
                 db.Dispose();

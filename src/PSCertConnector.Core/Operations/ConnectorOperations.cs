@@ -45,7 +45,7 @@ namespace PSCertConnector.Core.Operations
                 {
                     // Open it once now so that a misconfiguration fails here, not at first use (the embedded CA is created here).
                     Sink.WriteVerbose($"Opening connector '{added.Name}'.");
-                    Workspace.Connect(added);
+                    Workspace.Connect(added, creating: true);
                 }
                 catch
                 {
@@ -95,6 +95,14 @@ namespace PSCertConnector.Core.Operations
                     Settings = settings,
                 };
                 Validate(updated);
+                foreach (var key in Workspace.Registry.Get(current.Type).FixedSettings)
+                {
+                    current.Settings.TryGetValue(key, out var before);
+                    updated.Settings.TryGetValue(key, out var after);
+                    if (before != after)
+                        throw new PscException("SettingFixed", FailureCategory.InvalidArgument,
+                            $"The setting '{key}' of connector '{name}' cannot change once the connector exists: it would point the connector at another CA.") { Target = key };
+                }
                 if (changes.NewName != null && !changes.NewName.Equals(name, StringComparison.OrdinalIgnoreCase)
                     && Workspace.Store.GetConnector(changes.NewName) != null)
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists, $"A connector named '{changes.NewName}' already exists.") { Target = changes.NewName };

@@ -48,7 +48,7 @@ namespace PSCertConnector.Core.Operations
             var store = Workspace.Store;
             long runId = store.StartImportRun(definition.Name, options.Mode, start);
             string? cursor = start;
-            int imported = 0, updated = 0, pages = 0;
+            int imported = 0, updated = 0, skipped = 0, pages = 0;
             var activity = $"Importing certificates from '{definition.Name}'";
             try
             {
@@ -60,10 +60,14 @@ namespace PSCertConnector.Core.Operations
                     {
                         foreach (var item in page.Items)
                         {
-                            var outcome = store.UpsertCertificate(new InventoryStore.CertificateUpsert(item.Certificate, definition.Name,
-                                CertificateSource.Imported, item.Template, item.RequestId, businessUnit, tags, item.RevokedAt, item.RevocationReason));
-                            if (outcome == InventoryStore.UpsertOutcome.Inserted) imported++;
-                            else if (outcome == InventoryStore.UpsertOutcome.Updated) updated++;
+                            // A row the CA holds but we cannot read is reported and passed over, so that it cannot stop every later import.
+                            if (!ForItem($"request {item.RequestId} on '{definition.Name}'", () =>
+                            {
+                                var outcome = store.UpsertCertificate(new InventoryStore.CertificateUpsert(item.Certificate, definition.Name,
+                                    CertificateSource.Imported, item.Template, item.RequestId, businessUnit, tags, item.RevokedAt, item.RevocationReason));
+                                if (outcome == InventoryStore.UpsertOutcome.Inserted) imported++;
+                                else if (outcome == InventoryStore.UpsertOutcome.Updated) updated++;
+                            })) skipped++;
                         }
                         store.SetImportWatermark(definition.Name, page.Cursor, DateTimeOffset.UtcNow);
                         store.UpdateImportRun(runId, page.Cursor, imported, updated);
@@ -80,7 +84,7 @@ namespace PSCertConnector.Core.Operations
                             $"Connector '{definition.Name}' was still paging after {pages} pages; the import stopped. Stored pages are kept; run it again to continue.");
                     cursor = page.Cursor;
                 }
-                store.FinishImportRun(runId, ImportRunStatus.Succeeded, null);
+                store.FinishImportRun(runId, ImportRunStatus.Succeeded, skipped > 0 ? $"{skipped} certificate(s) could not be read and were skipped." : null);
             }
             catch (OperationCanceledException)
             {

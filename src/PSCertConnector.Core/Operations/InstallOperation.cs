@@ -43,22 +43,25 @@ namespace PSCertConnector.Core.Operations
                 var flags = X509KeyStorageFlags.PersistKeySet
                             | (where == StoreLocation.LocalMachine ? X509KeyStorageFlags.MachineKeySet : X509KeyStorageFlags.UserKeySet)
                             | (keyRecord.Exportable ? X509KeyStorageFlags.Exportable : 0);
-                using var withKey = new X509Certificate2(pfx, password, flags);
-                if (!string.IsNullOrEmpty(keyRecord.FriendlyName) && RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                    withKey.FriendlyName = keyRecord.FriendlyName;
+                X509Certificate2? withKey = null;
                 try
                 {
+                    withKey = new X509Certificate2(pfx, password, flags);
+                    if (!string.IsNullOrEmpty(keyRecord.FriendlyName) && RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                        withKey.FriendlyName = keyRecord.FriendlyName;
                     using var store = new X509Store(storeName, where);
                     store.Open(OpenFlags.ReadWrite);
                     store.Add(withKey);
                 }
                 catch (CryptographicException ex)
                 {
+                    withKey?.Dispose();
                     throw new PscException("StoreWriteFailed", FailureCategory.PermissionDenied,
                         $"The certificate could not be added to {where}\\{storeName}: {ex.Message}" +
                         (where == StoreLocation.LocalMachine ? " Run PowerShell as administrator for the machine store." : ""), ex);
                 }
-                installed = new InstalledCertificate(Hex.NormalizeThumbprint(withKey.Thumbprint), certificate.Subject, where, storeName, withKey.HasPrivateKey);
+                using (withKey)
+                    installed = new InstalledCertificate(Hex.NormalizeThumbprint(withKey.Thumbprint), certificate.Subject, where, storeName, withKey.HasPrivateKey);
                 Sink.WriteObject(installed);
             });
             return installed;

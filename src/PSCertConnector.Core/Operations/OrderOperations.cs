@@ -130,7 +130,7 @@ namespace PSCertConnector.Core.Operations
                     var record = Workspace.Store.InTransaction(() =>
                     {
                         Workspace.Store.UpsertCertificate(new InventoryStore.CertificateUpsert(current.Certificate, current.Connector, CertificateSource.Enrolled,
-                            current.Template, current.RequestId, definition?.BusinessUnit, definition?.Tags ?? Array.Empty<string>(), null, null));
+                            current.Template, current.RequestId, definition?.BusinessUnit, definition?.Tags ?? Array.Empty<string>(), null, null, InsertOnly: true));
                         var details = CertificateReader.Read(current.Certificate);
                         Workspace.Store.UpdateOrder(current with { FetchedAt = DateTimeOffset.UtcNow, SerialNumber = details.SerialNumber, Thumbprint = details.ThumbprintSha1 });
                         return Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = details.ThumbprintSha1 }).Single();

@@ -34,7 +34,11 @@ namespace PSCertConnector.Core.Operations
             if (File.Exists(folder))
                 throw new PscException("HomeUnusable", FailureCategory.InvalidArgument,
                     $"The home folder '{folder}' is a file, not a folder. Set {PscHome.EnvironmentVariable} to a folder.") { Target = folder };
-            Directory.CreateDirectory(folder);
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };
+            }
             var protector = SecretProtector.ForHome(folder);
             var store = InventoryStore.Open(folder, protector);
             return new Workspace(folder, protector, store, registry ?? ConnectorRegistry.CreateDefault());
@@ -44,11 +48,12 @@ namespace PSCertConnector.Core.Operations
             Store.GetConnector(name) ?? throw new PscException("ConnectorNotFound", FailureCategory.ObjectNotFound,
                 $"No connector is named '{name}'. List them with 'connector list' (Get-CaConnector).") { Target = name };
 
-        public ICaConnector Connect(ConnectorDefinition definition)
+        /// <param name="creating">Only ConnectorOperations.Add passes true, when the connector is being created.</param>
+        public ICaConnector Connect(ConnectorDefinition definition, bool creating = false)
         {
             if (_open.TryGetValue(definition.Name, out var open)) return open;
             var type = Registry.Get(definition.Type);
-            var connector = type.Open(definition, Store.GetConnectorSecret(definition.Name), Home, Protector);
+            var connector = type.Open(definition, Store.GetConnectorSecret(definition.Name), Home, Protector, creating);
             _open[definition.Name] = connector;
             return connector;
         }

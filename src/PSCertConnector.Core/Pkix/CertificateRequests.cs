@@ -94,7 +94,14 @@ namespace PSCertConnector.Core.Pkix
                     "The certificate request is not a valid PKCS#10 structure: " + ex.Message, ex);
             }
 
-            var (algorithm, size) = KeyFactory.Describe(info.SubjectPublicKeyInfo, "certificate request");
+            KeyAlgorithm algorithm;
+            int size;
+            try { (algorithm, size) = KeyFactory.Describe(info.SubjectPublicKeyInfo, "certificate request"); }
+            catch (PscException) { throw; }
+            catch (Exception ex)
+            {
+                throw new PscException("MalformedCsr", FailureCategory.InvalidData, "The certificate request's public key cannot be read: " + ex.Message, ex);
+            }
             bool valid;
             try { valid = request.Verify(); }
             catch (Exception ex) when (ex is not PscException) { valid = false; }
@@ -106,6 +113,34 @@ namespace PSCertConnector.Core.Pkix
             var ekus = new List<string>();
             int? keyUsage = null;
             var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            try
+            {
+                ReadAttributes(info, sans, ekus, ref keyUsage, pairs);
+            }
+            catch (Exception ex) when (ex is not PscException)
+            {
+                throw new PscException("MalformedCsr", FailureCategory.InvalidData, "The certificate request's attributes or extensions cannot be read: " + ex.Message, ex);
+            }
+
+            var spkiDer = info.SubjectPublicKeyInfo.GetDerEncoded();
+            return (new CsrInfo
+            {
+                Subject = DistinguishedNames.Format(info.Subject),
+                CommonName = DistinguishedNames.CommonName(info.Subject),
+                KeyAlgorithm = algorithm,
+                KeySize = size,
+                PublicKeyId = KeyFactory.PublicKeyId(spkiDer),
+                SubjectAlternativeNames = sans,
+                EnhancedKeyUsages = ekus,
+                KeyUsage = keyUsage,
+                Attributes = pairs,
+                PublicKeyInfo = spkiDer,
+                Der = der,
+            }, request);
+        }
+
+        private static void ReadAttributes(CertificationRequestInfo info, List<SubjectAlternativeName> sans, List<string> ekus, ref int? keyUsage, Dictionary<string, string> pairs)
+        {
             if (info.Attributes != null)
             {
                 foreach (Asn1Encodable item in info.Attributes)
@@ -131,21 +166,6 @@ namespace PSCertConnector.Core.Pkix
                 }
             }
 
-            var spkiDer = info.SubjectPublicKeyInfo.GetDerEncoded();
-            return (new CsrInfo
-            {
-                Subject = DistinguishedNames.Format(info.Subject),
-                CommonName = DistinguishedNames.CommonName(info.Subject),
-                KeyAlgorithm = algorithm,
-                KeySize = size,
-                PublicKeyId = KeyFactory.PublicKeyId(spkiDer),
-                SubjectAlternativeNames = sans,
-                EnhancedKeyUsages = ekus,
-                KeyUsage = keyUsage,
-                Attributes = pairs,
-                PublicKeyInfo = spkiDer,
-                Der = der,
-            }, request);
         }
 
         public static string ToPem(byte[] der) => Pem.Encode("CERTIFICATE REQUEST", der);

@@ -54,7 +54,7 @@ namespace PSCertConnector.Core.Pkix
         public static InfParseResult Parse(string text)
         {
             var notes = new List<string>();
-            var sections = ReadSections(text);
+            var sections = ReadSections(text.TrimStart('\uFEFF'));
             if (!sections.ContainsKey("NewRequest"))
                 throw Invalid("[NewRequest]", "the INF has no [NewRequest] section; certreq needs one with at least Subject");
 

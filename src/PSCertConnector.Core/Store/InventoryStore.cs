@@ -368,9 +368,13 @@ namespace PSCertConnector.Core.Store
 
         // ---------------------------------------------------------------- certificates
 
+        /// <param name="InsertOnly">
+        /// True when the caller does not know the CA's current state (fetching an order): an existing row keeps its
+        /// revocation, business unit and tags. Imports pass false: the CA's state is the truth.
+        /// </param>
         public sealed record CertificateUpsert(
             byte[] Der, string Connector, CertificateSource Source, string? Template, string? RequestId,
-            string? BusinessUnit, IReadOnlyList<string> Tags, DateTimeOffset? RevokedAt, RevocationReason? Reason);
+            string? BusinessUnit, IReadOnlyList<string> Tags, DateTimeOffset? RevokedAt, RevocationReason? Reason, bool InsertOnly = false);
 
         public enum UpsertOutcome { Inserted, Updated, Unchanged }
 
@@ -398,6 +402,7 @@ namespace PSCertConnector.Core.Store
                 ("$ra", revokedAt), ("$rr", reason), ("$src", item.Source.ToString()), ("$rid", item.RequestId),
                 ("$kid", details.PublicKeyId), ("$der", item.Der), ("$now", now));
             if (inserted == 1) return UpsertOutcome.Inserted;
+            if (item.InsertOnly) return UpsertOutcome.Unchanged;
 
             var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = $ik AND serial = $s",
                 r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
