@@ -143,3 +143,32 @@ namespace PSCertConnector.Core.Tests
         }
     }
 }
+
+namespace PSCertConnector.Core.Tests
+{
+    public class RootCrlTests
+    {
+        [Fact]
+        public void A_root_crl_near_its_next_update_is_re_signed_with_the_next_number()
+        {
+            using var home = new TempHome();
+            var protector = SecretProtector.ForHome(home.Path);
+            using var ca = EmbeddedCertificateAuthority.OpenOrCreate(home.File("ca"), protector, new EmbeddedCaSettings { Name = "R", KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+            var rootCrlPath = Path.Combine(ca.PublicationFolder, "R-root.crl");
+            var first = CrlReader.Read(File.ReadAllBytes(rootCrlPath), ca.RootCertificate);
+            first.SignatureValid.Should().BeTrue();
+            var before = File.ReadAllBytes(rootCrlPath);
+            ca.PublishCrl();
+            File.ReadAllBytes(rootCrlPath).Should().Equal(before, "a root CRL with most of its year left is not re-signed");
+
+            // Replace it with one that expires in a week, signed by the root, as a year later would look.
+            var rootKey = AsymmetricKey.ImportPkcs8(protector.Unprotect(File.ReadAllBytes(Path.Combine(home.File("ca"), "root.key.protected"))));
+            File.WriteAllBytes(rootCrlPath, new CaSigner(ca.RootCertificate, rootKey).CreateCrl(7, DateTimeOffset.UtcNow.AddDays(-358), DateTimeOffset.UtcNow.AddDays(7), Array.Empty<CrlRevocation>()));
+            ca.PublishCrl();
+            var renewed = CrlReader.Read(File.ReadAllBytes(rootCrlPath), ca.RootCertificate);
+            renewed.CrlNumber.Should().Be("8");
+            renewed.SignatureValid.Should().BeTrue();
+            renewed.NextUpdate.Should().BeAfter(DateTimeOffset.UtcNow.AddDays(300));
+        }
+    }
+}

@@ -59,9 +59,10 @@ namespace PSCertConnector.Core.EmbeddedCa
         private readonly EmbeddedCaSettings _settings;
 
         private EmbeddedCertificateAuthority(string folder, EmbeddedCaSettings settings, SqliteDatabase db,
-            byte[] rootCert, byte[] issuingCert, AsymmetricKey issuingKey)
+            byte[] rootCert, byte[] issuingCert, AsymmetricKey issuingKey, ISecretProtector protector)
         {
             Folder = folder;
+            _protector = protector;
             _settings = settings;
             _db = db;
             RootCertificate = rootCert;
@@ -72,6 +73,7 @@ namespace PSCertConnector.Core.EmbeddedCa
         }
 
         private readonly DateTimeOffset _issuingNotAfter;
+        private readonly ISecretProtector _protector;
 
         public string Folder { get; }
         public string PublicationFolder => Path.Combine(Folder, "pub");
@@ -118,7 +120,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                 var root = File.ReadAllBytes(Path.Combine(folder, "root.crt"));
                 var issuing = File.ReadAllBytes(Path.Combine(folder, "issuing.crt"));
                 var key = AsymmetricKey.ImportPkcs8(protector.Unprotect(File.ReadAllBytes(Path.Combine(folder, "issuing.key.protected"))));
-                return new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key);
+                return new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key, protector);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
                                        or Org.BouncyCastle.Security.Certificates.CertificateException or NullReferenceException)
@@ -180,7 +182,7 @@ namespace PSCertConnector.Core.EmbeddedCa
             // issuing.crt last: its presence marks the CA as complete.
             WriteAtomically(Path.Combine(folder, "issuing.crt"), issuingCert);
 
-            var ca = new EmbeddedCertificateAuthority(folder, settings, db, rootCert, issuingCert, issuingKey);
+            var ca = new EmbeddedCertificateAuthority(folder, settings, db, rootCert, issuingCert, issuingKey, protector);
             ca.PublishCrl();
             return ca;
         }
@@ -383,9 +385,29 @@ namespace PSCertConnector.Core.EmbeddedCa
                         new[] { PublicationBase(Folder, _settings) + FileStem + ".crt" });
                     SetState("crl_number", number.ToString());
                     WriteAtomically(CrlPath, crl);
+                    RenewRootCrlIfDue(now);
                     return crl;
                 });
             }
+        }
+
+        private string RootCrlPath => Path.Combine(PublicationFolder, FileStem + "-root.crl");
+
+        /// <summary>
+        /// The root's CRL (it covers the issuing CA) is valid for a year; within 30 days of its next update it is
+        /// re-signed with the next number, so revocation checks of the whole chain keep working.
+        /// </summary>
+        private void RenewRootCrlIfDue(DateTimeOffset now)
+        {
+            long number = 1;
+            if (File.Exists(RootCrlPath))
+            {
+                var current = CrlReader.Read(File.ReadAllBytes(RootCrlPath));
+                if (current.NextUpdate.HasValue && current.NextUpdate.Value > now.AddDays(30)) return;
+                number = long.TryParse(current.CrlNumber, out var n) ? n + 1 : 1;
+            }
+            using var rootKey = AsymmetricKey.ImportPkcs8(_protector.Unprotect(File.ReadAllBytes(Path.Combine(Folder, "root.key.protected"))));
+            WriteAtomically(RootCrlPath, new CaSigner(RootCertificate, rootKey).CreateCrl(number, now, now.AddYears(1), Array.Empty<CrlRevocation>()));
         }
 
         /// <summary>The published CRL, re-signed first if it has passed its next-update time.</summary>

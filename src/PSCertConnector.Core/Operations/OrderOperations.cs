@@ -118,6 +118,7 @@ namespace PSCertConnector.Core.Operations
                 ForItem(order.Id, () =>
                 {
                     var current = RequireOrder(order.Id);
+                    if (!Sink.ShouldProcess($"certificate of order {current.Id} ('{current.CommonName}')", "Fetch into the inventory")) return;
                     if (current.Status == SubmitStatus.Pending && current.RequestId != null)
                         current = Workspace.Store.UpdateOrder(current.WithResult(Workspace.Connect(current.Connector).GetRequest(current.RequestId, Sink.Cancellation)));
                     if (current.Status is not (SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand or SubmitStatus.Revoked) || current.Certificate == null)
@@ -125,7 +126,6 @@ namespace PSCertConnector.Core.Operations
                             $"Order {current.Id} ('{current.CommonName}') has no certificate to fetch: it is {current.Status}" +
                             (current.DispositionMessage != null ? $" ({current.DispositionMessage})." : "."))
                         { Target = current.Id.ToString() };
-                    if (!Sink.ShouldProcess($"certificate of order {current.Id} ('{current.CommonName}')", "Fetch into the inventory")) return;
                     var definition = Workspace.Store.GetConnector(current.Connector);
                     var record = Workspace.Store.InTransaction(() =>
                     {
