@@ -95,8 +95,7 @@ namespace PSCertConnector.Cli
             return Op(cl, false, (ws, s) =>
             {
                 var operations = new RequestOperations(ws, s);
-                var spec = fromFlags ?? operations.ReadInf(infText!);
-                var result = operations.Build(spec);
+                var result = fromFlags != null ? operations.Build(fromFlags) : operations.BuildFromInf(infText!);
                 if (result != null && outPath != null)
                 {
                     WriteFile(outPath, Encoding.ASCII.GetBytes(result.CsrPem));

@@ -94,13 +94,8 @@ OID=1.3.6.1.5.5.7.3.2 // Client Authentication
             var infPath = Path.Combine(files, "ra-certreq.ini");
             File.WriteAllText(infPath, RaCertreqIni);
             Say($"INF: {infPath}");
-            var requests = new List<string>();
-            var raRequest = One<CertificateRequestResult>(s =>
-            {
-                var operations = new RequestOperations(ws, s);
-                operations.Build(operations.ReadInf(RaCertreqIni));
-            }, requests);
-            foreach (var note in requests) Say("note: " + note);
+            var raRequest = One<CertificateRequestResult>(s => new RequestOperations(ws, s).BuildFromInf(RaCertreqIni), new List<string>());
+            foreach (var note in raRequest.Notes) Say("note: " + note);
             var raCsr = CsrParser.Parse(raRequest.Csr);
             var raCsrPath = Path.Combine(files, "ra.csr");
             File.WriteAllText(raCsrPath, raRequest.CsrPem);

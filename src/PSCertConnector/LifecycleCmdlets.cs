@@ -36,17 +36,17 @@ namespace PSCertConnector.Commands
         protected override void ProcessRecord() => Run(() =>
         {
             var operations = new RequestOperations(Workspace, Sink);
-            RequestSpec spec;
+            CertificateRequestResult? result;
             if (ParameterSetName == "Inf")
             {
                 var path = GetUnresolvedProviderPathFromPSPath(InfPath);
                 if (!File.Exists(path))
                     throw new PscException("InfNotFound", FailureCategory.ObjectNotFound, $"The INF file '{path}' does not exist.") { Target = path };
-                spec = operations.ReadInf(File.ReadAllText(path));
+                result = operations.BuildFromInf(File.ReadAllText(path));
             }
             else
             {
-                spec = new RequestSpec
+                result = operations.Build(new RequestSpec
                 {
                     Subject = Subject,
                     KeyAlgorithm = KeyAlgorithm,
@@ -63,9 +63,8 @@ namespace PSCertConnector.Commands
                     CertificateTemplate = Template,
                     RequestAttributes = Template == null ? new System.Collections.Generic.Dictionary<string, string>()
                         : new System.Collections.Generic.Dictionary<string, string> { ["CertificateTemplate"] = Template },
-                };
+                });
             }
-            var result = operations.Build(spec);
             if (result != null && OutFile != null)
                 File.WriteAllText(GetUnresolvedProviderPathFromPSPath(OutFile), result.CsrPem);
         });

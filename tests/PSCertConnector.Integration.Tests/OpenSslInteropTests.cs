@@ -43,8 +43,7 @@ namespace PSCertConnector.Integration.Tests
         public void Openssl_verifies_the_csr_built_from_the_guide_certreq_ini()
         {
             var sink = new RecordingSink();
-            var operations = new RequestOperations(_ws, sink);
-            operations.Build(operations.ReadInf(Samples.GuideCertreqIni));
+            new RequestOperations(_ws, sink).BuildFromInf(Samples.GuideCertreqIni);
             var request = sink.Single<CertificateRequestResult>();
             var path = Write("ra.csr", request.CsrPem);
             var output = OpenSsl.Ok($"req -in {path} -verify -noout -text");

@@ -24,12 +24,18 @@ namespace PSCertConnector.Core.Operations
     {
         public RequestOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
 
-        /// <summary>Reads a certreq INF, writing each ignored Windows-only key as a warning.</summary>
-        public RequestSpec ReadInf(string infText)
+        /// <summary>Builds the request a certreq INF describes; each ignored Windows-only key is a warning and a note on the result.</summary>
+        public CertificateRequestResult? BuildFromInf(string infText)
         {
-            var parsed = InfParser.Parse(infText);
+            InfParseResult parsed;
+            try { parsed = InfParser.Parse(infText); }
+            catch (PscException ex)
+            {
+                Sink.WriteError(ex);
+                return null;
+            }
             foreach (var note in parsed.Notes) Sink.WriteWarning(note);
-            return parsed.Spec;
+            return Build(parsed.Spec, parsed.Notes);
         }
 
         /// <summary>Generates the key, builds and signs the PKCS#10, and keeps the key (protected) for pairing.</summary>
