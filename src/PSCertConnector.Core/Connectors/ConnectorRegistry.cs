@@ -32,6 +32,8 @@ namespace PSCertConnector.Core.Connectors
         {
             var registry = new ConnectorRegistry();
             registry.Register(new LocalConnectorType());
+            registry.Register(new Adcs.CesConnectorType());
+            registry.Register(new Adcs.WebEnrollmentConnectorType());
             return registry;
         }
 

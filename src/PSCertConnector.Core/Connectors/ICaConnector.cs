@@ -15,7 +15,8 @@ namespace PSCertConnector.Core.Connectors
         ConnectorTestResult Test(CancellationToken cancellation);
         IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation);
         SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation);
-        SubmitResult GetRequest(string requestId, CancellationToken cancellation);
+        /// <param name="referenceUri">Where the CA said to ask again (CES keeps it on the order); null when none was given.</param>
+        SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation);
         SubmitResult Approve(string requestId, CancellationToken cancellation);
         SubmitResult Deny(string requestId, CancellationToken cancellation);
         void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation);
@@ -46,7 +47,7 @@ namespace PSCertConnector.Core.Connectors
         public virtual ConnectorTestResult Test(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Ping);
         public virtual IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Templates);
         public virtual SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Enroll);
-        public virtual SubmitResult GetRequest(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.RetrievePending);
+        public virtual SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.RetrievePending);
         public virtual SubmitResult Approve(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Approve);
         public virtual SubmitResult Deny(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Deny);
         public virtual void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Revoke);

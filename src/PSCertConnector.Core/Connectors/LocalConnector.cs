@@ -37,7 +37,7 @@ namespace PSCertConnector.Core.Connectors
         public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) =>
             _ca.Submit(csrDer, template, attributes);
 
-        public override SubmitResult GetRequest(string requestId, CancellationToken cancellation) => _ca.GetRequest(ParseId(requestId));
+        public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation) => _ca.GetRequest(ParseId(requestId));
         public override SubmitResult Approve(string requestId, CancellationToken cancellation) => _ca.Approve(ParseId(requestId));
         public override SubmitResult Deny(string requestId, CancellationToken cancellation) => _ca.Deny(ParseId(requestId));
 

@@ -120,6 +120,8 @@ namespace PSCertConnector.Core.Connectors
         public string? DispositionMessage { get; init; }
         public byte[]? Certificate { get; init; }
         public IReadOnlyList<byte[]> Chain { get; init; } = Array.Empty<byte[]>();
+        /// <summary>Where to ask about a pending request again (the CES reference URI), when the CA gave one.</summary>
+        public string? ReferenceUri { get; init; }
     }
 
     /// <summary>A certificate template (AD CS) or profile (DigiCert) as the connector reports it.</summary>

@@ -17,7 +17,7 @@ namespace PSCertConnector.Core.Operations
             OrderRecord? order = null;
             ForItem(connectorName, () =>
             {
-                var definition = Workspace.RequireConnector(connectorName);
+                var definition = Workspace.RequireService(connectorName);
                 var info = CsrParser.Parse(csr);
                 var requestedTemplate = template ?? (info.Attributes.TryGetValue("CertificateTemplate", out var t) ? t : null)
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
@@ -25,14 +25,15 @@ namespace PSCertConnector.Core.Operations
                 var known = new TemplateOperations(Workspace, Sink).Require(definition, requestedTemplate);
                 if (!Sink.ShouldProcess($"request for '{info.Subject}' to connector '{definition.Name}' with template '{known.Name}'", "Submit")) return;
 
-                var result = Workspace.Connect(definition).Submit(info.Der, known.Name, attributes ?? new Dictionary<string, string>(), Sink.Cancellation);
+                var (result, used) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
+                    connector => connector.Submit(info.Der, known.Name, attributes ?? new Dictionary<string, string>(), Sink.Cancellation));
                 if (result.RequestId == null && result.Status is SubmitStatus.Failed or SubmitStatus.Incomplete)
                     throw new PscException("SubmitFailed", FailureCategory.InvalidOperation,
-                        $"Connector '{definition.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
+                        $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
                 order = Workspace.Store.AddOrder(new OrderRecord
                 {
-                    Connector = definition.Name,
-                    Domain = definition.Domain,
+                    Connector = used.Name,
+                    Domain = used.Domain,
                     RequestId = result.RequestId,
                     CommonName = info.CommonName ?? info.SubjectAlternativeNames.FirstOrDefault()?.Value,
                     Template = known.Name,
@@ -76,7 +77,7 @@ namespace PSCertConnector.Core.Operations
                         Sink.WriteObject(current);
                         return;
                     }
-                    var result = Workspace.Connect(current.Connector).GetRequest(current.RequestId, Sink.Cancellation);
+                    var result = AskAgain(current);
                     var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
                     if (updated.Status != current.Status) ReportDisposition(updated);
                     Sink.WriteObject(updated);
@@ -120,7 +121,7 @@ namespace PSCertConnector.Core.Operations
                     var current = RequireOrder(order.Id);
                     if (!Sink.ShouldProcess($"certificate of order {current.Id} ('{current.CommonName}')", "Fetch into the inventory")) return;
                     if (current.Status == SubmitStatus.Pending && current.RequestId != null)
-                        current = Workspace.Store.UpdateOrder(current.WithResult(Workspace.Connect(current.Connector).GetRequest(current.RequestId, Sink.Cancellation)));
+                        current = Workspace.Store.UpdateOrder(current.WithResult(AskAgain(current)));
                     if (current.Status is not (SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand or SubmitStatus.Revoked) || current.Certificate == null)
                         throw new PscException("OrderNotIssued", FailureCategory.InvalidOperation,
                             $"Order {current.Id} ('{current.CommonName}') has no certificate to fetch: it is {current.Status}" +
@@ -164,6 +165,11 @@ namespace PSCertConnector.Core.Operations
             ?? throw new PscException("OrderNotFound", FailureCategory.ObjectNotFound,
                 $"No order for request {requestId} on connector '{connector}' is tracked in the inventory.") { Target = requestId };
 
+        /// <summary>Asks the CA where a pending order stands, falling over to another service of the same CA.</summary>
+        private SubmitResult AskAgain(OrderRecord order) =>
+            ServiceFailover.Run(Workspace, Sink, Workspace.RequireConnector(order.Connector), sameCaOnly: true,
+                connector => connector.GetRequest(order.RequestId!, order.ReferenceUri, Sink.Cancellation)).Result;
+
         private void ReportDisposition(OrderRecord order)
         {
             switch (order.Status)
@@ -195,6 +201,7 @@ namespace PSCertConnector.Core.Operations
             HResult = result.HResult,
             Certificate = result.Certificate ?? order.Certificate,
             Chain = result.Chain.Count > 0 ? result.Chain : order.Chain,
+            ReferenceUri = result.ReferenceUri ?? order.ReferenceUri,
             SerialNumber = result.Certificate != null ? CertificateReader.Read(result.Certificate).SerialNumber : order.SerialNumber,
             Thumbprint = result.Certificate != null ? CertificateReader.Read(result.Certificate).ThumbprintSha1 : order.Thumbprint,
         };

@@ -15,7 +15,7 @@ namespace PSCertConnector.Core.Operations
         {
             ForItem(connectorName, () =>
             {
-                var definition = Workspace.RequireConnector(connectorName);
+                var definition = Workspace.RequireService(connectorName);
                 var regex = namePattern == null ? null : ConnectorOperations.WildcardRegex(namePattern);
                 foreach (var template in Load(definition, refresh))
                     if (regex == null || regex.IsMatch(template.Name) || regex.IsMatch(template.DisplayName))
@@ -28,7 +28,7 @@ namespace PSCertConnector.Core.Operations
             var cached = Workspace.Store.GetTemplates(definition);
             if (!refresh && cached.Count > 0) return cached;
             Sink.WriteVerbose($"Fetching templates from connector '{definition.Name}'.");
-            var templates = Workspace.Connect(definition).GetTemplates(Sink.Cancellation);
+            var templates = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false, connector => connector.GetTemplates(Sink.Cancellation)).Result;
             Workspace.Store.ReplaceTemplates(definition, templates, DateTimeOffset.UtcNow);
             return Workspace.Store.GetTemplates(definition);
         }
@@ -39,6 +39,9 @@ namespace PSCertConnector.Core.Operations
             CaTemplate? Find(IReadOnlyList<TemplateRecord> list) =>
                 list.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
                 ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase));
+            // Web Enrollment lists no templates: the CA itself judges the name at submit.
+            if ((Workspace.Connect(definition).Capabilities & ConnectorCapabilities.Templates) == 0)
+                return new CaTemplate { Name = name, DisplayName = name };
             var found = Find(Load(definition, false));
             if (found != null) return found;
             var refreshed = Load(definition, true);

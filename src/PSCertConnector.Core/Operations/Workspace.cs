@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
 
@@ -47,6 +48,20 @@ namespace PSCertConnector.Core.Operations
         public ConnectorDefinition RequireConnector(string name) =>
             Store.GetConnector(name) ?? throw new PscException("ConnectorNotFound", FailureCategory.ObjectNotFound,
                 $"No connector is named '{name}'. List them with 'connector list' (Get-CaConnector).") { Target = name };
+
+        /// <summary>
+        /// The connector to send new work to: the one with this name, or, when the name is a domain that
+        /// connectors serve, the one with the lowest priority number (failover then tries the others).
+        /// </summary>
+        public ConnectorDefinition RequireService(string nameOrDomain)
+        {
+            var named = Store.GetConnector(nameOrDomain);
+            if (named != null) return named;
+            return Store.ListConnectors()
+                .Where(c => string.Equals(c.Domain, nameOrDomain, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(c => c.Priority).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+                .FirstOrDefault() ?? RequireConnector(nameOrDomain);
+        }
 
         /// <param name="creating">Only ConnectorOperations.Add passes true, when the connector is being created.</param>
         public ICaConnector Connect(ConnectorDefinition definition, bool creating = false)

@@ -116,6 +116,8 @@ namespace PSCertConnector.Core.Store
                 friendly_name TEXT,
                 protected_key BLOB NOT NULL,
                 created_at TEXT NOT NULL);",
+            // 2: where CES said to poll a pending request.
+            "ALTER TABLE orders ADD COLUMN reference_uri TEXT;",
         };
 
         private readonly SqliteDatabase _db;
@@ -280,11 +282,11 @@ namespace PSCertConnector.Core.Store
         {
             var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
             _db.Execute(@"INSERT INTO orders (connector, domain, request_id, common_name, template, status, disposition_message, hresult, key_id, csr,
-                          certificate, chain, serial, thumbprint, created_at, updated_at)
-                          VALUES ($c, $d, $r, $cn, $t, $s, $m, $h, $k, $csr, $cert, $chain, $serial, $tp, $now, $now)",
+                          certificate, chain, serial, thumbprint, reference_uri, created_at, updated_at)
+                          VALUES ($c, $d, $r, $cn, $t, $s, $m, $h, $k, $csr, $cert, $chain, $serial, $tp, $ref, $now, $now)",
                 ("$c", order.Connector), ("$d", order.Domain), ("$r", order.RequestId), ("$cn", order.CommonName), ("$t", order.Template),
                 ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$k", order.KeyId), ("$csr", order.Csr),
-                ("$cert", order.Certificate), ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint), ("$now", now));
+                ("$cert", order.Certificate), ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint), ("$ref", order.ReferenceUri), ("$now", now));
             long id = (long)_db.Scalar("SELECT last_insert_rowid()")!;
             return GetOrder(id)!;
         }
@@ -292,10 +294,10 @@ namespace PSCertConnector.Core.Store
         public OrderRecord UpdateOrder(OrderRecord order)
         {
             _db.Execute(@"UPDATE orders SET status = $s, disposition_message = $m, hresult = $h, certificate = $cert, chain = $chain,
-                          serial = $serial, thumbprint = $tp, fetched_at = $f, updated_at = $now WHERE id = $id",
+                          serial = $serial, thumbprint = $tp, fetched_at = $f, reference_uri = $ref, updated_at = $now WHERE id = $id",
                 ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$cert", order.Certificate),
                 ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint),
-                ("$f", SqliteDatabase.Time(order.FetchedAt)), ("$now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", order.Id));
+                ("$f", SqliteDatabase.Time(order.FetchedAt)), ("$ref", order.ReferenceUri), ("$now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", order.Id));
             return GetOrder(order.Id)!;
         }
 
@@ -335,6 +337,7 @@ namespace PSCertConnector.Core.Store
             CreatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
             UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
             FetchedAt = r.TimeOrNull("fetched_at"),
+            ReferenceUri = r.StringOrNull("reference_uri"),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).

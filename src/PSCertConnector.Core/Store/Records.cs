@@ -76,6 +76,8 @@ namespace PSCertConnector.Core.Store
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public DateTimeOffset? FetchedAt { get; init; }
+        /// <summary>Where the CA said to poll a pending request (CES); null for other transports.</summary>
+        public string? ReferenceUri { get; init; }
     }
 
     public sealed record CertificateRecord

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading;
+using System.Xml.Linq;
+using PSCertConnector.Core.Protocols;
+
+namespace PSCertConnector.Core.Connectors.Adcs
+{
+    /// <summary>
+    /// One AD CS web service over HTTPS with the connector's identity: SOAP posts, page gets and form posts,
+    /// and the translation of HTTP outcomes into errors a user can act on.
+    /// </summary>
+    internal sealed class AdcsHttpChannel : IDisposable
+    {
+        private readonly HttpService _http;
+        private readonly NetworkCredential? _credential;
+
+        public AdcsHttpChannel(AdcsServiceSettings settings, byte[]? secret)
+        {
+            Settings = settings;
+            _credential = settings.Authentication == AdcsAuthentication.UsernamePassword ? settings.Credential(secret) : null;
+            if (settings.Authentication == AdcsAuthentication.UsernamePassword && (_credential == null || _credential.Password.Length == 0))
+                throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
+                    $"Connector '{settings.Connector}' uses UsernamePassword but has no password. Set it with " +
+                    $"'certconnector connector set {settings.Connector} --secret-env VAR' or Set-CaConnector -Credential.") { Target = settings.Connector };
+            _http = new HttpService(settings.HttpOptions(secret));
+        }
+
+        public AdcsServiceSettings Settings { get; }
+
+        /// <summary>The WS-Security token CEP/CES expect for UsernamePassword endpoints; null for the other authentications.</summary>
+        public UsernameToken? Token => _credential == null ? null : new UsernameToken(AdcsServiceSettings.QualifiedName(_credential), _credential.Password);
+
+        private AuthenticationHeaderValue? Basic => _credential == null ? null
+            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(AdcsServiceSettings.QualifiedName(_credential) + ":" + _credential.Password)));
+
+        /// <summary>Posts a SOAP message; returns the envelope, or the fault when the server answered with one (HTTP 500).</summary>
+        public (XDocument Document, SoapFault? Fault) PostSoap(Uri uri, byte[] message, string what, CancellationToken cancellation)
+        {
+            var content = new ByteArrayContent(message);
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(AdcsXml.ContentType);
+            var reply = _http.Send(HttpMethod.Post, uri, content, cancellation);
+            CheckStatus(reply, what, soap: true);
+            if (reply.MediaType != null && reply.MediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"{uri.Host} answered the {what} with an HTML page ('{CertsrvCodec.Title(reply.Text)}') where SOAP was expected. Check the endpoint URL ({uri}).") { Target = uri.ToString() };
+            var document = SafeXml.Parse(reply.Body, what + " from " + uri.Host);
+            var fault = SoapFault.TryRead(document);
+            if (fault == null && reply.StatusCode != HttpStatusCode.OK)
+                throw Unexpected(reply, what);
+            if (fault != null)
+            {
+                if (fault.IsAuthenticationFailure)
+                    throw AuthenticationFailed(uri, fault.Reason);
+                if (fault.HResult == unchecked((int)0x800706BA))
+                    throw new ServiceUnavailableException("CaUnavailable", FailureCategory.ConnectionError,
+                        $"{uri.Host} is up but cannot reach its CA: {fault.Reason} ({HResults.Describe(fault.HResult.Value)})") { Target = uri.ToString() };
+                if (fault.HResult == null)
+                    throw new PscException("ServiceFault", FailureCategory.InvalidOperation,
+                        $"{uri.Host} refused the {what}: {fault.Reason} (fault {fault.Subcode ?? fault.Code}).") { Target = uri.ToString() };
+            }
+            return (document, fault);
+        }
+
+        /// <summary>GETs a page or file; Basic authorization for UsernamePassword.</summary>
+        public HttpReply Get(Uri uri, string what, CancellationToken cancellation)
+        {
+            var reply = _http.Send(HttpMethod.Get, uri, null, cancellation, Basic);
+            CheckStatus(reply, what, soap: false);
+            if (!reply.IsSuccess) throw Unexpected(reply, what);
+            return reply;
+        }
+
+        public HttpReply PostForm(Uri uri, IEnumerable<KeyValuePair<string, string>> form, string what, CancellationToken cancellation)
+        {
+            var reply = _http.Send(HttpMethod.Post, uri, new FormUrlEncodedContent(form), cancellation, Basic);
+            CheckStatus(reply, what, soap: false);
+            if (!reply.IsSuccess) throw Unexpected(reply, what);
+            return reply;
+        }
+
+        /// <summary>A Lab server's admin action (approve or deny); real AD CS has no such endpoint.</summary>
+        public void LabAdmin(string requestId, string action, CancellationToken cancellation)
+        {
+            var uri = new Uri(Settings.BaseUri, "lab/admin/requests/" + Uri.EscapeDataString(requestId) + "/" + action);
+            var reply = _http.Send(HttpMethod.Post, uri, new ByteArrayContent(Array.Empty<byte>()), cancellation, Basic);
+            CheckStatus(reply, "lab " + action, soap: false);
+            if (reply.StatusCode == HttpStatusCode.Conflict)
+                throw new PscException("RequestNotPending", FailureCategory.InvalidOperation,
+                    $"Request {requestId} is not pending on the Lab server, so it cannot be {action}d: {reply.Text.Trim()}") { Target = requestId };
+            if (!reply.IsSuccess) throw Unexpected(reply, "lab " + action);
+        }
+
+        private void CheckStatus(HttpReply reply, string what, bool soap)
+        {
+            var uri = reply.Uri;
+            switch ((int)reply.StatusCode)
+            {
+                case 401:
+                case 403:
+                    throw AuthenticationFailed(uri, $"HTTP {(int)reply.StatusCode}");
+                case 404:
+                    throw new PscException("EndpointNotFound", FailureCategory.ObjectNotFound,
+                        $"{uri.Host} has no {what} endpoint at {uri.AbsolutePath} (HTTP 404). Check the connector's host, caName and authentication settings: " +
+                        "each authentication has its own endpoint path.") { Target = uri.ToString() };
+                case 500 when soap && LooksLikeXml(reply):
+                    return; // a SOAP fault: the caller reads it
+                case >= 500:
+                    throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,
+                        $"{uri.Host} answered the {what} with HTTP {(int)reply.StatusCode} {reply.StatusCode}: {SafeXml.Preview(reply.Body)}") { Target = uri.ToString() };
+            }
+        }
+
+        private static bool LooksLikeXml(HttpReply reply) =>
+            reply.MediaType != null && reply.MediaType.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        private PscException AuthenticationFailed(Uri uri, string detail) =>
+            new PscException("AuthenticationFailed", FailureCategory.PermissionDenied,
+                $"{uri.Host} did not accept connector '{Settings.Connector}''s {Settings.Authentication} credentials ({detail}). " +
+                (Settings.Authentication == AdcsAuthentication.UsernamePassword
+                    ? "Check the 'user' setting and the password (connector set --secret-env)."
+                    : Settings.Authentication == AdcsAuthentication.Certificate
+                        ? "Check that the client certificate is valid and mapped to an account allowed to enroll."
+                        : "Check that a Kerberos ticket for the account exists (klist) and the service's SPN is registered."))
+            { Target = uri.ToString() };
+
+        private static PscException Unexpected(HttpReply reply, string what) =>
+            new PscException("UnexpectedResponse", FailureCategory.InvalidData,
+                $"{reply.Uri.Host} answered the {what} with HTTP {(int)reply.StatusCode}: {SafeXml.Preview(reply.Body)}") { Target = reply.Uri.ToString() };
+
+        public void Dispose() => _http.Dispose();
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using PSCertConnector.Core.Protocols;
+
+namespace PSCertConnector.Core.Connectors.Adcs
+{
+    /// <summary>
+    /// AD CS through the Certificate Enrollment Policy (MS-XCEP) and Enrollment (MS-WSTEP) web services:
+    /// templates from CEP, enrollment and pending-request polling through CES. CES cannot approve, deny,
+    /// revoke or enumerate; a Lab server (labAdmin=true) approves and denies through its admin endpoint.
+    /// </summary>
+    public sealed class CesConnector : CaConnectorBase
+    {
+        public const string TypeName = "adcs-ces";
+        private readonly AdcsHttpChannel _channel;
+        private readonly object _policyLock = new();
+        private XcepPolicyResponse? _policy;
+
+        internal CesConnector(AdcsHttpChannel channel) => _channel = channel;
+
+        private AdcsServiceSettings Settings => _channel.Settings;
+        public override string Type => TypeName;
+
+        public override ConnectorCapabilities Capabilities =>
+            ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll
+            | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates
+            | (Settings.LabAdmin ? ConnectorCapabilities.Approve | ConnectorCapabilities.Deny : ConnectorCapabilities.None);
+
+        /// <summary>The CEP endpoint: the cepUrl setting, or the AD policy provider path for the authentication.</summary>
+        public Uri PolicyUri => Settings.Get("cepUrl") is { } url ? new Uri(url)
+            : new Uri(Settings.BaseUri, "ADPolicyProvider_CEP_" + AdcsXml.EndpointSuffix(Settings.Authentication) + "/service.svc/CEP");
+
+        /// <summary>
+        /// The CES endpoint: the cesUrl setting; else built from caName; else the CEP's best URI for our
+        /// authentication (ascending priority, renewal-only skipped).
+        /// </summary>
+        public Uri EnrollmentUri(CancellationToken cancellation)
+        {
+            if (Settings.Get("cesUrl") is { } url) return new Uri(url);
+            if (Settings.Get("caName") is { } ca)
+                return new Uri(Settings.BaseUri, Uri.EscapeDataString(ca) + "_CES_" + AdcsXml.EndpointSuffix(Settings.Authentication) + "/service.svc/CES");
+            var candidates = Policy(cancellation, refresh: false).EnrollmentUris(Settings.Authentication);
+            if (candidates.Count == 0)
+                throw new PscException("NoEnrollmentService", FailureCategory.ObjectNotFound,
+                    $"The enrollment policy at {PolicyUri.Host} lists no CES URI for {Settings.Authentication} authentication. " +
+                    "Set the connector's cesUrl or caName setting.") { Target = Settings.Connector };
+            return candidates[0].Uri.Uri;
+        }
+
+        public override ConnectorTestResult Test(CancellationToken cancellation)
+        {
+            var watch = Stopwatch.StartNew();
+            var policy = Policy(cancellation, refresh: true);
+            var ces = EnrollmentUri(cancellation);
+            return new ConnectorTestResult(true,
+                $"CEP {PolicyUri} answered with {policy.Policies.Count} template(s) and {policy.CertificationAuthorities.Count} CA(s); enrollment goes to {ces}.",
+                watch.Elapsed);
+        }
+
+        public override IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation)
+        {
+            var policy = Policy(cancellation, refresh: true);
+            var ours = OurCa(policy, cancellation);
+            return policy.Policies
+                .Where(p => ours == null || p.CaReferences.Count == 0 || p.CaReferences.Contains(ours.ReferenceId))
+                .Select(p => p.Template)
+                .ToList();
+        }
+
+        public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
+        {
+            var uri = EnrollmentUri(cancellation);
+            return Exchange(uri, WstepCodec.BuildIssue(uri, csrDer, template, attributes, _channel.Token), null, cancellation);
+        }
+
+        public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)
+        {
+            var uri = EnrollmentUri(cancellation);
+            // Poll where the CA said to, but only on the service we trust with our credentials.
+            if (referenceUri != null && Uri.TryCreate(referenceUri, UriKind.Absolute, out var reference)
+                && reference.Scheme == Uri.UriSchemeHttps && string.Equals(reference.Host, uri.Host, StringComparison.OrdinalIgnoreCase))
+                uri = reference;
+            return Exchange(uri, WstepCodec.BuildQueryTokenStatus(uri, requestId, _channel.Token), requestId, cancellation);
+        }
+
+        public override SubmitResult Approve(string requestId, CancellationToken cancellation)
+        {
+            if (!Settings.LabAdmin) return base.Approve(requestId, cancellation);
+            _channel.LabAdmin(requestId, "approve", cancellation);
+            return GetRequest(requestId, null, cancellation);
+        }
+
+        public override SubmitResult Deny(string requestId, CancellationToken cancellation)
+        {
+            if (!Settings.LabAdmin) return base.Deny(requestId, cancellation);
+            _channel.LabAdmin(requestId, "deny", cancellation);
+            return GetRequest(requestId, null, cancellation);
+        }
+
+        public override CaCertificates GetCaCertificates(CancellationToken cancellation)
+        {
+            var policy = Policy(cancellation, refresh: false);
+            var ca = OurCa(policy, cancellation) ?? policy.CertificationAuthorities.FirstOrDefault(c => c.Certificate != null);
+            if (ca?.Certificate == null)
+                throw new PscException("CaCertificateUnavailable", FailureCategory.ObjectNotFound,
+                    $"The enrollment policy at {PolicyUri.Host} carries no CA certificate.") { Target = Settings.Connector };
+            return new CaCertificates(new X509Certificate2(ca.Certificate), Array.Empty<X509Certificate2>());
+        }
+
+        private SubmitResult Exchange(Uri uri, byte[] message, string? requestId, CancellationToken cancellation)
+        {
+            var (document, fault) = _channel.PostSoap(uri, message, "enrollment request", cancellation);
+            if (fault != null)
+            {
+                // The CA answered, and the answer is no: a result, not an exception (and no failover).
+                var hresult = fault.HResult!.Value;
+                if (hresult == unchecked((int)0x80094004) && requestId != null)
+                    throw new PscException("RequestNotFound", FailureCategory.ObjectNotFound,
+                        $"The CA behind {uri.Host} has no request {requestId}. {HResults.Describe(hresult)}") { Target = requestId };
+                return new SubmitResult
+                {
+                    RequestId = fault.RequestId ?? requestId,
+                    Status = fault.RequestId != null || requestId != null ? SubmitStatus.Denied : SubmitStatus.Failed,
+                    Disposition = fault.RequestId != null || requestId != null ? RequestDisposition.Denied : RequestDisposition.Error,
+                    HResult = hresult,
+                    DispositionMessage = fault.Reason,
+                };
+            }
+            var response = WstepCodec.ReadResponse(document);
+            return new SubmitResult
+            {
+                RequestId = response.RequestId ?? requestId,
+                Status = response.Issued ? SubmitStatus.Issued : SubmitStatus.Pending,
+                Disposition = response.Issued ? RequestDisposition.Issued : RequestDisposition.UnderSubmission,
+                DispositionMessage = response.DispositionMessage,
+                Certificate = response.Certificate,
+                Chain = response.Chain,
+                ReferenceUri = response.ReferenceUri?.ToString(),
+            };
+        }
+
+        private XcepPolicyResponse Policy(CancellationToken cancellation, bool refresh)
+        {
+            lock (_policyLock)
+            {
+                if (_policy != null && !refresh) return _policy;
+                var (document, fault) = _channel.PostSoap(PolicyUri, XcepCodec.BuildRequest(PolicyUri, _channel.Token), "enrollment policy request", cancellation);
+                if (fault != null)
+                    throw new PscException("PolicyRequestFailed", FailureCategory.InvalidOperation,
+                        $"The enrollment policy service at {PolicyUri.Host} refused GetPolicies: {fault.Reason} {HResults.Describe(fault.HResult!.Value)}") { Target = PolicyUri.ToString() };
+                return _policy = XcepCodec.ReadResponse(document);
+            }
+        }
+
+        /// <summary>The CA this connector enrolls with, when the policy lets us tell (by its CES URI).</summary>
+        private XcepCa? OurCa(XcepPolicyResponse policy, CancellationToken cancellation)
+        {
+            Uri ces;
+            try { ces = EnrollmentUri(cancellation); }
+            catch (PscException) { return null; }
+            return policy.CertificationAuthorities.FirstOrDefault(ca => ca.Uris.Any(u => Uri.Compare(u.Uri, ces,
+                UriComponents.HttpRequestUrl, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0));
+        }
+
+        public override void Dispose() => _channel.Dispose();
+    }
+}

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using PSCertConnector.Core.Pkix;
+
+namespace PSCertConnector.Core.Protocols
+{
+    /// <summary>How to reach one HTTPS service: trust, client identity, timeout and response limit.</summary>
+    public sealed record HttpServiceOptions
+    {
+        /// <summary>Connector name, used in messages.</summary>
+        public string Connector { get; init; } = "";
+        public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+        /// <summary>PEM file of CA certificates that may anchor the server's chain, in addition to the platform's.</summary>
+        public IReadOnlyList<X509Certificate2> TrustedCas { get; init; } = Array.Empty<X509Certificate2>();
+        /// <summary>SHA-1 or SHA-256 thumbprint (hex) of the server certificate to accept whatever its chain.</summary>
+        public string? PinnedThumbprint { get; init; }
+        public X509Certificate2? ClientCertificate { get; init; }
+        /// <summary>Credentials for HTTP Negotiate/NTLM; null with UseDefaultCredentials uses the logged-on identity (SSPI/GSSAPI ticket cache).</summary>
+        public ICredentials? NegotiateCredentials { get; init; }
+        public bool UseDefaultCredentials { get; init; }
+        public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
+    }
+
+    public sealed record HttpReply(HttpStatusCode StatusCode, string? MediaType, byte[] Body, Uri Uri)
+    {
+        public string Text => System.Text.Encoding.UTF8.GetString(Body);
+        public bool IsSuccess => (int)StatusCode >= 200 && (int)StatusCode < 300;
+    }
+
+    /// <summary>
+    /// The service did not answer usefully: unreachable, timed out or a server error. These are the
+    /// failures that make a connector try the next service of its domain; a denial or a bad password is not one.
+    /// </summary>
+    public sealed class ServiceUnavailableException : PscException
+    {
+        public ServiceUnavailableException(string errorId, FailureCategory category, string message, Exception? inner = null)
+            : base(errorId, category, message, inner) { }
+    }
+
+    /// <summary>
+    /// HTTPS to one service with the connector's trust settings. Certificate validation stays on: the platform's
+    /// roots, plus the connector's CA bundle, or a pinned server certificate. Reads are bounded.
+    /// </summary>
+    public sealed class HttpService : IDisposable
+    {
+        private readonly HttpClient _client;
+        private readonly HttpServiceOptions _options;
+        // The last validation failure, so that the TLS exception (which does not say why) can be explained.
+        private string? _trustFailure;
+
+        public HttpService(HttpServiceOptions options)
+        {
+            _options = options;
+            var handler = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) => Validate(certificate, errors),
+                CheckCertificateRevocationList = false,
+            };
+            if (options.ClientCertificate != null)
+            {
+                handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+                handler.ClientCertificates.Add(options.ClientCertificate);
+            }
+            if (options.NegotiateCredentials != null) handler.Credentials = options.NegotiateCredentials;
+            else if (options.UseDefaultCredentials) handler.UseDefaultCredentials = true;
+            _client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            _client.DefaultRequestHeaders.UserAgent.ParseAdd(CertsrvCodec.UserAgent);
+        }
+
+        public HttpReply Send(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, AuthenticationHeaderValue? authorization = null)
+        {
+            if (uri.Scheme != Uri.UriSchemeHttps)
+                throw new PscException("InsecureEndpoint", FailureCategory.SecurityError,
+                    $"Connector '{_options.Connector}' would send to '{uri}', which is not HTTPS. Credentials and requests are only sent over HTTPS.") { Target = uri.ToString() };
+            using var timeout = new CancellationTokenSource(_options.Timeout);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+            using var request = new HttpRequestMessage(method, uri) { Content = content };
+            if (authorization != null) request.Headers.Authorization = authorization;
+            _trustFailure = null;
+            try
+            {
+                using var response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).GetAwaiter().GetResult();
+                var body = ReadBounded(response, uri, linked.Token);
+                return new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new ServiceUnavailableException("ServiceTimeout", FailureCategory.OperationTimeout,
+                    $"{uri.Host} did not answer within {_options.Timeout.TotalSeconds:0} s ({uri}). If the service is just slow, raise the connector's timeoutSeconds setting " +
+                    $"(certconnector connector set {_options.Connector} --setting timeoutSeconds={Math.Max(120, (int)_options.Timeout.TotalSeconds * 2)}).", ex) { Target = uri.ToString() };
+            }
+            catch (HttpRequestException ex)
+            {
+                if (_trustFailure != null)
+                    throw new PscException("ServerCertificateUntrusted", FailureCategory.SecurityError, _trustFailure, ex) { Target = uri.ToString() };
+                throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
+                    $"{uri.Host}:{uri.Port} could not be reached ({Innermost(ex)}).", ex) { Target = uri.ToString() };
+            }
+            catch (IOException ex)
+            {
+                throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
+                    $"The connection to {uri.Host}:{uri.Port} broke ({Innermost(ex)}).", ex) { Target = uri.ToString() };
+            }
+        }
+
+        private byte[] ReadBounded(HttpResponseMessage response, Uri uri, CancellationToken cancellation)
+        {
+            var declared = response.Content.Headers.ContentLength;
+            if (declared > _options.MaxResponseBytes) throw TooLarge(uri);
+            using var stream = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            while (true)
+            {
+                int read = stream.ReadAsync(chunk, 0, chunk.Length, cancellation).GetAwaiter().GetResult();
+                if (read == 0) break;
+                if (buffer.Length + read > _options.MaxResponseBytes) throw TooLarge(uri);
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+
+        private PscException TooLarge(Uri uri) =>
+            new PscException("ResponseTooLarge", FailureCategory.InvalidData,
+                $"{uri.Host} sent more than {_options.MaxResponseBytes / 1024} KiB for {uri.AbsolutePath}; reading stopped there. " +
+                "Raise the connector's maxResponseKiB setting if the service really answers with that much.") { Target = uri.ToString() };
+
+        private bool Validate(X509Certificate2? certificate, SslPolicyErrors errors)
+        {
+            if (certificate == null)
+            {
+                _trustFailure = "The server presented no certificate.";
+                return false;
+            }
+            if (_options.PinnedThumbprint != null)
+            {
+                var pin = Hex.NormalizeThumbprint(_options.PinnedThumbprint);
+                var sha1 = certificate.Thumbprint;
+                using var hash = System.Security.Cryptography.SHA256.Create();
+                var sha256 = Hex.Encode(hash.ComputeHash(certificate.RawData));
+                if (string.Equals(pin, sha1, StringComparison.OrdinalIgnoreCase) || string.Equals(pin, sha256, StringComparison.OrdinalIgnoreCase)) return true;
+                _trustFailure = $"The server certificate '{certificate.Subject}' (SHA-1 {sha1}) is not the pinned one ({pin}). " +
+                                $"If the server's certificate was renewed, update the connector's pinnedThumbprint setting.";
+                return false;
+            }
+            if (errors == SslPolicyErrors.None) return true;
+            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                _trustFailure = $"The server certificate '{certificate.Subject}' does not name the host the connector uses. Use the host name in the certificate.";
+                return false;
+            }
+            if (errors == SslPolicyErrors.RemoteCertificateChainErrors && _options.TrustedCas.Count > 0 && ChainsToBundle(certificate))
+                return true;
+            _trustFailure = $"The server certificate '{certificate.Subject}' (issued by '{certificate.Issuer}', SHA-1 {certificate.Thumbprint}) is not trusted. " +
+                            "Trust its CA with the connector setting caBundle=<PEM file> (the Lab server prints its bundle path), " +
+                            "or pin this certificate with pinnedThumbprint=" + certificate.Thumbprint + ".";
+            return false;
+        }
+
+        /// <summary>True when the certificate chains, with no error but an unknown root, to a CA in the connector's bundle.</summary>
+        private bool ChainsToBundle(X509Certificate2 certificate)
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // private PKIs seldom publish reachable CRLs for TLS
+            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+            foreach (var ca in _options.TrustedCas) chain.ChainPolicy.ExtraStore.Add(ca);
+            if (!chain.Build(certificate)) return false;
+            var anchored = chain.ChainElements.Cast<X509ChainElement>()
+                .Any(element => _options.TrustedCas.Any(ca => ca.RawData.AsSpan().SequenceEqual(element.Certificate.RawData)));
+            if (!anchored) return false;
+            return chain.ChainStatus.All(s => s.Status is X509ChainStatusFlags.NoError or X509ChainStatusFlags.UntrustedRoot);
+        }
+
+        private static string Innermost(Exception ex)
+        {
+            while (ex.InnerException != null) ex = ex.InnerException;
+            return ex.Message;
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+}
