@@ -16,7 +16,7 @@ namespace PSCertConnector.Cli
         {
             new("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.", new[]
             {
-                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local"), ("domain", "domain the connector serves"),
+                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local, adcs-ces, adcs-web"), ("domain", "domain the connector serves"),
                 ("business-unit", "business unit given to imported certificates"), ("tag", "tag for imported certificates (repeat or comma-separate)"),
                 ("priority", "1 (tried first) to 10; default 5"), ("import-every", "import frequency: 15m (default), 2h, 1w"),
                 ("no-import", "do not import on a schedule"), ("setting", "transport setting KEY=VALUE (repeat)"),
@@ -81,6 +81,13 @@ namespace PSCertConnector.Cli
                 ("effective-date", "revocation date (UTC, ISO 8601); default now"),
             }),
             new("crl show", "Show a connector's CRL and its entries.", new[] { ("connector", ""), ("out", "write the CRL (DER) to this file"), ("publish", "publish a new CRL first (embedded CA)") }),
+            new("lab serve", "Run the AD CS-compatible Lab server (CEP, CES, /certsrv) over HTTPS on 127.0.0.1 until Ctrl+C; prints its URLs and CA bundle.", new[]
+            {
+                ("port", "TCP port (default 8443; 0 picks a free one)"), ("user", "account name (default labuser)"),
+                ("password-env", "the account's password from this environment variable"), ("password-file", "the account's password from this file"),
+                ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
+                ("lab-home", "folder of the Lab's CA (default <home>/lab)"),
+            }),
             new("demo", "Run the whole lifecycle on an embedded CA in a fresh home folder and print each step.", Array.Empty<(string, string)>()),
         };
 

@@ -66,7 +66,7 @@ namespace PSCertConnector.Cli
             _cancel = cancel;
         }
 
-        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl" };
+        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl", "lab" };
 
         public int Dispatch(string[] args)
         {
@@ -113,6 +113,7 @@ namespace PSCertConnector.Cli
                 "revoke" => Revoke(cl),
                 "crl show" => CrlShow(cl),
                 "demo" => new Demo(_out, _err, _cancel).Run(cl),
+                "lab serve" => LabServe(cl),
                 _ => throw CommandLine.Usage($"'{command}' is not a certconnector command. Run 'certconnector --help' for the list."),
             };
         }

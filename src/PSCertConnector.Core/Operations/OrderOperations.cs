@@ -179,7 +179,7 @@ namespace PSCertConnector.Core.Operations
                     break;
                 case SubmitStatus.Denied:
                 case SubmitStatus.Failed:
-                    Sink.WriteWarning($"Request {order.RequestId} on '{order.Connector}' was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}");
+                    Sink.WriteWarning($"{(order.RequestId != null ? "Request " + order.RequestId : "The request")} on '{order.Connector}' was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}");
                     break;
             }
         }

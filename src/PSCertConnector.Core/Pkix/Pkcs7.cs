@@ -68,9 +68,9 @@ namespace PSCertConnector.Core.Pkix
             }
         }
 
-        /// <summary>Reads PEM ("PKCS7"), bare base64 or DER.</summary>
+        /// <summary>Reads PEM, bare base64 or DER. AD CS armours its b64 chain (certnew.p7b) as "CERTIFICATE", so that label is accepted too.</summary>
         public static IReadOnlyList<byte[]> ReadCertificatesPemOrDer(byte[] input, string what) =>
-            ReadCertificates(Pem.ReadPemOrDer(input, what, "PKCS7", "CMS"), what);
+            ReadCertificates(Pem.ReadPemOrDer(input, what, "PKCS7", "CMS", "CERTIFICATE"), what);
 
         private static PscException Malformed(string what, string why) =>
             new PscException("MalformedResponse", FailureCategory.InvalidData, $"The {what} could not be read as PKCS#7: {why}.");

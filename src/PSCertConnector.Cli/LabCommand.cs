@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Protocols;
+using PSCertConnector.Lab;
+
+namespace PSCertConnector.Cli
+{
+    internal sealed partial class App
+    {
+        /// <summary>lab serve: runs the Lab until Ctrl+C and tells the user how to point connectors at it.</summary>
+        private int LabServe(CommandLine cl)
+        {
+            var port = cl.Int("port", 0, 65535) ?? 8443;
+            var user = cl.Get("user") ?? "labuser";
+            var password = Secret(cl, "password-env", "password-file");
+            var generated = password == null;
+            password ??= GeneratePassword();
+            var labHome = Path.GetFullPath(cl.Get("lab-home") ?? Path.Combine(PscHome.Resolve(), "lab"));
+
+            using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName);
+            LabServer server;
+            try
+            {
+                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password } }, _cancel)
+                    .GetAwaiter().GetResult();
+            }
+            catch (IOException ex)
+            {
+                throw new PscException("LabPortInUse", FailureCategory.ResourceExists,
+                    $"The Lab cannot listen on 127.0.0.1:{port} ({ex.Message}). Pick another with --port, or --port 0 for any free one.") { Target = port.ToString() };
+            }
+            try
+            {
+                var info = new
+                {
+                    baseUrl = server.BaseUri.AbsoluteUri,
+                    caName = authority.CaName,
+                    caBundle = authority.BundlePath,
+                    cepUsernamePassword = server.PolicyUri(AdcsAuthentication.UsernamePassword).AbsoluteUri,
+                    cesUsernamePassword = server.EnrollmentUri(AdcsAuthentication.UsernamePassword).AbsoluteUri,
+                    cepCertificate = server.PolicyUri(AdcsAuthentication.Certificate).AbsoluteUri,
+                    cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
+                    webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
+                    user,
+                };
+                if (cl.Has("json"))
+                {
+                    _out.WriteLine(JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
+                }
+                else
+                {
+                    _out.WriteLine($"PSCertConnector Lab is serving on {info.baseUrl} (127.0.0.1 only).");
+                    _out.WriteLine($"  CA                 {info.caName}");
+                    _out.WriteLine($"  CA bundle          {info.caBundle}");
+                    _out.WriteLine($"  CEP (password)     {info.cepUsernamePassword}");
+                    _out.WriteLine($"  CES (password)     {info.cesUsernamePassword}");
+                    _out.WriteLine($"  CEP (certificate)  {info.cepCertificate}");
+                    _out.WriteLine($"  CES (certificate)  {info.cesCertificate}");
+                    _out.WriteLine($"  Web Enrollment     {info.webEnrollment}");
+                    _out.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (or 'order approve' with labAdmin=true)");
+                    _out.WriteLine(generated
+                        ? $"  Account            {user}, password {password} (generated for this run; pass --password-env to choose one)"
+                        : $"  Account            {user} (password as given)");
+                    _out.WriteLine();
+                    _out.WriteLine("Point a connector at it:");
+                    _out.WriteLine($"  certconnector connector add lab-ces --type adcs-ces --setting host=localhost --setting port={server.BaseUri.Port} " +
+                                   $"--setting \"caName={authority.CaName}\" --setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
+                    _out.WriteLine($"  certconnector connector add lab-web --type adcs-web --setting host=localhost --setting port={server.BaseUri.Port} " +
+                                   $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
+                    _out.WriteLine("Press Ctrl+C to stop.");
+                }
+                _out.Flush();
+                _cancel.WaitHandle.WaitOne();
+                _err.WriteLine("Stopping the Lab.");
+                return 0;
+            }
+            finally
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        private static string GeneratePassword()
+        {
+            const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+            var chars = new char[20];
+            for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            return new string(chars);
+        }
+    }
+}
