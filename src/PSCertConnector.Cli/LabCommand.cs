@@ -47,6 +47,7 @@ namespace PSCertConnector.Cli
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
                     user,
+                    generatedPassword = generated ? password : null,
                 };
                 if (cl.Has("json"))
                 {

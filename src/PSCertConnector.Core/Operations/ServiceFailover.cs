@@ -36,7 +36,8 @@ namespace PSCertConnector.Core.Operations
         public static (T Result, ConnectorDefinition Used) Run<T>(Workspace workspace, ICommandSink sink, ConnectorDefinition first, bool sameCaOnly,
             Func<ICaConnector, T> action)
         {
-            var candidates = Candidates(workspace, first, sameCaOnly);
+            // A service that already failed in this run is tried last, and not warned about twice.
+            var candidates = Candidates(workspace, first, sameCaOnly).OrderBy(c => workspace.FailedServices.Contains(c.Name)).ToList();
             var failures = new List<string>();
             for (int i = 0; i < candidates.Count; i++)
             {
@@ -49,7 +50,7 @@ namespace PSCertConnector.Core.Operations
                 {
                     if (candidates.Count == 1) throw;
                     failures.Add($"'{candidate.Name}': {ex.Message}");
-                    if (i + 1 < candidates.Count)
+                    if (i + 1 < candidates.Count && workspace.FailedServices.Add(candidate.Name))
                         sink.WriteWarning($"Connector '{candidate.Name}' (priority {candidate.Priority}) failed: {ex.Message} Trying '{candidates[i + 1].Name}' (priority {candidates[i + 1].Priority}).");
                 }
             }

@@ -27,6 +27,8 @@ namespace PSCertConnector.Core.Operations
         public ISecretProtector Protector { get; }
         public InventoryStore Store { get; }
         public ConnectorRegistry Registry { get; }
+        /// <summary>Connectors whose service failed during this workspace's life (failover tries them last).</summary>
+        internal HashSet<string> FailedServices { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         /// <param name="home">The home folder; null resolves it from PSCERTCONNECTOR_HOME or the platform default.</param>
         public static Workspace Open(string? home = null, ConnectorRegistry? registry = null)

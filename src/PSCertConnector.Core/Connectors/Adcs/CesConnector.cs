@@ -139,7 +139,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 DispositionMessage = response.DispositionMessage,
                 Certificate = response.Certificate,
                 Chain = response.Chain,
-                ReferenceUri = response.ReferenceUri?.ToString(),
+                ReferenceUri = response.ReferenceUri?.AbsoluteUri,
             };
         }
 

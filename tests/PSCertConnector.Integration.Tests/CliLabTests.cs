@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FluentAssertions;
+using PSCertConnector.Cli;
+using PSCertConnector.Tests;
+using Xunit;
+
+namespace PSCertConnector.Integration.Tests
+{
+    /// <summary>certconnector against the Lab: the commands a user types, end to end over HTTPS.</summary>
+    [Collection("cli")]
+    public sealed class CliLabTests : IClassFixture<LabFixture>, IDisposable
+    {
+        private readonly LabFixture _lab;
+        private readonly TempHome _home = new();
+
+        public CliLabTests(LabFixture lab) => _lab = lab;
+
+        public void Dispose() => _home.Dispose();
+
+        private (int Exit, string Out, string Err) Cli(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int exit = Program.Run(args.Concat(new[] { "--home", _home.Path }).ToArray(), stdout, stderr, interactiveInput: null);
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+
+        [Theory]
+        [InlineData("adcs-ces")]
+        [InlineData("adcs-web")]
+        public void Enroll_approve_and_fetch_through_the_cli(string type)
+        {
+            Environment.SetEnvironmentVariable("PSC_TEST_LAB_PASSWORD", LabFixture.Password);
+            var add = Cli("connector", "add", "lab", "--type", type, "--setting", "host=localhost", "--setting", $"port={_lab.Server.BaseUri.Port}",
+                "--setting", $"caName={_lab.Authority.CaName}", "--setting", $"user={LabFixture.User}", "--setting", $"caBundle={_lab.Authority.BundlePath}",
+                "--setting", "labAdmin=true", "--secret-env", "PSC_TEST_LAB_PASSWORD");
+            add.Exit.Should().Be(0, add.Err);
+            add.Out.Should().NotContain(LabFixture.Password);
+            Cli("connector", "test", "lab").Out.Should().Contain("OK");
+
+            var csr = _home.File("app.csr");
+            Cli("request", "new", "--subject", "CN=app.contoso.com", "--san", "dns=app.contoso.com", "--out", csr).Exit.Should().Be(0);
+            var submitted = Cli("submit", "--connector", "lab", "--template", "WebServerApproval", "--csr", csr, "--json");
+            submitted.Exit.Should().Be(0, submitted.Err);
+            var order = JsonDocument.Parse(submitted.Out).RootElement;
+            order.GetProperty("status").GetString().Should().Be("pending");
+            var id = order.GetProperty("id").GetInt64().ToString();
+
+            Cli("order", "approve", id).Exit.Should().Be(0);
+            var fetched = Cli("order", "fetch", id, "--json");
+            fetched.Exit.Should().Be(0, fetched.Err);
+            var cert = JsonDocument.Parse(fetched.Out).RootElement.EnumerateArray().Single();
+            cert.GetProperty("commonName").GetString().Should().Be("app.contoso.com");
+            cert.GetProperty("hasPrivateKey").GetBoolean().Should().BeTrue("the key made by 'request new' pairs with the certificate");
+
+            var revoke = Cli("revoke", cert.GetProperty("serialNumber").GetString()!, "--reason", "key-compromise", "--yes");
+            revoke.Exit.Should().Be(1);
+            revoke.Err.Should().Contain("cannot revoke certificates").And.Contain("adcs-dcom").And.Contain("[CapabilityNotSupported]");
+        }
+
+        [Fact]
+        public void Lab_serve_prints_its_urls_and_bundle_and_serves_until_stopped()
+        {
+            var cli = typeof(Program).Assembly.Location;
+            var start = new ProcessStartInfo("dotnet", $"\"{cli}\" lab serve --port 0 --json --home \"{_home.Path}\"")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+            };
+            start.Environment["LAB_PW"] = "unused";
+            using var process = Process.Start(start)!;
+            try
+            {
+                var json = new System.Text.StringBuilder();
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (DateTime.UtcNow < deadline)
+                {
+                    var line = process.StandardOutput.ReadLine();
+                    if (line == null) break;
+                    json.AppendLine(line);
+                    if (line == "}") break;
+                }
+                var info = JsonDocument.Parse(json.ToString()).RootElement;
+                var bundle = info.GetProperty("caBundle").GetString()!;
+                File.ReadAllText(bundle).Should().Contain("BEGIN CERTIFICATE");
+                var web = info.GetProperty("webEnrollment").GetString()!;
+                web.Should().StartWith("https://localhost:");
+                info.GetProperty("cesUsernamePassword").GetString().Should().EndWith("_CES_UsernamePassword/service.svc/CES");
+
+                // The server answers over TLS that openssl verifies with the printed bundle.
+                var port = new Uri(web).Port;
+                var (_, output) = OpenSsl.Run($"s_client -connect 127.0.0.1:{port} -servername localhost -CAfile \"{bundle}\" -verify_return_error -brief", stdin: "");
+                output.Should().Contain("Verification: OK");
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10000);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Text;
+using FluentAssertions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Protocols;
+using PSCertConnector.Tests;
+using Xunit;
+
+namespace PSCertConnector.Integration.Tests
+{
+    /// <summary>
+    /// A misbehaving HTTPS peer (with the Lab's TLS certificate): what reaches the client when a CEP answers
+    /// with a DOCTYPE, an endless body, an HTML error page or half an envelope.
+    /// </summary>
+    public sealed class HostileServerTests : IClassFixture<LabFixture>, IAsyncLifetime
+    {
+        private const string SoapType = "application/soap+xml; charset=utf-8";
+        private readonly LabFixture _lab;
+        private readonly TempHome _home = new();
+        private WebApplication _app = null!;
+        private Workspace _workspace = null!;
+        private int _port;
+
+        public HostileServerTests(LabFixture lab) => _lab = lab;
+
+        public async Task InitializeAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(_lab.Authority.TlsCertificate)));
+            _app = builder.Build();
+            _app.Run(Answer);
+            await _app.StartAsync();
+            _port = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+            _workspace = Workspace.Open(_home.Path);
+        }
+
+        public async Task DisposeAsync()
+        {
+            _workspace.Dispose();
+            await _app.DisposeAsync();
+            _home.Dispose();
+        }
+
+        private static async Task Answer(HttpContext context)
+        {
+            switch (context.Request.Path.Value)
+            {
+                case "/doctype/CEP":
+                    await Reply(context, 200, SoapType, "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>" +
+                        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>&b;</s:Body></s:Envelope>");
+                    break;
+                case "/endless/CEP":
+                    // No Content-Length: the client has to stop reading on its own.
+                    context.Response.ContentType = SoapType;
+                    var chunk = Encoding.UTF8.GetBytes(new string(' ', 64 * 1024));
+                    for (int i = 0; i < 64 && !context.RequestAborted.IsCancellationRequested; i++)
+                        await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    break;
+                case "/html500/CEP":
+                    await Reply(context, 500, "text/html", "<html><head><title>Runtime Error</title></head><body>Server Error in '/' Application.</body></html>");
+                    break;
+                case "/html200/CEP":
+                    await Reply(context, 200, "text/html", "<html><head><title>IIS Windows Server</title></head><body>Welcome</body></html>");
+                    break;
+                case "/truncated/CEP":
+                    await Reply(context, 200, SoapType, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><GetPoliciesResponse xmlns=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy\"><response>");
+                    break;
+                case "/notxml/CEP":
+                    await Reply(context, 200, SoapType, "HTTP/1.1 garbage {\"json\": true}");
+                    break;
+                default:
+                    context.Response.StatusCode = 404;
+                    break;
+            }
+        }
+
+        private static Task Reply(HttpContext context, int status, string type, string body)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = type;
+            return context.Response.WriteAsync(body);
+        }
+
+        private PscException TemplatesFrom(string path, params (string, string)[] extra)
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["cepUrl"] = $"https://localhost:{_port}/{path}/CEP",
+                ["cesUrl"] = $"https://localhost:{_port}/{path}/CES",
+                ["user"] = LabFixture.User,
+                ["caBundle"] = _lab.Authority.BundlePath,
+            };
+            foreach (var (k, v) in extra) settings[k] = v;
+            var definition = LabFixture.AddConnector(_workspace, path, "adcs-ces", settings, LabFixture.Secret());
+            var act = () => _workspace.Connect(definition).GetTemplates(default);
+            return act.Should().Throw<PscException>().Which;
+        }
+
+        [Fact]
+        public void A_response_with_a_doctype_is_refused_unread() =>
+            TemplatesFrom("doctype").ErrorId.Should().Be("UnsafeResponse");
+
+        [Fact]
+        public void An_endless_response_is_cut_off_at_the_configured_limit()
+        {
+            var error = TemplatesFrom("endless", ("maxResponseKiB", "256"));
+            error.ErrorId.Should().Be("ResponseTooLarge");
+            error.Message.Should().Contain("maxResponseKiB");
+        }
+
+        [Fact]
+        public void An_html_error_page_on_500_is_a_server_error_that_allows_failover()
+        {
+            var error = TemplatesFrom("html500");
+            error.Should().BeOfType<ServiceUnavailableException>();
+            error.ErrorId.Should().Be("ServerError");
+            error.Message.Should().Contain("500").And.Contain("Runtime Error");
+        }
+
+        [Fact]
+        public void An_html_page_where_soap_was_expected_names_the_page() =>
+            TemplatesFrom("html200").Message.Should().Contain("HTML page").And.Contain("IIS Windows Server");
+
+        [Fact]
+        public void A_truncated_envelope_and_a_non_xml_body_are_malformed_responses()
+        {
+            TemplatesFrom("truncated").ErrorId.Should().Be("MalformedResponse");
+            TemplatesFrom("notxml").ErrorId.Should().Be("MalformedResponse");
+        }
+    }
+}
