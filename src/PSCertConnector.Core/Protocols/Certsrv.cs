@@ -33,6 +33,8 @@ namespace PSCertConnector.Core.Protocols
 
         public static IReadOnlyList<KeyValuePair<string, string>> SubmitForm(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes)
         {
+            if (template.IndexOfAny(new[] { '\r', '\n' }) >= 0)
+                throw new PscException("InvalidAttribute", FailureCategory.InvalidArgument, "The template name may not contain line breaks.") { Target = template };
             var attributeLines = new StringBuilder("CertificateTemplate:" + template);
             foreach (var attribute in attributes.Where(a => !a.Key.Equals("CertificateTemplate", StringComparison.OrdinalIgnoreCase)))
             {

@@ -54,10 +54,10 @@ namespace PSCertConnector.Core.Protocols
                 new XElement(x + "client",
                     new XElement(x + "lastUpdate", nil),
                     new XElement(x + "preferredLanguage", nil)),
-                // clientVersion/serverVersion 0 ask for everything the server has; a nil filter would hide schema 4 templates.
+                // clientVersion 6 (a current Windows client) with serverVersion 0 is what working clients send; CEPs seen in the field hide newer templates without it.
                 new XElement(x + "requestFilter",
                     new XElement(x + "policyOIDs", nil),
-                    new XElement(x + "clientVersion", 0),
+                    new XElement(x + "clientVersion", 6),
                     new XElement(x + "serverVersion", 0)));
             return SoapEnvelope.Build(AdcsXml.GetPoliciesAction, to, body, token);
         }
