@@ -11,14 +11,18 @@ using PSCertConnector.Core.Store;
 int importCount = Arg("--import-count", 100_000);
 int crlEntries = Arg("--crl-entries", 1_000_000);
 int issueCount = Arg("--issue-count", 2_000);
+int cesCount = Arg("--ces-count", 1_000);
+int cesClients = Arg("--ces-clients", 4);
+var only = Environment.GetCommandLineArgs().SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var root = Path.Combine(Path.GetTempPath(), "psc-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(root);
 Console.WriteLine($"PSCertConnector benchmarks ({Environment.ProcessorCount} cores, {DateTime.UtcNow:u}); scratch: {root}");
 try
 {
-    Issuance();
-    Import();
-    Crl();
+    if (only is null or "issue") Issuance();
+    if (only is null or "ces") CesIssuance();
+    if (only is null or "import") Import();
+    if (only is null or "crl") Crl();
 }
 finally
 {
@@ -42,6 +46,70 @@ void Issuance()
     var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
     double opensslSigns = double.Parse(parts[^2], System.Globalization.CultureInfo.InvariantCulture);
     Report("certificates issued per second (submit, policy, sign, store)", ours, "openssl rsa2048 signs per second", opensslSigns, "/s");
+}
+
+void CesIssuance()
+{
+    Console.WriteLine($"\n== CES: {cesCount} requests through the adcs-ces connector to the Lab over HTTPS ({cesClients} concurrent clients) vs the same CA's direct issuance");
+    var labHome = Path.Combine(root, "lab");
+    using var authority = PSCertConnector.Lab.LabAuthority.OpenOrCreate(labHome);
+    var server = PSCertConnector.Lab.LabServer.StartAsync(authority, new PSCertConnector.Lab.LabOptions
+    {
+        Users = new Dictionary<string, string> { ["bench"] = "bench-password" },
+    }).GetAwaiter().GetResult();
+    try
+    {
+        using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+        var csrs = Enumerable.Range(0, cesCount).Select(i => CsrBuilder.Build(new RequestSpec { Subject = $"CN=ces{i}.bench", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key)).ToList();
+        var none = new Dictionary<string, string>();
+
+        // Baseline: the Lab's own embedded CA, called directly, same requests, same process.
+        authority.Ca.Submit(csrs[0], "WebServer", none);
+        var direct = Stopwatch.StartNew();
+        foreach (var csr in csrs) authority.Ca.Submit(csr, "WebServer", none);
+        double directRate = csrs.Count / direct.Elapsed.TotalSeconds;
+
+        var definition = new ConnectorDefinition
+        {
+            Name = "bench-ces", Type = "adcs-ces",
+            Settings = new Dictionary<string, string>
+            {
+                ["host"] = "localhost", ["port"] = server.BaseUri.Port.ToString(), ["caName"] = authority.CaName,
+                ["user"] = "bench", ["caBundle"] = authority.BundlePath,
+            },
+        };
+        var type = ConnectorRegistry.CreateDefault().Get("adcs-ces");
+        var secret = System.Text.Encoding.UTF8.GetBytes("bench-password");
+        var protector = SecretProtector.ForHome(root);
+        var clients = Enumerable.Range(0, cesClients).Select(_ => type.Open(definition, secret, root, protector, false)).ToList();
+        clients[0].Submit(csrs[0], "WebServer", none, default); // warm-up: TLS, JIT
+        var latencies = new double[csrs.Count];
+        int next = -1, failures = 0;
+        var watch = Stopwatch.StartNew();
+        var threads = clients.Select(client => new Thread(() =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < csrs.Count)
+            {
+                var one = Stopwatch.StartNew();
+                var result = client.Submit(csrs[i], "WebServer", none, default);
+                latencies[i] = one.Elapsed.TotalMilliseconds;
+                if (result.Status != SubmitStatus.Issued) Interlocked.Increment(ref failures);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        double cesRate = csrs.Count / watch.Elapsed.TotalSeconds;
+        clients.ForEach(c => c.Dispose());
+        if (failures > 0) throw new InvalidOperationException($"{failures} CES requests were not issued");
+        Array.Sort(latencies);
+        Report("certificates issued per second through CES (SOAP, TLS, UsernameToken, Lab, CA)", cesRate, "direct embedded-CA issuance of the same requests", directRate, "/s");
+        Console.WriteLine($"   latency per request: p50 {latencies[latencies.Length / 2]:0.0} ms, p95 {latencies[(int)(latencies.Length * 0.95)]:0.0} ms");
+    }
+    finally
+    {
+        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 }
 
 void Import()
