@@ -11,7 +11,7 @@ namespace PSCertConnector.Commands
     public sealed class NewCaConnectorCommand : PscCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)] [ValidateNotNullOrEmpty] public string Name { get; set; } = "";
-        [Parameter(Mandatory = true, Position = 1)] [ValidateNotNullOrEmpty] public string Type { get; set; } = "";
+        [Parameter(Mandatory = true, Position = 1)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ConnectorTypeCompleter))] public string Type { get; set; } = "";
         [Parameter] public string? Domain { get; set; }
         [Parameter] public string? BusinessUnit { get; set; }
         [Parameter] public string[] Tag { get; set; } = new string[0];

@@ -91,6 +91,13 @@ namespace PSCertConnector.Module.Tests
         {
             var about = File.ReadAllText(Path.Combine(_m.Root, "en-US", "about_PSCertConnector.help.txt"));
             about.Should().Contain("about_PSCertConnector").And.Contain("SHORT DESCRIPTION").And.Contain("LONG DESCRIPTION").And.Contain("PSCERTCONNECTOR_HOME");
+            // Every connector type the registry offers is explained in the about topic and in New-CaConnector's help.
+            var help = File.ReadAllText(Path.Combine(_m.Root, "en-US", "PSCertConnector.dll-Help.xml"));
+            foreach (var type in PSCertConnector.Core.Connectors.ConnectorRegistry.CreateDefault().Types)
+            {
+                about.Should().Contain("\"" + type.Name + "\"", $"the about topic explains the '{type.Name}' type");
+                help.Should().Contain("'" + type.Name + "'", $"New-CaConnector's help names the '{type.Name}' type");
+            }
         }
     }
 }

@@ -115,6 +115,8 @@ namespace PSCertConnector.Module.Tests
             foreach (var cmdlet in _m.Cmdlets)
                 foreach (var p in cmdlet.Parameters.Where(p => p.Name == "Connector" || (p.Name == "Template" && cmdlet.Name != "Get-CaCertificate" && cmdlet.Parameters.Any(c => c.Name == "Connector"))))
                     p.Has("ArgumentCompleterAttribute").Should().BeTrue($"{cmdlet.Name} -{p.Name} offers completion");
+            _m.Cmdlets.Single(c => c.Name == "New-CaConnector").Parameters.Single(p => p.Name == "Type").Has("ArgumentCompleterAttribute")
+                .Should().BeTrue("the connector types complete with their descriptions");
         }
 
         [Fact]

@@ -332,3 +332,52 @@ Describe 'Import-CaCertificate' {
         @(Get-CaCertificate -Tag prod) | Should -HaveCount 2
     }
 }
+
+Describe 'AD CS over HTTPS against the Lab server' {
+    BeforeAll {
+        $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'lab-home'
+        $env:PSC_PESTER_LAB_PASSWORD = 'Pester-Lab-Pa55'
+        $labOut = Join-Path $TestDrive 'lab.json'
+        $project = [System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Cli")
+        $lab = Start-Process -FilePath dotnet -PassThru -NoNewWindow -RedirectStandardOutput $labOut `
+            -ArgumentList @('run', '--project', $project, '--', 'lab', 'serve', '--port', '0', '--json', '--password-env', 'PSC_PESTER_LAB_PASSWORD')
+        $deadline = (Get-Date).AddMinutes(3)
+        while ((Get-Date) -lt $deadline -and -not ((Test-Path $labOut) -and (Get-Content $labOut -Raw) -match '\}\s*$')) { Start-Sleep -Milliseconds 250 }
+        $info = Get-Content $labOut -Raw | ConvertFrom-Json
+        $credential = [pscredential]::new('labuser', (ConvertTo-SecureString $env:PSC_PESTER_LAB_PASSWORD -AsPlainText -Force))
+        $port = ([uri]$info.baseUrl).Port
+        $settings = @{ host = 'localhost'; port = "$port"; caName = $info.caName; caBundle = $info.caBundle; labAdmin = 'true' }
+    }
+    AfterAll {
+        if ($lab -and -not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
+    }
+
+    It 'New-CaConnector -Type adcs-ces with -Credential lists the Lab templates' {
+        New-CaConnector -Name lab-ces -Type adcs-ces -Credential $credential -Setting $settings -ErrorAction Stop | Out-Null
+        (Get-CaTemplate -Connector lab-ces -Refresh).Name | Should -Contain 'WebServerApproval'
+        (Get-CaConnector -Name lab-ces).HasSecret | Should -BeTrue
+    }
+
+    It 'A request waits for approval, Approve-AdcsRequest issues it and Receive-AdcsCertificate fetches it' {
+        $order = New-RaCertificateRequest -Subject 'CN=pester-ces.contoso.com' |
+            Submit-AdcsRequest -Connector lab-ces -Template WebServerApproval -ErrorAction Stop
+        $order.Status | Should -Be 'Pending'
+        $order | Approve-AdcsRequest -Confirm:$false -ErrorAction Stop | Out-Null
+        $certificate = $order | Receive-AdcsCertificate -ErrorAction Stop
+        $certificate.CommonName | Should -Be 'pester-ces.contoso.com'
+    }
+
+    It 'Revoke-Certificate through CES fails with CapabilityNotSupported' {
+        $certificate = Get-CaCertificate -Connector lab-ces | Select-Object -First 1
+        $certificate | Revoke-Certificate -Reason KeyCompromise -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'CapabilityNotSupported*'
+    }
+
+    It 'A wrong password is an AuthenticationFailed error that does not show the password' {
+        $wrong = [pscredential]::new('labuser', (ConvertTo-SecureString 'not-the-password' -AsPlainText -Force))
+        New-CaConnector -Name lab-bad -Type adcs-web -Credential $wrong -Setting $settings -ErrorAction Stop | Out-Null
+        $result = Test-CaConnector -Name lab-bad
+        $result.Success | Should -BeFalse
+        $result.Message | Should -Not -Match 'not-the-password'
+    }
+}

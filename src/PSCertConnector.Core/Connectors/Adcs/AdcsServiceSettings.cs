@@ -153,7 +153,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
         {
             if (ClientCertificatePath != null)
             {
-                var password = secret == null ? null : Encoding.UTF8.GetString(secret);
+                var password = Credential(secret)?.Password; // a PSCredential's password, or the plain secret
                 try
                 {
                     var cert = new X509Certificate2(File.ReadAllBytes(ClientCertificatePath), password, X509KeyStorageFlags.DefaultKeySet);
