@@ -34,6 +34,7 @@ namespace PSCertConnector.Core.Connectors
             registry.Register(new LocalConnectorType());
             registry.Register(new Adcs.CesConnectorType());
             registry.Register(new Adcs.WebEnrollmentConnectorType());
+            registry.Register(new Dcom.DcomConnectorType());
             return registry;
         }
 
