@@ -23,8 +23,7 @@ else
   echo "Pester: SKIPPED (no pwsh on this machine)"
 fi
 if [ "$skipped" -gt 0 ]; then
-  echo "$passed passed, $failed failed, $skipped skipped"
-else
-  echo "$passed passed, $failed failed"
+  echo "$skipped skipped (each with its reason above: they need a Windows host with a CA)"
 fi
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
