@@ -17,6 +17,7 @@
         'Remove-CaConnector'
         'Test-CaConnector'
         'Get-CaTemplate'
+        'Get-CaEnrollmentService'
         'New-RaCertificateRequest'
         'Submit-AdcsRequest'
         'Get-AdcsOrder'

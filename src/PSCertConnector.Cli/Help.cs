@@ -30,6 +30,10 @@ namespace PSCertConnector.Cli
                 ("import-every", ""), ("no-import", ""), ("import", "turn scheduled import back on"), ("setting", "KEY=VALUE; KEY= removes it"),
                 ("secret-env", ""), ("secret-file", ""),
             }),
+            new("connector services", "Show the enrollment endpoints (CES URIs, authentication, priority, renewal-only) a connector's policy service lists; cached with the templates.", new[]
+            {
+                ("refresh", "ask the policy service again (also refreshes the templates)"),
+            }),
             new("connector test", "Test connectors (all when none is named).", new[] { ("all", "test every connector") }),
             new("connector remove", "Remove connectors; their orders and certificates stay in the inventory. Needs --yes.", Array.Empty<(string, string)>()),
             new("template list", "List a connector's templates from the cache, or from the CA with --refresh.", new[]

@@ -95,6 +95,7 @@ namespace PSCertConnector.Cli
                 "connector list" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).List(cl.Positionals.FirstOrDefault())),
                 "connector show" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).List(RequirePositional(cl, "connector name")), single: true),
                 "connector set" => ConnectorSet(cl),
+                "connector services" => Op(cl, false, (ws, s) => new TemplateOperations(ws, s).GetEnrollmentServices(RequirePositional(cl, "connector name"), cl.Has("refresh"))),
                 "connector test" => Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).Test(ConnectorNames(cl, ws))),
                 "connector remove" => Op(cl, true, (ws, s) => new ConnectorOperations(ws, s).Remove(PositionalsRequired(cl, "connector name"))),
                 "template list" => TemplateList(cl),

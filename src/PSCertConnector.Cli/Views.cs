@@ -44,6 +44,11 @@ namespace PSCertConnector.Cli
                 validityDays = t.ValidityDays, renewalDays = (int)t.Template.RenewalPeriod.TotalDays, minimumKeySize = t.Template.MinimumKeySize,
                 requiresApproval = t.RequiresApproval, extendedKeyUsages = t.Template.ExtendedKeyUsages, refreshedAt = t.RefreshedAt,
             },
+            EnrollmentServiceRecord e => new
+            {
+                connector = e.Connector, caSubject = e.CaSubject, uri = e.Uri, authentication = e.Authentication, priority = e.Priority,
+                renewalOnly = e.RenewalOnly, refreshedAt = e.RefreshedAt,
+            },
             OrderRecord o => new
             {
                 id = o.Id, connector = o.Connector, domain = o.Domain, requestId = o.RequestId, commonName = o.CommonName, template = o.Template,
@@ -104,6 +109,11 @@ namespace PSCertConnector.Cli
                 {
                     t.Name, t.DisplayName, $"{t.ValidityDays}d", t.Template.MinimumKeySize.ToString(), t.RequiresApproval ? "manager" : "-",
                     string.Join(",", t.Template.ExtendedKeyUsages.Select(Ekus.Name)),
+                }).ToList()),
+            EnrollmentServiceRecord => (new[] { "Priority", "Authentication", "RenewalOnly", "Uri", "CA" },
+                items.Cast<EnrollmentServiceRecord>().Select(e => new[]
+                {
+                    e.Priority.ToString(), e.Authentication, e.RenewalOnly ? "yes" : "no", e.Uri, e.CaSubject,
                 }).ToList()),
             OrderRecord => (new[] { "Id", "Connector", "RequestId", "CommonName", "Template", "Status", "Fetched", "Created" },
                 items.Cast<OrderRecord>().Select(o => new[]

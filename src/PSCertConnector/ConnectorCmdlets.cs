@@ -95,6 +95,20 @@ namespace PSCertConnector.Commands
         protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).Test(Name));
     }
 
+    [Cmdlet(VerbsCommon.Get, "CaEnrollmentService")]
+    [OutputType(typeof(EnrollmentServiceRecord))]
+    public sealed class GetCaEnrollmentServiceCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string Connector { get; set; } = "";
+
+        [Parameter] public SwitchParameter Refresh { get; set; }
+
+        protected override void ProcessRecord() => Run(() => new TemplateOperations(Workspace, Sink).GetEnrollmentServices(Connector, Refresh));
+    }
+
     [Cmdlet(VerbsCommon.Get, "CaTemplate")]
     [OutputType(typeof(TemplateRecord))]
     public sealed class GetCaTemplateCommand : PscCmdlet

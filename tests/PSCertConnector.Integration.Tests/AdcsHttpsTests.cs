@@ -57,6 +57,7 @@ namespace PSCertConnector.Integration.Tests
             var sink = new RecordingSink();
             new TemplateOperations(_workspace, sink).Get("ces", refresh: true);
             sink.Errors.Should().BeEmpty();
+            var requestsAfterRefresh = _lab.Server.RequestCount;
             var templates = sink.All<TemplateRecord>().ToDictionary(t => t.Name);
             templates.Keys.Should().BeEquivalentTo("WebServer", "User", "Machine", "RA", "WebServerApproval");
             templates["WebServerApproval"].RequiresApproval.Should().BeTrue();
@@ -66,6 +67,14 @@ namespace PSCertConnector.Integration.Tests
             templates["WebServer"].Template.ExtendedKeyUsages.Should().Equal(Oids.ServerAuth);
             templates["Machine"].DisplayName.Should().Be("Computer");
             templates["Machine"].Template.Oid.Should().StartWith("1.3.6.1.4.1.311.21.8.");
+
+            // The CA's CES endpoints came with the same answer and are cached with the templates.
+            var services = new RecordingSink();
+            new TemplateOperations(_workspace, services).GetEnrollmentServices("ces", refresh: false);
+            var cached = services.All<EnrollmentServiceRecord>();
+            cached.Select(s => s.Authentication).Should().BeEquivalentTo("UsernamePassword", "Certificate");
+            cached.Should().OnlyContain(s => s.Uri.StartsWith(_lab.Server.BaseUri.AbsoluteUri) && s.Priority == 1 && !s.RenewalOnly && s.CaSubject.Contains(_lab.Authority.CaName));
+            _lab.Server.RequestCount.Should().Be(requestsAfterRefresh, "the cache answered, not the policy service");
         }
 
         [Fact]

@@ -38,6 +38,11 @@ namespace PSCertConnector.Integration.Tests
             add.Exit.Should().Be(0, add.Err);
             add.Out.Should().NotContain(LabFixture.Password);
             Cli("connector", "test", "lab").Out.Should().Contain("OK");
+            if (type == "adcs-ces")
+            {
+                var services = JsonDocument.Parse(Cli("connector", "services", "lab", "--refresh", "--json").Out).RootElement;
+                services.EnumerateArray().Select(s => s.GetProperty("authentication").GetString()).Should().Contain("UsernamePassword");
+            }
 
             var csr = _home.File("app.csr");
             Cli("request", "new", "--subject", "CN=app.contoso.com", "--san", "dns=app.contoso.com", "--out", csr).Exit.Should().Be(0);

@@ -14,6 +14,8 @@ namespace PSCertConnector.Core.Connectors
         ConnectorCapabilities Capabilities { get; }
         ConnectorTestResult Test(CancellationToken cancellation);
         IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation);
+        /// <summary>The enrollment endpoints a policy service lists (CEP); empty for transports without one.</summary>
+        IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation);
         SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation);
         /// <param name="referenceUri">Where the CA said to ask again (CES keeps it on the order); null when none was given.</param>
         SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation);
@@ -46,6 +48,7 @@ namespace PSCertConnector.Core.Connectors
 
         public virtual ConnectorTestResult Test(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Ping);
         public virtual IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Templates);
+        public virtual IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation) => Array.Empty<EnrollmentService>();
         public virtual SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Enroll);
         public virtual SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.RetrievePending);
         public virtual SubmitResult Approve(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Approve);

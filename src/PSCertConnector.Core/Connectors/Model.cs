@@ -157,6 +157,20 @@ namespace PSCertConnector.Core.Connectors
     /// <summary>One page of an enumeration; Cursor resumes after its last row (the import watermark).</summary>
     public sealed record IssuedPage(IReadOnlyList<IssuedCertificate> Items, string? Cursor, bool HasMore);
 
+    /// <summary>
+    /// An enrollment endpoint a policy service lists for a CA (CEP's cAs/cA/uris): where to enroll, with which
+    /// authentication, at which priority (lower first), and whether it only renews.
+    /// </summary>
+    public sealed record EnrollmentService
+    {
+        public string CaSubject { get; init; } = "";
+        public string Uri { get; init; } = "";
+        /// <summary>Anonymous, Kerberos, UsernamePassword or Certificate (MS-XCEP clientAuthentication 1, 2, 4, 8).</summary>
+        public string Authentication { get; init; } = "";
+        public int Priority { get; init; }
+        public bool RenewalOnly { get; init; }
+    }
+
     public sealed record ConnectorTestResult(bool Success, string Message, TimeSpan Elapsed);
 
     public sealed record CaCertificates(X509Certificate2 Issuing, IReadOnlyList<X509Certificate2> Chain);

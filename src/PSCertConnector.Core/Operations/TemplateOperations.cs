@@ -23,13 +23,40 @@ namespace PSCertConnector.Core.Operations
             });
         }
 
+        /// <summary>
+        /// Writes the enrollment endpoints the connector's policy service lists (CES URIs, authentication, priority,
+        /// renewal-only), from the cache or, when asked or when nothing is cached, with a template refresh.
+        /// </summary>
+        public void GetEnrollmentServices(string connectorName, bool refresh)
+        {
+            ForItem(connectorName, () =>
+            {
+                var definition = Workspace.RequireService(connectorName);
+                var cached = Workspace.Store.GetEnrollmentServices(definition);
+                if (refresh || cached.Count == 0)
+                {
+                    Load(definition, refresh: true);
+                    cached = Workspace.Store.GetEnrollmentServices(definition);
+                }
+                foreach (var service in cached) Sink.WriteObject(service);
+            });
+        }
+
         internal IReadOnlyList<TemplateRecord> Load(ConnectorDefinition definition, bool refresh)
         {
             var cached = Workspace.Store.GetTemplates(definition);
             if (!refresh && cached.Count > 0) return cached;
             Sink.WriteVerbose($"Fetching templates from connector '{definition.Name}'.");
-            var templates = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false, connector => connector.GetTemplates(Sink.Cancellation)).Result;
-            Workspace.Store.ReplaceTemplates(definition, templates, DateTimeOffset.UtcNow);
+            // Templates and the service information come from the same policy answer and are cached together.
+            var (templates, services) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
+                connector => (connector.GetTemplates(Sink.Cancellation), connector.GetEnrollmentServices(Sink.Cancellation))).Result;
+            var now = DateTimeOffset.UtcNow;
+            Workspace.Store.InTransaction(() =>
+            {
+                Workspace.Store.ReplaceTemplates(definition, templates, now);
+                Workspace.Store.ReplaceEnrollmentServices(definition, services, now);
+                return 0;
+            });
             return Workspace.Store.GetTemplates(definition);
         }
 

@@ -118,6 +118,13 @@ namespace PSCertConnector.Core.Store
                 created_at TEXT NOT NULL);",
             // 2: where CES said to poll a pending request.
             "ALTER TABLE orders ADD COLUMN reference_uri TEXT;",
+            // 3: the enrollment endpoints a policy service listed, cached with the templates.
+            @"CREATE TABLE enrollment_services (
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                data TEXT NOT NULL,
+                refreshed_at TEXT NOT NULL,
+                PRIMARY KEY (connector_id, position));",
         };
 
         private readonly SqliteDatabase _db;
@@ -243,6 +250,28 @@ namespace PSCertConnector.Core.Store
                     Connector = connector.Name,
                     Template = JsonSerializer.Deserialize<CaTemplate>(r.GetString(1))!,
                     RefreshedAt = SqliteDatabase.ParseTime(r.GetString(2)),
+                }, ("$id", connector.Id));
+
+        public void ReplaceEnrollmentServices(ConnectorDefinition connector, IEnumerable<EnrollmentService> services, DateTimeOffset refreshedAt)
+        {
+            var list = services.ToList();
+            _db.InTransaction(() =>
+            {
+                _db.Execute("DELETE FROM enrollment_services WHERE connector_id = $id", ("$id", connector.Id));
+                for (int i = 0; i < list.Count; i++)
+                    _db.Execute("INSERT INTO enrollment_services (connector_id, position, data, refreshed_at) VALUES ($id, $p, $d, $t)",
+                        ("$id", connector.Id), ("$p", i), ("$d", JsonSerializer.Serialize(list[i])), ("$t", SqliteDatabase.Time(refreshedAt)));
+                return 0;
+            });
+        }
+
+        public IReadOnlyList<EnrollmentServiceRecord> GetEnrollmentServices(ConnectorDefinition connector) =>
+            _db.Query("SELECT data, refreshed_at FROM enrollment_services WHERE connector_id = $id ORDER BY position",
+                r => new EnrollmentServiceRecord
+                {
+                    Connector = connector.Name,
+                    Service = JsonSerializer.Deserialize<EnrollmentService>(r.GetString(0))!,
+                    RefreshedAt = SqliteDatabase.ParseTime(r.GetString(1)),
                 }, ("$id", connector.Id));
 
         // ---------------------------------------------------------------- request keys

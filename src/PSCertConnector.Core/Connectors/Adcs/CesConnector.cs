@@ -71,6 +71,19 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 .ToList();
         }
 
+        public override IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation)
+        {
+            var policy = Policy(cancellation, refresh: false);
+            return policy.CertificationAuthorities.SelectMany(ca => ca.Uris.Select(uri => new EnrollmentService
+            {
+                CaSubject = ca.Certificate == null ? "" : Pkix.CertificateReader.Read(ca.Certificate).Subject,
+                Uri = uri.Uri.AbsoluteUri,
+                Authentication = uri.ClientAuthentication switch { 1 => "Anonymous", 2 => "Kerberos", 4 => "UsernamePassword", 8 => "Certificate", var n => n.ToString() },
+                Priority = uri.Priority,
+                RenewalOnly = uri.RenewalOnly,
+            })).OrderBy(s => s.Priority).ThenBy(s => s.Uri, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
         public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
         {
             var uri = EnrollmentUri(cancellation);
