@@ -88,7 +88,7 @@ namespace PSCertConnector.Cli
             new("lab serve", "Run the AD CS-compatible Lab server (CEP, CES, /certsrv) over HTTPS on 127.0.0.1 until Ctrl+C; prints its URLs and CA bundle.", new[]
             {
                 ("port", "TCP port (default 8443; 0 picks a free one)"), ("user", "account name (default labuser)"),
-                ("password-env", "the account's password from this environment variable"), ("password-file", "the account's password from this file"),
+                ("password-env", "the account's password from this environment variable (this or --password-file is required)"), ("password-file", "the account's password from this file"),
                 ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
                 ("lab-home", "folder of the Lab's CA (default <home>/lab)"),
             }),

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
 using PSCertConnector.Core;
@@ -17,9 +16,9 @@ namespace PSCertConnector.Cli
         {
             var port = cl.Int("port", 0, 65535) ?? 8443;
             var user = cl.Get("user") ?? "labuser";
-            var password = Secret(cl, "password-env", "password-file");
-            var generated = password == null;
-            password ??= GeneratePassword();
+            // The account's password is chosen by the user and never printed: CI logs keep what a server prints.
+            var password = Secret(cl, "password-env", "password-file")
+                ?? throw CommandLine.Usage("Give the Lab account's password with --password-env VAR or --password-file FILE (it is never printed).");
             var labHome = Path.GetFullPath(cl.Get("lab-home") ?? Path.Combine(PscHome.Resolve(), "lab"));
 
             using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName);
@@ -47,7 +46,6 @@ namespace PSCertConnector.Cli
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
                     user,
-                    generatedPassword = generated ? password : null,
                 };
                 if (cl.Has("json"))
                 {
@@ -64,9 +62,7 @@ namespace PSCertConnector.Cli
                     _out.WriteLine($"  CES (certificate)  {info.cesCertificate}");
                     _out.WriteLine($"  Web Enrollment     {info.webEnrollment}");
                     _out.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (or 'order approve' with labAdmin=true)");
-                    _out.WriteLine(generated
-                        ? $"  Account            {user}, password {password} (generated for this run; pass --password-env to choose one)"
-                        : $"  Account            {user} (password as given)");
+                    _out.WriteLine($"  Account            {user} (password as given)");
                     _out.WriteLine();
                     _out.WriteLine("Point a connector at it:");
                     _out.WriteLine($"  certconnector connector add lab-ces --type adcs-ces --setting host=localhost --setting port={server.BaseUri.Port} " +
@@ -84,14 +80,6 @@ namespace PSCertConnector.Cli
             {
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
-        }
-
-        private static string GeneratePassword()
-        {
-            const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-            var chars = new char[20];
-            for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-            return new string(chars);
         }
     }
 }

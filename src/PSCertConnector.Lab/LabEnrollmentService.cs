@@ -78,6 +78,8 @@ namespace PSCertConnector.Lab
                     response.Add(new XElement(t + "RequestedSecurityToken", Token(AdcsXml.X509TokenType, result.Certificate!)));
                     break;
                 case SubmitStatus.Pending:
+                    // MS-WSTEP: every response collection carries a PKCS#7; for a pending request it holds the CA chain.
+                    response.Add(Token(AdcsXml.Pkcs7ValueType, Pkcs7.CertificatesOnly(new[] { authority.Ca.IssuingCertificate, authority.Ca.RootCertificate })));
                     response.Add(new XElement(t + "RequestedSecurityToken",
                         new XElement(AdcsXml.Wsse + "SecurityTokenReference",
                             new XElement(AdcsXml.Wsse + "Reference", new XAttribute("URI", serviceUri.AbsoluteUri)))));
@@ -98,7 +100,6 @@ namespace PSCertConnector.Lab
             return new XElement(AdcsXml.Wsse + "BinarySecurityToken",
                 new XAttribute("ValueType", valueType),
                 new XAttribute("EncodingType", AdcsXml.Base64EncodingType),
-                new XAttribute(AdcsXml.Wsu + "Id", ""),
                 string.Join("\r\n", lines));
         }
 

@@ -178,7 +178,10 @@ namespace PSCertConnector.Lab
         private static async Task SoapReply(HttpContext context, LabEnrollmentService.Outcome outcome, string action, string? relatesTo)
         {
             var header = new XElement(AdcsXml.Soap + "Header",
-                new XElement(AdcsXml.Addressing + "Action", new XAttribute(AdcsXml.Soap + "mustUnderstand", "1"), outcome.IsFault ? AdcsXml.FaultAction : action));
+                new XElement(AdcsXml.Addressing + "Action", new XAttribute(AdcsXml.Soap + "mustUnderstand", "1"),
+                    !outcome.IsFault ? action
+                    : outcome.Body.Descendants(AdcsXml.Wstep + "CertificateEnrollmentWSDetail").Any() ? AdcsXml.EnrollmentFaultAction
+                    : AdcsXml.FaultAction));
             if (relatesTo != null) header.Add(new XElement(AdcsXml.Addressing + "RelatesTo", relatesTo));
             var envelope = new XDocument(new XElement(AdcsXml.Soap + "Envelope",
                 new XAttribute(XNamespace.Xmlns + "s", AdcsXml.Soap.NamespaceName),

@@ -33,7 +33,7 @@ namespace PSCertConnector.Lab
                 if (colon > 0) attributes[line.Substring(0, colon).Trim()] = line.Substring(colon + 1).Trim();
             }
             if (!attributes.TryGetValue("CertificateTemplate", out var template))
-                return Error("No certificate template was specified.", null, unchecked((int)0x80094800));
+                return Error("The request contains no certificate template information.", null, unchecked((int)0x80094801));
             attributes.Remove("CertificateTemplate");
             SubmitResult result;
             try
@@ -78,10 +78,12 @@ namespace PSCertConnector.Lab
                 SubmitStatus.Issued or SubmitStatus.Revoked => chain
                     ? Pkcs7Reply(new[] { result.Certificate! }.Concat(result.Chain), encoding)
                     : CertificateReply(result.Certificate!, encoding),
+                // certnew.cer answers what it cannot serve with an error page: "Disposition message:" and, for a failure, the error code.
                 SubmitStatus.Pending => Html("Microsoft Active Directory Certificate Services - " + authority.CaName,
-                    $"<p><b>Certificate Pending</b></p><p>Your certificate request is still pending. Your Request Id is {id}.</p>" +
-                    $"<p>The disposition message is \"{WebUtility.HtmlEncode(result.DispositionMessage)}\".</p>"),
-                _ => Error(result.DispositionMessage ?? "Denied", result.RequestId, result.HResult != 0 ? result.HResult : unchecked((int)0x80094014)),
+                    $"<p>The certificate you requested is not available.</p><p>Request ID:\t\t{id}<br>\r\nDisposition message:\t\t{WebUtility.HtmlEncode(result.DispositionMessage)}</p>"),
+                _ => Html("Microsoft Active Directory Certificate Services - " + authority.CaName,
+                    $"<p>The certificate you requested is not available.</p><p>Request ID:\t\t{id}<br>\r\nDisposition message:\t\t{WebUtility.HtmlEncode(result.DispositionMessage)}<br>\r\n" +
+                    $"0x{unchecked((uint)(result.HResult != 0 ? result.HResult : unchecked((int)0x80094014))):X8}</p>"),
             };
         }
 

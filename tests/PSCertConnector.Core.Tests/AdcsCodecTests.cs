@@ -148,11 +148,14 @@ namespace PSCertConnector.Tests
         [Fact]
         public void Unknown_elements_are_ignored_and_base64_line_breaks_tolerated()
         {
-            var text = Encoding.UTF8.GetString(Sample("wstep-issued-response.xml"))
-                .Replace("<RequestedSecurityToken>", "<FutureElement xmlns=\"urn:x\">ignored</FutureElement><RequestedSecurityToken>");
+            var sample = Encoding.UTF8.GetString(Sample("wstep-issued-response.xml"));
+            var text = sample.Replace("<RequestedSecurityToken>", "<FutureElement xmlns=\"urn:x\">ignored</FutureElement><RequestedSecurityToken>");
             var response = WstepCodec.ReadResponse(SafeXml.Parse(Encoding.UTF8.GetBytes(text), "test"));
             response.Issued.Should().BeTrue();
-            Encoding.UTF8.GetString(Sample("wstep-issued-response.xml")).Should().Contain("&#xD;", "the sample keeps CES's CR LF line breaks");
+
+            // The same certificate whether its base64 is wrapped with CR LF (&#xD;) and spaces or written on one line.
+            var oneLine = System.Text.RegularExpressions.Regex.Replace(sample, @"(&#xD;)?\n\s*(?=[A-Za-z0-9+/=])", "");
+            WstepCodec.ReadResponse(SafeXml.Parse(Encoding.UTF8.GetBytes(oneLine), "test")).Certificate.Should().Equal(response.Certificate);
         }
 
         [Fact]
@@ -230,6 +233,25 @@ namespace PSCertConnector.Tests
 
             var act = () => CertsrvCodec.ReadSubmitPage("<html><title>Login</title><body>Please sign in</body></html>");
             act.Should().Throw<PscException>().Which.Message.Should().Contain("Login");
+        }
+
+        [Fact]
+        public void Certsrv_retrieval_pages_say_pending_or_denied_by_their_disposition_line_and_code()
+        {
+            const string pending = "<HTML><Head><Title>Microsoft Active Directory Certificate Services</Title></Head><Body><P>The certificate you requested is not available.</P>" +
+                "<P>Request ID:\t\t22<BR>\r\nDisposition message:\t\tTaken Under Submission</P></Body></HTML>";
+            var still = CertsrvCodec.ReadRetrievePage(pending, "22");
+            still.Status.Should().Be(SubmitStatus.Pending);
+            still.DispositionMessage.Should().Be("Taken Under Submission");
+
+            const string denied = "<HTML><Body>Request ID:\t\t23<BR>\r\nDisposition message:\t\tDenied by Administrator<BR>\r\n0x80094014 (-2146877420)</Body></HTML>";
+            var no = CertsrvCodec.ReadRetrievePage(denied, "23");
+            no.Status.Should().Be(SubmitStatus.Denied);
+            no.DispositionMessage.Should().Be("Denied by Administrator");
+            no.RequestId.Should().Be("23");
+
+            const string rpc = "<HTML><Body>Disposition message:\t\tThe RPC server is unavailable. 0x800706ba (WIN32: 1722 RPC_S_SERVER_UNAVAILABLE)</Body></HTML>";
+            FluentActions.Invoking(() => CertsrvCodec.ReadRetrievePage(rpc, "24")).Should().Throw<ServiceUnavailableException>();
         }
 
         [Fact]

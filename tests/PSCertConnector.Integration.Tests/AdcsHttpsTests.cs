@@ -138,7 +138,7 @@ namespace PSCertConnector.Integration.Tests
         {
             var definition = Ces();
             var result = _workspace.Connect(definition).Submit(LabFixture.NewCsr("x.contoso.com"), "NoSuchTemplate", new Dictionary<string, string>(), default);
-            result.Status.Should().BeOneOf(SubmitStatus.Denied, SubmitStatus.Failed);
+            result.Status.Should().Be(SubmitStatus.Denied, "the CA answered no: the same as Web Enrollment reports it");
             unchecked((uint)result.HResult).Should().Be(0x80094800);
             result.DispositionMessage.Should().Contain("not supported");
         }
@@ -172,12 +172,19 @@ namespace PSCertConnector.Integration.Tests
         [Fact]
         public void A_denial_does_not_fail_over()
         {
+            // ces-b would fail loudly (wrong password) if it were ever asked.
             LabFixture.AddConnector(_workspace, "ces-a", "adcs-ces", _lab.Settings(_lab.Server, ("caName", _lab.Authority.CaName)), LabFixture.Secret(), "fabrikam.com", priority: 1);
             LabFixture.AddConnector(_workspace, "ces-b", "adcs-ces", _lab.Settings(_lab.Server, ("caName", _lab.Authority.CaName)), LabFixture.Secret("wrong"), "fabrikam.com", priority: 2);
-            var result = ServiceFailover.Run(_workspace, new RecordingSink(), _workspace.RequireConnector("ces-a"), sameCaOnly: false,
-                c => c.Submit(LabFixture.NewCsr("x.fabrikam.com"), "NoSuchTemplate", new Dictionary<string, string>(), default));
-            result.Used.Name.Should().Be("ces-a");
-            result.Result.Status.Should().BeOneOf(SubmitStatus.Denied, SubmitStatus.Failed);
+            var (pending, _) = Submit("ces-a", "WebServerApproval", "denied.fabrikam.com");
+            new OrderOperations(_workspace, new RecordingSink()).Deny(new[] { pending! });
+
+            var sink = new RecordingSink();
+            var (result, used) = ServiceFailover.Run(_workspace, sink, _workspace.RequireConnector("ces-a"), sameCaOnly: true,
+                c => c.GetRequest(pending!.RequestId!, pending.ReferenceUri, default));
+            used.Name.Should().Be("ces-a");
+            result.Status.Should().Be(SubmitStatus.Denied);
+            unchecked((uint)result.HResult).Should().Be(0x80094014);
+            sink.Warnings.Should().BeEmpty();
         }
 
         [Fact]
@@ -258,6 +265,12 @@ namespace PSCertConnector.Integration.Tests
 
             var (pending, _) = Submit("web", "WebServerApproval", "web-later.contoso.com");
             pending!.Status.Should().Be(SubmitStatus.Pending);
+            // Polling before approval reads certnew.cer's "not available" page: still pending, not an error.
+            var poll = new RecordingSink();
+            new OrderOperations(_workspace, poll).Refresh(new[] { pending });
+            poll.Errors.Should().BeEmpty();
+            poll.Single<OrderRecord>().Status.Should().Be(SubmitStatus.Pending);
+            poll.Single<OrderRecord>().DispositionMessage.Should().Be("Taken Under Submission");
             new OrderOperations(_workspace, new RecordingSink()).Approve(new[] { pending });
             var fetch = new RecordingSink();
             new OrderOperations(_workspace, fetch).Fetch(new[] { pending });

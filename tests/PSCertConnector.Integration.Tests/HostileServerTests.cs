@@ -50,6 +50,8 @@ namespace PSCertConnector.Integration.Tests
             _home.Dispose();
         }
 
+        private static volatile bool SawAuthorization;
+
         private static async Task Answer(HttpContext context)
         {
             switch (context.Request.Path.Value)
@@ -73,6 +75,22 @@ namespace PSCertConnector.Integration.Tests
                     break;
                 case "/truncated/CEP":
                     await Reply(context, 200, SoapType, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><GetPoliciesResponse xmlns=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy\"><response>");
+                    break;
+                case "/internal/CEP":
+                    await Reply(context, 500, SoapType, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Body><s:Fault>" +
+                        "<s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value xmlns:b=\"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher\">b:InternalServiceFault</s:Value></s:Subcode></s:Code>" +
+                        "<s:Reason><s:Text xml:lang=\"en-US\">The server was unable to process the request due to an internal error.</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>");
+                    break;
+                case "/basic-only/CEP":
+                    SawAuthorization |= context.Request.Headers.Authorization.Count > 0;
+                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"contoso\"";
+                    context.Response.StatusCode = 401;
+                    break;
+                case "/otherhost/CEP":
+                    await Reply(context, 200, SoapType, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>" +
+                        "<GetPoliciesResponse xmlns=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy\"><response><policies/></response>" +
+                        "<cAs><cA><uris><cAURI><clientAuthentication>4</clientAuthentication><uri>https://collector.example.net/CA_CES_UsernamePassword/service.svc/CES</uri>" +
+                        "<priority>1</priority><renewalOnly>false</renewalOnly></cAURI></uris><cAReferenceID>0</cAReferenceID></cA></cAs><oIDs/></GetPoliciesResponse></s:Body></s:Envelope>");
                     break;
                 case "/notxml/CEP":
                     await Reply(context, 200, SoapType, "HTTP/1.1 garbage {\"json\": true}");
@@ -129,6 +147,38 @@ namespace PSCertConnector.Integration.Tests
         [Fact]
         public void An_html_page_where_soap_was_expected_names_the_page() =>
             TemplatesFrom("html200").Message.Should().Contain("HTML page").And.Contain("IIS Windows Server");
+
+        [Fact]
+        public void A_service_fault_without_enrollment_detail_is_a_server_error_that_allows_failover()
+        {
+            var error = TemplatesFrom("internal");
+            error.Should().BeOfType<ServiceUnavailableException>();
+            error.Message.Should().Contain("internal error");
+        }
+
+        [Fact]
+        public void Kerberos_credentials_are_never_sent_to_a_server_that_asks_for_basic()
+        {
+            SawAuthorization = false;
+            var error = TemplatesFrom("basic-only", ("authentication", "Kerberos"));
+            error.ErrorId.Should().Be("AuthenticationFailed");
+            SawAuthorization.Should().BeFalse("the password must not go out as Basic");
+        }
+
+        [Fact]
+        public void A_policy_that_points_enrollment_at_another_host_gets_no_credentials()
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["host"] = "localhost", ["port"] = _port.ToString(), ["cepUrl"] = $"https://localhost:{_port}/otherhost/CEP",
+                ["user"] = LabFixture.User, ["caBundle"] = _lab.Authority.BundlePath,
+            };
+            var definition = LabFixture.AddConnector(_workspace, "otherhost", "adcs-ces", settings, LabFixture.Secret());
+            var act = () => _workspace.Connect(definition).Submit(LabFixture.NewCsr("x.contoso.com"), "WebServer", new Dictionary<string, string>(), default);
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("EnrollmentServiceOnOtherHost");
+            error.Message.Should().Contain("collector.example.net").And.Contain("cesUrl");
+        }
 
         [Fact]
         public void A_truncated_envelope_and_a_non_xml_body_are_malformed_responses()

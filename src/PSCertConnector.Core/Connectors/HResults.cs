@@ -11,6 +11,7 @@ namespace PSCertConnector.Core.Connectors
         private static readonly Dictionary<uint, (string Name, string Advice)> Known = new()
         {
             [0x80094014] = ("CERTSRV_E_ADMIN_DENIED_REQUEST", "A CA manager denied the request."),
+            [0x80094801] = ("CERTSRV_E_NO_CERT_TYPE", "The request names no certificate template: give one."),
             [0x80094800] = ("CERTSRV_E_UNSUPPORTED_CERT_TYPE", "The CA does not issue this template: publish it on the CA or pick another."),
             [0x800706BA] = ("RPC_S_SERVER_UNAVAILABLE", "The CA could not be reached over RPC: check the CA service, the host name and the firewall."),
             [0x80094004] = ("CERTSRV_E_PROPERTY_EMPTY", "The CA has no request with that id."),

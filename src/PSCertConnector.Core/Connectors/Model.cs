@@ -142,6 +142,14 @@ namespace PSCertConnector.Core.Connectors
         /// <summary>X509KeyUsageFlags value the CA puts in issued certificates.</summary>
         public int KeyUsage { get; init; }
         public bool CanEnroll { get; init; } = true;
+        public bool CanAutoEnroll { get; init; }
+        /// <summary>The template's raw flag words (msPKI-Enrollment-Flag, -Private-Key-Flag, -Certificate-Name-Flag, flags) as the policy gives them; 0 when unknown.</summary>
+        public int EnrollmentFlags { get; init; }
+        public int PrivateKeyFlags { get; init; }
+        public int SubjectNameFlags { get; init; }
+        public int GeneralFlags { get; init; }
+        /// <summary>1 = AT_KEYEXCHANGE, 2 = AT_SIGNATURE; null when the policy does not say.</summary>
+        public int? KeySpec { get; init; }
     }
 
     /// <summary>One row of a CA's issued/revoked certificates, as enumerated for import.</summary>

@@ -51,7 +51,8 @@ namespace PSCertConnector.Core.Operations
                     if (candidates.Count == 1) throw;
                     failures.Add($"'{candidate.Name}': {ex.Message}");
                     if (i + 1 < candidates.Count && workspace.FailedServices.Add(candidate.Name))
-                        sink.WriteWarning($"Connector '{candidate.Name}' (priority {candidate.Priority}) failed: {ex.Message} Trying '{candidates[i + 1].Name}' (priority {candidates[i + 1].Priority}).");
+                        sink.WriteWarning($"Connector '{candidate.Name}' (priority {candidate.Priority}) failed: {ex.Message} Trying '{candidates[i + 1].Name}' (priority {candidates[i + 1].Priority})." +
+                            (ex.ErrorId == "ServiceTimeout" ? $" '{candidate.Name}' may still have received the request: look for a duplicate among its CA's pending or issued requests." : ""));
                 }
             }
             throw new ServiceUnavailableException("AllServicesFailed", FailureCategory.ConnectionError,

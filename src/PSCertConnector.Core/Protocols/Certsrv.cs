@@ -27,7 +27,9 @@ namespace PSCertConnector.Core.Protocols
 
         private static readonly Regex IssuedLink = new(@"certnew\.(?:cer|p7b)\?ReqID=(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex RequestIdText = new(@"Request\s+Id\s+is\s+(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // certfnsh.asp says: The disposition message is "…"; certnew.cer's error page says: Disposition message:<tabs>…
         private static readonly Regex DispositionText = new("disposition message is \"([^\"]*)\"", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex DispositionLine = new(@"Disposition message:[ \t]*([^\r\n<]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex HResultText = new(@"\b0x(8[0-9a-fA-F]{7})\b", RegexOptions.CultureInvariant);
         private static readonly Regex Renewals = new(@"nRenewals\s*=\s*(\d+)", RegexOptions.CultureInvariant);
 
@@ -86,6 +88,10 @@ namespace PSCertConnector.Core.Protocols
             if (hresultMatch.Success)
             {
                 var hresult = unchecked((int)uint.Parse(hresultMatch.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                if (unchecked((uint)hresult) is 0x800706BA or 0x800706BE or 0x800706D9)
+                    // The web server is up but cannot reach its CA: another service may.
+                    throw new ServiceUnavailableException("CaUnavailable", FailureCategory.ConnectionError,
+                        $"The Web Enrollment server cannot reach its CA: {message ?? Title(html)} ({HResults.Describe(hresult)})");
                 return new CertsrvPage(SubmitStatus.Denied, requestId, message ?? Title(html), hresult);
             }
             if (requestId != null || message != null)
@@ -98,7 +104,9 @@ namespace PSCertConnector.Core.Protocols
             Renewals.Match(html) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
 
         private static string? Disposition(string text) =>
-            DispositionText.Match(text) is { Success: true } m ? m.Groups[1].Value.Trim() : null;
+            DispositionText.Match(text) is { Success: true } m ? m.Groups[1].Value.Trim()
+            : DispositionLine.Match(text) is { Success: true } line ? line.Groups[1].Value.Trim()
+            : null;
 
         public static string Title(string html)
         {
@@ -106,12 +114,12 @@ namespace PSCertConnector.Core.Protocols
             return m.Success ? WebUtility.HtmlDecode(m.Groups[1].Value) : "(no title)";
         }
 
-        /// <summary>The page's text with tags removed and entities decoded, for the patterns above.</summary>
+        /// <summary>The page's text for the patterns above: scripts dropped, each tag a line break, entities decoded, runs of blanks one space.</summary>
         private static string PlainText(string html)
         {
             var noScript = Regex.Replace(html, @"<script\b.*?</script>", " ", RegexOptions.IgnoreCase | RegexOptions.Singleline);
-            var noTags = Regex.Replace(noScript, "<[^>]*>", " ");
-            return Regex.Replace(WebUtility.HtmlDecode(noTags), @"\s+", " ");
+            var noTags = Regex.Replace(noScript, "<[^>]*>", "\n");
+            return Regex.Replace(WebUtility.HtmlDecode(noTags), @"[ \t\u00a0]+", " ");
         }
 
         private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);

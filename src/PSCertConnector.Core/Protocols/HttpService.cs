@@ -23,8 +23,10 @@ namespace PSCertConnector.Core.Protocols
         /// <summary>SHA-1 or SHA-256 thumbprint (hex) of the server certificate to accept whatever its chain.</summary>
         public string? PinnedThumbprint { get; init; }
         public X509Certificate2? ClientCertificate { get; init; }
-        /// <summary>Credentials for HTTP Negotiate/NTLM; null with UseDefaultCredentials uses the logged-on identity (SSPI/GSSAPI ticket cache).</summary>
-        public ICredentials? NegotiateCredentials { get; init; }
+        /// <summary>Credentials for HTTP Negotiate/NTLM only (never Basic); null with UseDefaultCredentials uses the logged-on identity (SSPI/GSSAPI ticket cache).</summary>
+        public NetworkCredential? NegotiateCredentials { get; init; }
+        /// <summary>Where Negotiate credentials may be used: the service's scheme, host and port.</summary>
+        public Uri? ServiceBase { get; init; }
         public bool UseDefaultCredentials { get; init; }
         public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
     }
@@ -53,8 +55,10 @@ namespace PSCertConnector.Core.Protocols
     {
         private readonly HttpClient _client;
         private readonly HttpServiceOptions _options;
-        // The last validation failure, so that the TLS exception (which does not say why) can be explained.
-        private string? _trustFailure;
+        // Why the server certificate was refused, per request (concurrent sends each keep their own), so that
+        // the TLS exception, which does not say why, can be explained.
+        private sealed class TrustVerdict { public string? Failure; }
+        private readonly AsyncLocal<TrustVerdict?> _verdict = new();
 
         public HttpService(HttpServiceOptions options)
         {
@@ -71,7 +75,14 @@ namespace PSCertConnector.Core.Protocols
                 handler.ClientCertificateOptions = ClientCertificateOption.Manual;
                 handler.ClientCertificates.Add(options.ClientCertificate);
             }
-            if (options.NegotiateCredentials != null) handler.Credentials = options.NegotiateCredentials;
+            if (options.NegotiateCredentials != null && options.ServiceBase != null)
+            {
+                // Only the Negotiate family: a server that asks for Basic must not get the password in clear.
+                var cache = new CredentialCache();
+                cache.Add(options.ServiceBase, "Negotiate", options.NegotiateCredentials);
+                cache.Add(options.ServiceBase, "NTLM", options.NegotiateCredentials);
+                handler.Credentials = cache;
+            }
             else if (options.UseDefaultCredentials) handler.UseDefaultCredentials = true;
             _client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _client.DefaultRequestHeaders.UserAgent.ParseAdd(CertsrvCodec.UserAgent);
@@ -86,7 +97,8 @@ namespace PSCertConnector.Core.Protocols
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
             using var request = new HttpRequestMessage(method, uri) { Content = content };
             if (authorization != null) request.Headers.Authorization = authorization;
-            _trustFailure = null;
+            var verdict = new TrustVerdict();
+            _verdict.Value = verdict;
             try
             {
                 using var response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).GetAwaiter().GetResult();
@@ -105,8 +117,8 @@ namespace PSCertConnector.Core.Protocols
             }
             catch (HttpRequestException ex)
             {
-                if (_trustFailure != null)
-                    throw new PscException("ServerCertificateUntrusted", FailureCategory.SecurityError, _trustFailure, ex) { Target = uri.ToString() };
+                if (verdict.Failure != null)
+                    throw new PscException("ServerCertificateUntrusted", FailureCategory.SecurityError, verdict.Failure, ex) { Target = uri.ToString() };
                 throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
                     $"{uri.Host}:{uri.Port} could not be reached ({Innermost(ex)}).", ex) { Target = uri.ToString() };
             }
@@ -143,7 +155,7 @@ namespace PSCertConnector.Core.Protocols
         {
             if (certificate == null)
             {
-                _trustFailure = "The server presented no certificate.";
+                Refuse("The server presented no certificate.");
                 return false;
             }
             if (_options.PinnedThumbprint != null)
@@ -153,31 +165,37 @@ namespace PSCertConnector.Core.Protocols
                 using var hash = System.Security.Cryptography.SHA256.Create();
                 var sha256 = Hex.Encode(hash.ComputeHash(certificate.RawData));
                 if (string.Equals(pin, sha1, StringComparison.OrdinalIgnoreCase) || string.Equals(pin, sha256, StringComparison.OrdinalIgnoreCase)) return true;
-                _trustFailure = $"The server certificate '{certificate.Subject}' (SHA-1 {sha1}) is not the pinned one ({pin}). " +
-                                $"If the server's certificate was renewed, update the connector's pinnedThumbprint setting.";
+                Refuse($"The server certificate '{certificate.Subject}' (SHA-1 {sha1}) is not the pinned one ({pin}). " +
+                                $"If the server's certificate was renewed, update the connector's pinnedThumbprint setting.");
                 return false;
             }
             if (errors == SslPolicyErrors.None) return true;
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
             {
-                _trustFailure = $"The server certificate '{certificate.Subject}' does not name the host the connector uses. Use the host name in the certificate.";
+                Refuse($"The server certificate '{certificate.Subject}' does not name the host the connector uses. Use the host name in the certificate.");
                 return false;
             }
             if (errors == SslPolicyErrors.RemoteCertificateChainErrors && _options.TrustedCas.Count > 0 && ChainsToBundle(certificate))
                 return true;
-            _trustFailure = $"The server certificate '{certificate.Subject}' (issued by '{certificate.Issuer}', SHA-1 {certificate.Thumbprint}) is not trusted. " +
+            Refuse($"The server certificate '{certificate.Subject}' (issued by '{certificate.Issuer}', SHA-1 {certificate.Thumbprint}) is not trusted. " +
                             "Trust its CA with the connector setting caBundle=<PEM file> (the Lab server prints its bundle path), " +
-                            "or pin this certificate with pinnedThumbprint=" + certificate.Thumbprint + ".";
+                            "or pin this certificate with pinnedThumbprint=" + certificate.Thumbprint + ".");
             return false;
         }
 
-        /// <summary>True when the certificate chains, with no error but an unknown root, to a CA in the connector's bundle.</summary>
+        private void Refuse(string why)
+        {
+            if (_verdict.Value != null) _verdict.Value.Failure = why;
+        }
+
+        /// <summary>True when the certificate chains, with no error but an unknown root, to a CA in the connector's bundle, for server authentication.</summary>
         private bool ChainsToBundle(X509Certificate2 certificate)
         {
             using var chain = new X509Chain();
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // private PKIs seldom publish reachable CRLs for TLS
             chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
             foreach (var ca in _options.TrustedCas) chain.ChainPolicy.ExtraStore.Add(ca);
+            chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")); // serverAuth
             if (!chain.Build(certificate)) return false;
             var anchored = chain.ChainElements.Cast<X509ChainElement>()
                 .Any(element => _options.TrustedCas.Any(ca => ca.RawData.AsSpan().SequenceEqual(element.Certificate.RawData)));
@@ -191,6 +209,10 @@ namespace PSCertConnector.Core.Protocols
             return ex.Message;
         }
 
-        public void Dispose() => _client.Dispose();
+        public void Dispose()
+        {
+            _client.Dispose();
+            _options.ClientCertificate?.Dispose(); // the PFX's key, loaded for this service only
+        }
     }
 }

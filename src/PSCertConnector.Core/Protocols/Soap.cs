@@ -25,6 +25,8 @@ namespace PSCertConnector.Core.Protocols
         public const string EnrollAction = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep";
         public const string EnrollResponseAction = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RSTRC/wstep";
         public const string FaultAction = "http://www.w3.org/2005/08/addressing/soap/fault";
+        /// <summary>The action of a CES fault that carries CertificateEnrollmentWSDetail.</summary>
+        public const string EnrollmentFaultAction = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RequestSecurityTokenCertificateEnrollmentWSDetailFault";
 
         public const string X509TokenType = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
         public const string IssueRequestType = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue";

@@ -129,6 +129,12 @@ namespace PSCertConnector.Core.Protocols
                     CanEnroll = permission.Child(x, "enroll").Bool() ?? false,
                     ExtendedKeyUsages = extensions.TryGetValue("2.5.29.37", out var eku) ? ReadEku(eku) : Array.Empty<string>(),
                     KeyUsage = extensions.TryGetValue("2.5.29.15", out var ku) ? ReadKeyUsage(ku) : 0,
+                    CanAutoEnroll = permission.Child(x, "autoEnroll").Bool() ?? false,
+                    EnrollmentFlags = enrollmentFlags,
+                    PrivateKeyFlags = attributes.Child(x, "privateKeyFlags").Int("privateKeyFlags") ?? 0,
+                    SubjectNameFlags = subjectNameFlags,
+                    GeneralFlags = attributes.Child(x, "generalFlags").Int("generalFlags") ?? 0,
+                    KeySpec = keyAttributes.Child(x, "keySpec").Int("keySpec"),
                 };
                 var caRefs = policy.Element(x + "cAs")?.Elements(x + "cAReference").Select(e => e.Int("cAReference") ?? -1).Where(i => i >= 0).ToList()
                     ?? new List<int>();

@@ -51,7 +51,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
             var document = SafeXml.Parse(reply.Body, what + " from " + uri.Host);
             var fault = SoapFault.TryRead(document);
             if (fault == null && reply.StatusCode != HttpStatusCode.OK)
-                throw Unexpected(reply, what);
+                throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,
+                    $"{uri.Host} answered the {what} with HTTP {(int)reply.StatusCode} and no SOAP fault: {SafeXml.Preview(reply.Body)}") { Target = uri.ToString() };
             if (fault != null)
             {
                 if (fault.IsAuthenticationFailure)
@@ -59,6 +60,10 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 if (fault.HResult == unchecked((int)0x800706BA))
                     throw new ServiceUnavailableException("CaUnavailable", FailureCategory.ConnectionError,
                         $"{uri.Host} is up but cannot reach its CA: {fault.Reason} ({HResults.Describe(fault.HResult.Value)})") { Target = uri.ToString() };
+                if (fault.HResult == null && fault.Code.EndsWith("Receiver", StringComparison.Ordinal))
+                    // The service itself failed (a WCF internal fault): another service may do better.
+                    throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,
+                        $"{uri.Host} failed while handling the {what}: {fault.Reason} (fault {fault.Subcode ?? fault.Code}).") { Target = uri.ToString() };
                 if (fault.HResult == null)
                     throw new PscException("ServiceFault", FailureCategory.InvalidOperation,
                         $"{uri.Host} refused the {what}: {fault.Reason} (fault {fault.Subcode ?? fault.Code}).") { Target = uri.ToString() };
@@ -122,7 +127,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
             new PscException("AuthenticationFailed", FailureCategory.PermissionDenied,
                 $"{uri.Host} did not accept connector '{Settings.Connector}''s {Settings.Authentication} credentials ({detail}). " +
                 (Settings.Authentication == AdcsAuthentication.UsernamePassword
-                    ? "Check the 'user' setting and the password (connector set --secret-env)."
+                    ? "Check the 'user' setting and the password (connector set --secret-env), and that this machine's clock is within 5 minutes of the server's (WS-Security timestamps)."
                     : Settings.Authentication == AdcsAuthentication.Certificate
                         ? "Check that the client certificate is valid and mapped to an account allowed to enroll."
                         : "Check that a Kerberos ticket for the account exists (klist) and the service's SPN is registered."))

@@ -142,7 +142,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 case AdcsAuthentication.Kerberos:
                     var credential = Credential(secret);
                     options = credential != null && credential.Password.Length > 0
-                        ? options with { NegotiateCredentials = credential }
+                        ? options with { NegotiateCredentials = credential, ServiceBase = BaseUri }
                         : options with { UseDefaultCredentials = true };
                     break;
             }

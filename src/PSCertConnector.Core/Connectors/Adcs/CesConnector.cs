@@ -48,7 +48,13 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 throw new PscException("NoEnrollmentService", FailureCategory.ObjectNotFound,
                     $"The enrollment policy at {PolicyUri.Host} lists no CES URI for {Settings.Authentication} authentication. " +
                     "Set the connector's cesUrl or caName setting.") { Target = Settings.Connector };
-            return candidates[0].Uri.Uri;
+            // Credentials only go where the connector was pointed: a CES on another host must be named explicitly.
+            var onOurHost = candidates.FirstOrDefault(c => string.Equals(c.Uri.Uri.Host, PolicyUri.Host, StringComparison.OrdinalIgnoreCase) && c.Uri.Uri.Scheme == Uri.UriSchemeHttps);
+            if (onOurHost.Uri == null)
+                throw new PscException("EnrollmentServiceOnOtherHost", FailureCategory.SecurityError,
+                    $"The enrollment policy at {PolicyUri.Host} sends enrollment to {candidates[0].Uri.Uri}, another host. Credentials are only sent to the host " +
+                    $"the connector names: if that service is trusted, set --setting cesUrl={candidates[0].Uri.Uri.AbsoluteUri}.") { Target = Settings.Connector };
+            return onOurHost.Uri.Uri;
         }
 
         public override ConnectorTestResult Test(CancellationToken cancellation)
@@ -76,12 +82,20 @@ namespace PSCertConnector.Core.Connectors.Adcs
             var policy = Policy(cancellation, refresh: false);
             return policy.CertificationAuthorities.SelectMany(ca => ca.Uris.Select(uri => new EnrollmentService
             {
-                CaSubject = ca.Certificate == null ? "" : Pkix.CertificateReader.Read(ca.Certificate).Subject,
+                CaSubject = SubjectOf(ca.Certificate),
                 Uri = uri.Uri.AbsoluteUri,
                 Authentication = uri.ClientAuthentication switch { 1 => "Anonymous", 2 => "Kerberos", 4 => "UsernamePassword", 8 => "Certificate", var n => n.ToString() },
                 Priority = uri.Priority,
                 RenewalOnly = uri.RenewalOnly,
             })).OrderBy(s => s.Priority).ThenBy(s => s.Uri, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        /// <summary>The CA certificate's subject, or "" when the policy carries none or one we cannot read (the endpoints still count).</summary>
+        private static string SubjectOf(byte[]? certificate)
+        {
+            if (certificate == null) return "";
+            try { return Pkix.CertificateReader.Read(certificate).Subject; }
+            catch (PscException) { return ""; }
         }
 
         public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
@@ -129,16 +143,25 @@ namespace PSCertConnector.Core.Connectors.Adcs
             var (document, fault) = _channel.PostSoap(uri, message, "enrollment request", cancellation);
             if (fault != null)
             {
-                // The CA answered, and the answer is no: a result, not an exception (and no failover).
                 var hresult = fault.HResult!.Value;
-                if (hresult == unchecked((int)0x80094004) && requestId != null)
-                    throw new PscException("RequestNotFound", FailureCategory.ObjectNotFound,
-                        $"The CA behind {uri.Host} has no request {requestId}. {HResults.Describe(hresult)}") { Target = requestId };
+                switch (unchecked((uint)hresult))
+                {
+                    case 0x80094004 when requestId != null:
+                        throw new PscException("RequestNotFound", FailureCategory.ObjectNotFound,
+                            $"The CA behind {uri.Host} has no request {requestId}. {HResults.Describe(hresult)}") { Target = requestId };
+                    case 0x80070005:
+                        throw new PscException("CaAccessDenied", FailureCategory.PermissionDenied,
+                            $"The CA behind {uri.Host} refused this account: it needs Request Certificates on the CA and Enroll on the template. {HResults.Describe(hresult)}") { Target = uri.ToString() };
+                    case 0x80094003 when requestId != null:
+                        throw new PscException("RequestNotPending", FailureCategory.InvalidOperation,
+                            $"The CA behind {uri.Host} cannot report request {requestId}: {fault.Reason} {HResults.Describe(hresult)}") { Target = requestId };
+                }
+                // Otherwise the CA answered, and the answer is no: a Denied result, not an exception (and no failover).
                 return new SubmitResult
                 {
                     RequestId = fault.RequestId ?? requestId,
-                    Status = fault.RequestId != null || requestId != null ? SubmitStatus.Denied : SubmitStatus.Failed,
-                    Disposition = fault.RequestId != null || requestId != null ? RequestDisposition.Denied : RequestDisposition.Error,
+                    Status = SubmitStatus.Denied,
+                    Disposition = RequestDisposition.Denied,
                     HResult = hresult,
                     DispositionMessage = fault.Reason,
                 };
