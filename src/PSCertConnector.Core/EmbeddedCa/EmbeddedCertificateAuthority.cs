@@ -265,6 +265,13 @@ namespace PSCertConnector.Core.EmbeddedCa
             lock (_lock) return ToResult(requestId);
         }
 
+        /// <summary>Where the certificate with this serial stands (for servers that address certificates by serial).</summary>
+        public SubmitResult GetBySerial(string serialNumber)
+        {
+            var serial = Hex.NormalizeSerial(serialNumber);
+            lock (_lock) return ToResult(FindBySerial(serial).Id);
+        }
+
         /// <summary>Issues a pending request (ICertAdmin::ResubmitRequest).</summary>
         public SubmitResult Approve(long requestId)
         {
