@@ -16,7 +16,7 @@ namespace PSCertConnector.Cli
         {
             new("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.", new[]
             {
-                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local, adcs-ces, adcs-web, adcs-dcom"), ("domain", "domain the connector serves"),
+                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local, adcs-ces, adcs-web, adcs-dcom, digicert-one"), ("domain", "domain the connector serves"),
                 ("business-unit", "business unit given to imported certificates"), ("tag", "tag for imported certificates (repeat or comma-separate)"),
                 ("priority", "1 (tried first) to 10; default 5"), ("import-every", "import frequency: 15m (default), 2h, 1w"),
                 ("no-import", "do not import on a schedule"), ("setting", "transport setting KEY=VALUE (repeat)"),
@@ -91,6 +91,7 @@ namespace PSCertConnector.Cli
                 ("password-env", "the account's password from this environment variable (this or --password-file is required)"), ("password-file", "the account's password from this file"),
                 ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
                 ("lab-home", "folder of the Lab's CA (default <home>/lab)"),
+                ("api-key-env", "API key the DigiCert ONE emulation accepts, from this environment variable"), ("api-key-file", "the same, from a file"),
             }),
             new("demo", "Run the whole lifecycle on an embedded CA in a fresh home folder and print each step.", Array.Empty<(string, string)>()),
         };

@@ -19,13 +19,14 @@ namespace PSCertConnector.Cli
             // The account's password is chosen by the user and never printed: CI logs keep what a server prints.
             var password = Secret(cl, "password-env", "password-file")
                 ?? throw CommandLine.Usage("Give the Lab account's password with --password-env VAR or --password-file FILE (it is never printed).");
+            var apiKey = Secret(cl, "api-key-env", "api-key-file"); // for the DigiCert ONE emulation; without it only client certificates get in
             var labHome = Path.GetFullPath(cl.Get("lab-home") ?? Path.Combine(PscHome.Resolve(), "lab"));
 
             using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName);
             LabServer server;
             try
             {
-                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password } }, _cancel)
+                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password }, ApiKey = apiKey }, _cancel)
                     .GetAwaiter().GetResult();
             }
             catch (IOException ex)
@@ -45,6 +46,7 @@ namespace PSCertConnector.Cli
                     cepCertificate = server.PolicyUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
+                    digicertOne = server.BaseUri.AbsoluteUri.TrimEnd('/'),
                     user,
                 };
                 if (cl.Has("json"))
@@ -61,6 +63,7 @@ namespace PSCertConnector.Cli
                     _out.WriteLine($"  CEP (certificate)  {info.cepCertificate}");
                     _out.WriteLine($"  CES (certificate)  {info.cesCertificate}");
                     _out.WriteLine($"  Web Enrollment     {info.webEnrollment}");
+                    _out.WriteLine($"  DigiCert ONE       {info.digicertOne}/mpki/api/v1/ ({(apiKey != null ? "x-api-key as given" : "client certificates only: pass --api-key-env for an API key")})");
                     _out.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (or 'order approve' with labAdmin=true)");
                     _out.WriteLine($"  Account            {user} (password as given)");
                     _out.WriteLine();
@@ -69,6 +72,8 @@ namespace PSCertConnector.Cli
                                    $"--setting \"caName={authority.CaName}\" --setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
                     _out.WriteLine($"  certconnector connector add lab-web --type adcs-web --setting host=localhost --setting port={server.BaseUri.Port} " +
                                    $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
+                    _out.WriteLine($"  certconnector connector add lab-one --type digicert-one --setting url={info.digicertOne} " +
+                                   $"--setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_API_KEY");
                     _out.WriteLine("Press Ctrl+C to stop.");
                 }
                 _out.Flush();

@@ -27,6 +27,8 @@ namespace PSCertConnector.Lab
         public int Port { get; init; }
         /// <summary>Accounts for UsernamePassword (CEP/CES), Basic (/certsrv) and the admin endpoint.</summary>
         public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
+        /// <summary>The API key the DigiCert emulations accept (x-api-key); null accepts only client certificates.</summary>
+        public string? ApiKey { get; init; }
         /// <summary>Wait this long before answering protocol requests (to exercise client timeouts).</summary>
         public TimeSpan ResponseDelay { get; init; }
         /// <summary>Largest request body accepted.</summary>
@@ -36,7 +38,8 @@ namespace PSCertConnector.Lab
     /// <summary>
     /// An AD CS–compatible test server over HTTPS on loopback: CEP and CES (UsernamePassword and Certificate
     /// endpoints), /certsrv (Basic or client certificate) and an admin endpoint to approve or deny pending
-    /// requests, all backed by the Lab's embedded CA. Negotiate is not offered (it needs a Kerberos realm).
+    /// requests, the DigiCert ONE mpki API (/mpki/api/v1, x-api-key or client certificate), all backed by the
+    /// Lab's embedded CA. Negotiate is not offered (it needs a Kerberos realm).
     /// </summary>
     public sealed class LabServer : IAsyncDisposable
     {
@@ -105,6 +108,11 @@ namespace PSCertConnector.Lab
                 }
                 if (_options.ResponseDelay > TimeSpan.Zero)
                     await Task.Delay(_options.ResponseDelay, context.RequestAborted).ConfigureAwait(false);
+                if (path.StartsWith(LabDigiCertOne.Prefix, StringComparison.Ordinal))
+                {
+                    await LabDigiCertOne.Handle(context, _authority, c => ApiKeyMatches(c) || ClientCertificateIdentity(c) != null).ConfigureAwait(false);
+                    return;
+                }
                 if (path.StartsWith("/certsrv", StringComparison.OrdinalIgnoreCase))
                 {
                     await WebEnrollment(context, path).ConfigureAwait(false);
@@ -241,7 +249,7 @@ namespace PSCertConnector.Lab
                 context.Response.StatusCode = 404;
                 return;
             }
-            if (BasicIdentity(context) == null && ClientCertificateIdentity(context) == null)
+            if (BasicIdentity(context) == null && ClientCertificateIdentity(context) == null && !ApiKeyMatches(context))
             {
                 context.Response.StatusCode = 401;
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"PSCertConnector Lab\"";
@@ -250,13 +258,22 @@ namespace PSCertConnector.Lab
             try
             {
                 var result = parts[4] == "approve" ? _authority.Ca.Approve(id) : _authority.Ca.Deny(id);
-                await Write(context, "text/plain", Encoding.UTF8.GetBytes($"Request {id}: {result.Status}")).ConfigureAwait(false);
+                await Write(context, "application/json", Encoding.UTF8.GetBytes($"{{\"request_id\":\"{id}\",\"status\":\"{result.Status.ToString().ToLowerInvariant()}\"}}")).ConfigureAwait(false);
             }
             catch (PscException ex)
             {
                 context.Response.StatusCode = ex.Category == FailureCategory.ObjectNotFound ? 404 : 409;
-                await Write(context, "text/plain", Encoding.UTF8.GetBytes(ex.Message)).ConfigureAwait(false);
+                await Write(context, "application/json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(
+                    new { errors = new[] { new { code = ex.ErrorId, message = ex.Message } } }))).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>The DigiCert emulation's API key, also accepted by the admin endpoint (so a digicert-one connector can approve).</summary>
+        private bool ApiKeyMatches(HttpContext context)
+        {
+            var key = context.Request.Headers["x-api-key"].ToString();
+            return _options.ApiKey != null && key.Length > 0
+                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(_options.ApiKey));
         }
 
         private string? UsernameTokenIdentity(XElement? header)

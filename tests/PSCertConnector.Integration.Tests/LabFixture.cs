@@ -14,6 +14,7 @@ namespace PSCertConnector.Integration.Tests
     {
         public const string User = "labuser";
         public const string Password = "Lab-Pa55word!";
+        public const string ApiKey = "lab-api-key-0123456789";
         private readonly TempHome _labHome = new();
 
         public LabAuthority Authority { get; private set; } = null!;
@@ -27,7 +28,7 @@ namespace PSCertConnector.Integration.Tests
 
         /// <summary>Another server over the same CA (failover partners, slow servers).</summary>
         public Task<LabServer> StartAsync(TimeSpan delay = default) =>
-            LabServer.StartAsync(Authority, new LabOptions { Users = new Dictionary<string, string> { [User] = Password }, ResponseDelay = delay });
+            LabServer.StartAsync(Authority, new LabOptions { Users = new Dictionary<string, string> { [User] = Password }, ApiKey = ApiKey, ResponseDelay = delay });
 
         public async Task DisposeAsync()
         {
@@ -54,10 +55,10 @@ namespace PSCertConnector.Integration.Tests
         public static byte[] Secret(string password = Password) => Encoding.UTF8.GetBytes(password);
 
         public static ConnectorDefinition AddConnector(Workspace workspace, string name, string type, Dictionary<string, string> settings, byte[]? secret,
-            string? domain = null, int priority = 5)
+            string? domain = null, int priority = 5, string? businessUnit = null)
         {
             var sink = new RecordingSink();
-            new ConnectorOperations(workspace, sink).Add(new ConnectorDefinition { Name = name, Type = type, Settings = settings, Domain = domain, Priority = priority }, secret);
+            new ConnectorOperations(workspace, sink).Add(new ConnectorDefinition { Name = name, Type = type, Settings = settings, Domain = domain, Priority = priority, BusinessUnit = businessUnit }, secret);
             sink.Errors.Should().BeEmpty(string.Join("; ", sink.Errors.Select(e => e.Message)));
             return sink.Single<ConnectorDefinition>();
         }

@@ -35,6 +35,7 @@ namespace PSCertConnector.Core.Connectors
             registry.Register(new Adcs.CesConnectorType());
             registry.Register(new Adcs.WebEnrollmentConnectorType());
             registry.Register(new Dcom.DcomConnectorType());
+            registry.Register(new DigiCert.DigiCertOneConnectorType());
             return registry;
         }
 

@@ -33,6 +33,8 @@ namespace PSCertConnector.Core.Protocols
 
     public sealed record HttpReply(HttpStatusCode StatusCode, string? MediaType, byte[] Body, Uri Uri)
     {
+        /// <summary>The Retry-After header as sent (seconds or an HTTP date), when there is one.</summary>
+        public string? RetryAfter { get; init; }
         public string Text => System.Text.Encoding.UTF8.GetString(Body);
         public bool IsSuccess => (int)StatusCode >= 200 && (int)StatusCode < 300;
     }
@@ -88,7 +90,8 @@ namespace PSCertConnector.Core.Protocols
             _client.DefaultRequestHeaders.UserAgent.ParseAdd(CertsrvCodec.UserAgent);
         }
 
-        public HttpReply Send(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, AuthenticationHeaderValue? authorization = null)
+        public HttpReply Send(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, AuthenticationHeaderValue? authorization = null,
+            IEnumerable<(string Name, string Value)>? extraHeaders = null)
         {
             if (uri.Scheme != Uri.UriSchemeHttps)
                 throw new PscException("InsecureEndpoint", FailureCategory.SecurityError,
@@ -97,13 +100,17 @@ namespace PSCertConnector.Core.Protocols
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
             using var request = new HttpRequestMessage(method, uri) { Content = content };
             if (authorization != null) request.Headers.Authorization = authorization;
+            foreach (var (name, value) in extraHeaders ?? Array.Empty<(string, string)>()) request.Headers.TryAddWithoutValidation(name, value);
             var verdict = new TrustVerdict();
             _verdict.Value = verdict;
             try
             {
                 using var response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).GetAwaiter().GetResult();
                 var body = ReadBounded(response, uri, linked.Token);
-                return new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri);
+                return new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri)
+                {
+                    RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? retry.FirstOrDefault() : null,
+                };
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

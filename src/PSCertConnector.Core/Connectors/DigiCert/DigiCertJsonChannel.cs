@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using PSCertConnector.Core.Protocols;
+
+namespace PSCertConnector.Core.Connectors.DigiCert
+{
+    /// <summary>A JSON answer: status and parsed body (null for an empty 204).</summary>
+    internal sealed record JsonReply(HttpStatusCode Status, JsonElement? Body);
+
+    /// <summary>
+    /// JSON over HTTPS to a DigiCert API with the connector's identity header: both DigiCert error shapes read,
+    /// 429/503 retried after Retry-After a bounded number of times, anything not JSON refused with what it was.
+    /// </summary>
+    internal sealed class DigiCertJsonChannel : IDisposable
+    {
+        public const int MaxRetries = 3;
+        public static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(30);
+
+        private readonly HttpService _http;
+        private readonly string _connector;
+        private readonly (string Name, string Value)? _keyHeader;
+
+        public DigiCertJsonChannel(HttpService http, string connector, (string Name, string Value)? keyHeader)
+        {
+            _http = http;
+            _connector = connector;
+            _keyHeader = keyHeader;
+        }
+
+        /// <summary>Waits between retries; tests replace it to stay fast.</summary>
+        public Action<TimeSpan, CancellationToken> Sleep { get; set; } = (delay, token) => token.WaitHandle.WaitOne(delay);
+
+        public JsonReply Send(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation) =>
+            Send(method, uri, body, what, cancellation, expectJson: true);
+
+        /// <summary>A GET whose answer is plain text (DigiCert ONE's /hello): only the status counts.</summary>
+        public void Ping(Uri uri, CancellationToken cancellation) => Send(HttpMethod.Get, uri, null, "ping", cancellation, expectJson: false);
+
+        private JsonReply Send(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation, bool expectJson)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                HttpContent? content = body == null ? null
+                    : new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+                var headers = new List<(string, string)> { ("Accept", "application/json") };
+                if (_keyHeader is { } key) headers.Add((key.Name, key.Value));
+                var reply = _http.Send(method, uri, content, cancellation, extraHeaders: headers);
+                var status = (int)reply.StatusCode;
+                if ((status == 429 || status == 503) && attempt < MaxRetries)
+                {
+                    Sleep(RetryAfter(reply, attempt), cancellation);
+                    cancellation.ThrowIfCancellationRequested();
+                    continue;
+                }
+                if (status == 429)
+                    throw new ServiceUnavailableException("RateLimited", FailureCategory.ConnectionError,
+                        $"{uri.Host} kept answering 429 (too many requests) for the {what} after {MaxRetries} retries. Wait a minute, or spread the work out.") { Target = uri.ToString() };
+                if (status >= 500)
+                    throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,
+                        $"{uri.Host} answered the {what} with HTTP {status}{(status == 503 ? $" after {MaxRetries} retries" : "")}: {ErrorText(reply) ?? SafeXml.Preview(reply.Body)}") { Target = uri.ToString() };
+                if (status == 204 || (!expectJson && reply.IsSuccess)) return new JsonReply(reply.StatusCode, null);
+                var json = Parse(reply, what);
+                if (reply.IsSuccess) return new JsonReply(reply.StatusCode, json);
+                throw Failure(reply, json, what);
+            }
+        }
+
+        private static TimeSpan RetryAfter(HttpReply reply, int attempt)
+        {
+            if (reply.RetryAfter is { } header)
+            {
+                if (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+                    return TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryWait.TotalSeconds));
+                if (DateTimeOffset.TryParse(header, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+                {
+                    var wait = when - DateTimeOffset.UtcNow;
+                    return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryWait ? MaxRetryWait : wait;
+                }
+            }
+            return TimeSpan.FromSeconds(Math.Min(MaxRetryWait.TotalSeconds, Math.Pow(2, attempt))); // 1, 2, 4 s
+        }
+
+        private JsonElement Parse(HttpReply reply, string what)
+        {
+            if (reply.Body.Length == 0)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"{reply.Uri.Host} answered the {what} with HTTP {(int)reply.StatusCode} and an empty body where JSON was expected.") { Target = reply.Uri.ToString() };
+            if (reply.MediaType != null && reply.MediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"{reply.Uri.Host} answered the {what} with an HTML page ('{CertsrvCodec.Title(reply.Text)}', HTTP {(int)reply.StatusCode}) where JSON was expected. " +
+                    "Check the connector's url setting (a proxy or login page may be in the way).") { Target = reply.Uri.ToString() };
+            try
+            {
+                using var document = JsonDocument.Parse(reply.Body, new JsonDocumentOptions { MaxDepth = 64 });
+                return document.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"{reply.Uri.Host} answered the {what} with something that is not JSON ({ex.Message}). Starts with: {SafeXml.Preview(reply.Body)}") { Target = reply.Uri.ToString() };
+            }
+        }
+
+        /// <summary>The code and message of either DigiCert error shape: {"error":{…}} or {"errors":[{…}]}.</summary>
+        public static (string? Code, string? Message) ReadError(JsonElement json)
+        {
+            if (json.ValueKind != JsonValueKind.Object) return (null, null);
+            if (json.TryGetProperty("error", out var single) && single.ValueKind == JsonValueKind.Object)
+                return (Str(single, "code"), Str(single, "message"));
+            if (json.TryGetProperty("errors", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
+            {
+                var first = list[0];
+                var messages = list.EnumerateArray().Select(e => Str(e, "message")).Where(m => m != null);
+                return (Str(first, "code"), string.Join("; ", messages));
+            }
+            return (null, null);
+        }
+
+        private static string? ErrorText(HttpReply reply)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(reply.Body);
+                var (code, message) = ReadError(document.RootElement);
+                return code == null && message == null ? null : $"{message} ({code})";
+            }
+            catch (JsonException) { return null; }
+        }
+
+        private PscException Failure(HttpReply reply, JsonElement json, string what)
+        {
+            var (code, message) = ReadError(json);
+            var said = $"{message ?? SafeXml.Preview(reply.Body)}{(code != null ? $" ({code})" : "")}";
+            var uri = reply.Uri;
+            var baseCode = code?.Split('|')[0]; // CertCentral codes may carry a detail after '|', e.g. not_found|order
+            return (int)reply.StatusCode switch
+            {
+                401 => new PscException("AuthenticationFailed", FailureCategory.PermissionDenied,
+                    $"{uri.Host} did not accept connector '{_connector}''s credentials for the {what}: {said}. Check the API key (connector set --secret-env) " +
+                    "or that the client certificate is valid and registered for API access.") { Target = uri.ToString() },
+                403 => new PscException("AccessDenied", FailureCategory.PermissionDenied,
+                    $"{uri.Host} refused the {what} to connector '{_connector}': {said}. The API key or user lacks the permission, or the business unit is not theirs.") { Target = uri.ToString() },
+                404 => new PscException("NotFoundOnCa", FailureCategory.ObjectNotFound, $"{uri.Host} has no such object for the {what}: {said}.") { Target = uri.ToString() },
+                _ => new PscException(baseCode == "invalid_request" || reply.StatusCode == HttpStatusCode.BadRequest ? "RequestRejected" : "UnexpectedResponse",
+                    FailureCategory.InvalidOperation, $"{uri.Host} refused the {what}: {said}") { Target = uri.ToString() },
+            };
+        }
+
+        public static string? Str(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        /// <summary>A property that must be of a kind; a clear MalformedResponse naming the field otherwise.</summary>
+        public static JsonElement Require(JsonElement element, string name, JsonValueKind kind, string what)
+        {
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == kind) return value;
+            throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                $"The {what} has no '{name}' of type {kind.ToString().ToLowerInvariant()}" +
+                (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var found) ? $" (it is {found.ValueKind.ToString().ToLowerInvariant()})." : "."));
+        }
+
+        public void Dispose() => _http.Dispose();
+    }
+}

@@ -1,0 +1,387 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using PSCertConnector.Core.Connectors.Https;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Connectors.DigiCert
+{
+    /// <summary>DigiCert's spellings of the RFC 5280 reasons: snake_case for DigiCert ONE, camelCase for CertCentral.</summary>
+    public static class DigiCertReasons
+    {
+        public static string SnakeCase(RevocationReason reason) => reason switch
+        {
+            RevocationReason.KeyCompromise => "key_compromise",
+            RevocationReason.CACompromise => "ca_compromise",
+            RevocationReason.AffiliationChanged => "affiliation_changed",
+            RevocationReason.Superseded => "superseded",
+            RevocationReason.CessationOfOperation => "cessation_of_operation",
+            RevocationReason.CertificateHold => "certificate_hold",
+            RevocationReason.RemoveFromCrl => "remove_from_crl",
+            RevocationReason.PrivilegeWithdrawn => "privilege_withdrawn",
+            RevocationReason.AACompromise => "aa_compromise",
+            _ => "unspecified",
+        };
+
+        /// <summary>Reads either spelling (key_compromise, keyCompromise, KeyCompromise); null when unknown.</summary>
+        public static RevocationReason? Parse(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            var compact = text!.Replace("_", "").Replace("-", "");
+            foreach (RevocationReason reason in Enum.GetValues(typeof(RevocationReason)))
+                if (string.Equals(reason.ToString(), compact, StringComparison.OrdinalIgnoreCase)) return reason;
+            return null;
+        }
+    }
+
+    internal sealed class DigiCertOneSettings : HttpsServiceSettings
+    {
+        public static readonly IReadOnlyDictionary<string, string> Known = WithTransport(
+            ("url", "The DigiCert ONE address, e.g. https://one.digicert.com (API key) or https://clientauth.one.digicert.com (client certificate)."),
+            ("authentication", "ApiKey (default: the connector's secret is the API key) or Certificate (TLS client certificate; the secret is the PFX password)."),
+            ("validityDays", "Validity asked for in days (default: the profile's)."),
+            ("tags", "Comma-separated tags sent with each request."));
+
+        public Uri ApiBase { get; private set; } = new Uri("https://one.digicert.com/mpki/api/v1/");
+        public bool UseClientCertificate { get; private set; }
+        public int? ValidityDays { get; private set; }
+        public IReadOnlyList<string> Tags { get; private set; } = Array.Empty<string>();
+
+        public static DigiCertOneSettings Parse(ConnectorDefinition definition)
+        {
+            var s = new DigiCertOneSettings();
+            s.ReadTransport(definition, DigiCertOneConnector.TypeName, Known);
+            var url = s.Get("url") ?? throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
+                "A 'digicert-one' connector needs the setting 'url' (e.g. --setting url=https://one.digicert.com).") { Target = "url" };
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(parsed.Query))
+                throw Invalid("url", url, "an https:// address such as https://one.digicert.com");
+            s.Host = parsed.Host;
+            s.Port = parsed.Port;
+            // The API lives under /mpki/api/v1 of the address given (trailing slashes are harmless).
+            s.ApiBase = new Uri(parsed.GetLeftPart(UriPartial.Authority) + parsed.AbsolutePath.TrimEnd('/') + "/mpki/api/v1/");
+            if (s.Get("authentication") is { } auth)
+                s.UseClientCertificate = auth.ToLowerInvariant() switch
+                {
+                    "apikey" or "api-key" or "key" => false,
+                    "certificate" or "clientcertificate" => true,
+                    _ => throw Invalid("authentication", auth, "ApiKey or Certificate"),
+                };
+            if (s.UseClientCertificate) s.RequireClientCertificateSetting();
+            if (s.Get("validityDays") is { } days)
+                s.ValidityDays = int.TryParse(days, out var d) && d is >= 1 and <= 3650 ? d : throw Invalid("validityDays", days, "a whole number of days from 1 to 3650");
+            s.Tags = (s.Get("tags") ?? "").Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+            return s;
+        }
+    }
+
+    /// <summary>
+    /// DigiCert ONE / Trust Lifecycle Manager through its mpki REST API (v1): profiles as templates, enrollment
+    /// (immediate, or pending and picked up by request id), revocation and resume from hold, and import by
+    /// paging certificate-search. The API key goes in x-api-key; with a client certificate it is left out.
+    /// </summary>
+    public sealed class DigiCertOneConnector : CaConnectorBase
+    {
+        public const string TypeName = "digicert-one";
+        /// <summary>What an order's ReferenceUri holds for a pending request: the profile to pick it up from.</summary>
+        internal const string PickupPrefix = "digicert-one-pickup:";
+        private const int MaxSearchPages = 100_000;
+
+        private readonly DigiCertOneSettings _settings;
+        private readonly DigiCertJsonChannel _channel;
+
+        internal DigiCertOneConnector(DigiCertOneSettings settings, DigiCertJsonChannel channel)
+        {
+            _settings = settings;
+            _channel = channel;
+        }
+
+        internal DigiCertJsonChannel Channel => _channel;
+        public override string Type => TypeName;
+
+        public override ConnectorCapabilities Capabilities =>
+            ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending
+            | ConnectorCapabilities.Revoke | ConnectorCapabilities.ReleaseHold | ConnectorCapabilities.EnumerateIssued
+            | (_settings.LabAdmin ? ConnectorCapabilities.Approve | ConnectorCapabilities.Deny : ConnectorCapabilities.None);
+
+        protected override string SuggestionFor(ConnectorCapabilities capability) => capability switch
+        {
+            ConnectorCapabilities.Approve or ConnectorCapabilities.Deny => "Approve or reject the request in DigiCert ONE (Trust Lifecycle Manager → Requests), then refresh the order.",
+            _ => "Use the DigiCert ONE console for this.",
+        };
+
+        private Uri Api(string relative) => new Uri(_settings.ApiBase, relative);
+
+        public override ConnectorTestResult Test(CancellationToken cancellation)
+        {
+            var watch = Stopwatch.StartNew();
+            _channel.Ping(Api("hello"), cancellation);
+            // /hello proves the address and TLS; the profile list proves the key.
+            var profiles = Profiles(cancellation);
+            return new ConnectorTestResult(true, $"DigiCert ONE at {_settings.ApiBase.Host} answered; the credentials see {profiles.Count} active profile(s).", watch.Elapsed);
+        }
+
+        public override IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => Profiles(cancellation);
+
+        private IReadOnlyList<CaTemplate> Profiles(CancellationToken cancellation)
+        {
+            var reply = _channel.Send(HttpMethod.Get, Api("profile"), null, "profile list", cancellation);
+            if (reply.Body is not { ValueKind: JsonValueKind.Array } list)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"{_settings.ApiBase.Host} answered the profile list with {reply.Body?.ValueKind.ToString().ToLowerInvariant() ?? "nothing"} where an array was expected.");
+            var templates = new List<CaTemplate>();
+            foreach (var profile in list.EnumerateArray())
+            {
+                var id = DigiCertJsonChannel.Str(profile, "id");
+                if (id == null || !string.Equals(DigiCertJsonChannel.Str(profile, "status"), "Active", StringComparison.OrdinalIgnoreCase)) continue;
+                var validity = TimeSpan.Zero;
+                if (profile.TryGetProperty("certificate", out var cert) && cert.ValueKind == JsonValueKind.Object
+                    && cert.TryGetProperty("validity", out var v) && v.ValueKind == JsonValueKind.Object
+                    && v.TryGetProperty("duration", out var duration) && duration.ValueKind == JsonValueKind.Number)
+                    validity = (DigiCertJsonChannel.Str(v, "unit") ?? "days").ToLowerInvariant() switch
+                    {
+                        "years" => TimeSpan.FromDays(365 * duration.GetInt32()),
+                        "months" => TimeSpan.FromDays(30 * duration.GetInt32()),
+                        "hours" => TimeSpan.FromHours(duration.GetInt32()),
+                        _ => TimeSpan.FromDays(duration.GetInt32()),
+                    };
+                templates.Add(new CaTemplate
+                {
+                    Name = id,
+                    DisplayName = DigiCertJsonChannel.Str(profile, "name") ?? id,
+                    Validity = validity,
+                    RequiresApproval = string.Equals(DigiCertJsonChannel.Str(profile, "authentication_method"), "manual_approval", StringComparison.OrdinalIgnoreCase),
+                    CanEnroll = true,
+                    SchemaVersion = 0,
+                    MajorRevision = 0,
+                });
+            }
+            return templates;
+        }
+
+        public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
+        {
+            var info = CsrParser.Parse(csrDer);
+            var seat = info.CommonName ?? info.SubjectAlternativeNames.FirstOrDefault()?.Value
+                ?? throw new PscException("SeatRequired", FailureCategory.InvalidArgument, "The request has neither a common name nor a SAN to use as the DigiCert ONE seat id.");
+            var san = new Dictionary<string, object>();
+            void Add(string key, SanType type)
+            {
+                var values = info.SubjectAlternativeNames.Where(n => n.Type == type).Select(n => n.Value).ToList();
+                if (values.Count > 0) san[key] = values;
+            }
+            Add("dns_names", SanType.Dns);
+            Add("emails", SanType.Email);
+            Add("user_principal_names", SanType.Upn);
+            Add("ip_addresses", SanType.IpAddress);
+            Add("uris", SanType.Uri);
+            var subject = new Dictionary<string, object>();
+            if (info.CommonName != null) subject["common_name"] = info.CommonName;
+            var body = new Dictionary<string, object>
+            {
+                ["profile"] = new Dictionary<string, object> { ["id"] = template },
+                ["seat"] = new Dictionary<string, object> { ["seat_id"] = seat },
+                ["csr"] = CsrParser.ToPem(info.Der),
+                ["delivery_format"] = "x509",
+                ["include_ca_chain"] = true,
+                ["attributes"] = new Dictionary<string, object> { ["subject"] = subject, ["extensions"] = new Dictionary<string, object> { ["san"] = san } },
+            };
+            if (_settings.ValidityDays is int days) body["validity"] = new Dictionary<string, object> { ["unit"] = "days", ["duration"] = days };
+            if (_settings.Tags.Count > 0) body["tags"] = _settings.Tags;
+            var reply = _channel.Send(HttpMethod.Post, Api("certificate"), body, "certificate request", cancellation);
+            return ToResult(reply.Body, template, null);
+        }
+
+        public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)
+        {
+            if (referenceUri != null && referenceUri.StartsWith(PickupPrefix, StringComparison.Ordinal))
+            {
+                var profile = referenceUri.Substring(PickupPrefix.Length);
+                var reply = _channel.Send(HttpMethod.Post, Api("certificate-pickup/" + Uri.EscapeDataString(requestId)),
+                    new Dictionary<string, object> { ["profile"] = new Dictionary<string, object> { ["id"] = profile } }, "certificate pickup", cancellation);
+                return ToResult(reply.Body, profile, requestId);
+            }
+            // An order that was issued at once is known by its serial number.
+            var details = _channel.Send(HttpMethod.Get, Api("certificate/" + Uri.EscapeDataString(Hex.NormalizeSerial(requestId))), null, "certificate", cancellation);
+            return FromDetails(details.Body!.Value, requestId);
+        }
+
+        public override SubmitResult Approve(string requestId, CancellationToken cancellation) => LabDecision(requestId, "approve", cancellation);
+        public override SubmitResult Deny(string requestId, CancellationToken cancellation) => LabDecision(requestId, "deny", cancellation);
+
+        private SubmitResult LabDecision(string requestId, string action, CancellationToken cancellation)
+        {
+            if (!_settings.LabAdmin) return action == "approve" ? base.Approve(requestId, cancellation) : base.Deny(requestId, cancellation);
+            _channel.Send(HttpMethod.Post, new Uri(_settings.BaseUri, "lab/admin/requests/" + Uri.EscapeDataString(requestId) + "/" + action), new Dictionary<string, object>(), "lab " + action, cancellation);
+            return new SubmitResult { RequestId = requestId, Status = action == "approve" ? SubmitStatus.Pending : SubmitStatus.Denied, DispositionMessage = "Decided on the Lab; refresh the order to pick it up." };
+        }
+
+        public override void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation)
+        {
+            if (reason == RevocationReason.RemoveFromCrl)
+            {
+                ReleaseHold(serialNumber, cancellation);
+                return;
+            }
+            var serial = Hex.NormalizeSerial(serialNumber);
+            try
+            {
+                _channel.Send(HttpMethod.Put, Api("certificate/" + serial + "/revoke"),
+                    new Dictionary<string, object> { ["revocation_reason"] = DigiCertReasons.SnakeCase(reason) }, "revocation", cancellation);
+            }
+            catch (PscException ex) when (ex.ErrorId == "NotFoundOnCa")
+            {
+                throw new PscException("CertificateNotFoundOnCa", FailureCategory.ObjectNotFound, $"DigiCert ONE has no certificate with serial {serial}. {ex.Message}", ex) { Target = serial };
+            }
+        }
+
+        public override void ReleaseHold(string serialNumber, CancellationToken cancellation)
+        {
+            var serial = Hex.NormalizeSerial(serialNumber);
+            _channel.Send(HttpMethod.Delete, Api("certificate/" + serial + "/revoke"), null, "resume from hold", cancellation);
+        }
+
+        /// <summary>
+        /// Pages certificate-search by offset. The search has no change feed, so each import reads the whole
+        /// result again (an upsert, so unchanged rows cost no writes); the cursor carries the offset within a run.
+        /// </summary>
+        public override IssuedPage EnumerateIssued(string? cursor, int batchSize, CancellationToken cancellation)
+        {
+            int offset = 0;
+            if (cursor != null && cursor.StartsWith("offset:", StringComparison.Ordinal)
+                && !int.TryParse(cursor.Substring(7), NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+                throw new PscException("InvalidImportWatermark", FailureCategory.InvalidData, $"The stored import watermark '{cursor}' is not a DigiCert ONE cursor. Run a full import.");
+            var limit = Math.Min(batchSize, 1000);
+            var reply = _channel.Send(HttpMethod.Get, Api($"certificate-search?offset={offset}&limit={limit}"), null, "certificate search", cancellation);
+            var page = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "The certificate search answered with no body.");
+            var total = DigiCertJsonChannel.Require(page, "total", JsonValueKind.Number, "certificate search page").GetInt32();
+            var items = DigiCertJsonChannel.Require(page, "items", JsonValueKind.Array, "certificate search page");
+            var result = new List<IssuedCertificate>();
+            foreach (var item in items.EnumerateArray())
+            {
+                var der = CertificateBytes(DigiCertJsonChannel.Str(item, "certificate"));
+                if (der == null) continue;
+                var status = DigiCertJsonChannel.Str(item, "status")?.ToLowerInvariant();
+                RevocationReason? reason = null;
+                DateTimeOffset? revokedAt = null;
+                if (status is "revoked" or "suspended")
+                {
+                    var revocation = item.TryGetProperty("revocation", out var r) ? r : default;
+                    reason = DigiCertReasons.Parse(DigiCertJsonChannel.Str(revocation, "reason")) ?? (status == "suspended" ? RevocationReason.CertificateHold : RevocationReason.Unspecified);
+                    revokedAt = DateTimeOffset.TryParse(DigiCertJsonChannel.Str(revocation, "revocation_date"), CultureInfo.InvariantCulture,
+                        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : DateTimeOffset.UtcNow;
+                }
+                result.Add(new IssuedCertificate
+                {
+                    RequestId = DigiCertJsonChannel.Str(item, "serial_number") ?? "",
+                    Certificate = der,
+                    Template = item.TryGetProperty("profile", out var p) ? DigiCertJsonChannel.Str(p, "name") : null,
+                    RevokedAt = revokedAt,
+                    RevocationReason = reason,
+                });
+            }
+            int next = offset + items.GetArrayLength();
+            bool more = next < total && items.GetArrayLength() > 0;
+            // An empty page before the end means the service's paging broke: stop rather than loop.
+            if (next < total && items.GetArrayLength() == 0)
+                throw new PscException("ImportPagingBroken", FailureCategory.InvalidData,
+                    $"DigiCert ONE reported {total} certificates but returned none at offset {offset}; the import stopped. Stored pages are kept.");
+            if (offset / Math.Max(limit, 1) > MaxSearchPages)
+                throw new PscException("ImportPageLimit", FailureCategory.InvalidData, "DigiCert ONE was still paging after 100,000 pages; the import stopped.");
+            return new IssuedPage(result, more ? "offset:" + next.ToString(CultureInfo.InvariantCulture) : "complete:" + DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture), more);
+        }
+
+        private SubmitResult ToResult(JsonElement? body, string profileId, string? requestId)
+        {
+            if (body is not { ValueKind: JsonValueKind.Object } json)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE answered the request with no JSON object.");
+            var serial = DigiCertJsonChannel.Str(json, "serial_number");
+            var status = DigiCertJsonChannel.Str(json, "status");
+            var certificate = CertificateBytes(DigiCertJsonChannel.Str(json, "certificate"));
+            if (string.IsNullOrEmpty(serial) || certificate == null || string.Equals(status, "PENDING", StringComparison.OrdinalIgnoreCase))
+            {
+                var id = DigiCertJsonChannel.Str(json, "request_id") ?? requestId
+                    ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE answered with neither a certificate nor a request id.");
+                return new SubmitResult
+                {
+                    RequestId = id,
+                    Status = SubmitStatus.Pending,
+                    Disposition = RequestDisposition.UnderSubmission,
+                    DispositionMessage = "Pending approval in DigiCert ONE",
+                    ReferenceUri = PickupPrefix + profileId,
+                };
+            }
+            var blocks = CertificateChain(DigiCertJsonChannel.Str(json, "certificate")!);
+            return new SubmitResult
+            {
+                RequestId = requestId ?? serial,
+                Status = SubmitStatus.Issued,
+                Disposition = RequestDisposition.Issued,
+                DispositionMessage = "Issued",
+                Certificate = blocks[0],
+                Chain = blocks.Skip(1).ToList(),
+            };
+        }
+
+        private static SubmitResult FromDetails(JsonElement details, string requestId)
+        {
+            var der = CertificateBytes(DigiCertJsonChannel.Str(details, "certificate"))
+                ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE's certificate details carry no certificate.");
+            var status = DigiCertJsonChannel.Str(details, "status")?.ToLowerInvariant();
+            return new SubmitResult
+            {
+                RequestId = requestId,
+                Status = status is "revoked" ? SubmitStatus.Revoked : SubmitStatus.Issued,
+                Disposition = status is "revoked" ? RequestDisposition.Revoked : RequestDisposition.Issued,
+                DispositionMessage = status,
+                Certificate = der,
+            };
+        }
+
+        /// <summary>The certificates in a "certificate" field: PEM (one or more blocks) or bare base64 DER.</summary>
+        private static IReadOnlyList<byte[]> CertificateChain(string text)
+        {
+            var blocks = Pem.DecodeAll(text, "certificate from DigiCert ONE").Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+            if (blocks.Count > 0) return blocks;
+            return new[] { SafeXml.Base64(text, "certificate from DigiCert ONE") };
+        }
+
+        private static byte[]? CertificateBytes(string? text) => string.IsNullOrWhiteSpace(text) ? null : CertificateChain(text!)[0];
+
+        public override void Dispose() => _channel.Dispose();
+    }
+
+    internal sealed class DigiCertOneConnectorType : IConnectorType
+    {
+        public string Name => DigiCertOneConnector.TypeName;
+        public string Description => "DigiCert ONE / Trust Lifecycle Manager (mpki REST API): profiles, enrollment, pickup, revocation and import.";
+        public IReadOnlyDictionary<string, string> Settings => DigiCertOneSettings.Known;
+        public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
+        public void Validate(ConnectorDefinition definition) => DigiCertOneSettings.Parse(definition);
+        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
+
+        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        {
+            var settings = DigiCertOneSettings.Parse(definition);
+            var secretText = secret == null ? null : Encoding.UTF8.GetString(secret);
+            var options = settings.TransportOptions();
+            (string, string)? header = null;
+            if (settings.UseClientCertificate)
+                options = options with { ClientCertificate = settings.LoadClientCertificate(secretText) };
+            else
+            {
+                if (string.IsNullOrEmpty(secretText))
+                    throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
+                        $"Connector '{definition.Name}' needs its DigiCert ONE API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = definition.Name };
+                header = ("x-api-key", secretText!);
+            }
+            return new DigiCertOneConnector(settings, new DigiCertJsonChannel(new HttpService(options), definition.Name, header));
+        }
+    }
+}
