@@ -30,12 +30,12 @@ namespace PSCertConnector.Lab
             var method = context.Request.Method;
             if (path == "hello" && HttpMethods.IsGet(method))
             {
-                await Text(context, 200, "text/plain; charset=utf-8", "Hello from DigiCert ONE - Trust Lifecycle Manager REST API! (PSCertConnector Lab)");
+                await LabJson.Text(context, 200, "text/plain; charset=utf-8", "Hello from DigiCert ONE - Trust Lifecycle Manager REST API! (PSCertConnector Lab)");
                 return;
             }
             if (!authenticated(context))
             {
-                await Json(context, 401, new { error = new { code = "invalid_api_key", message = "The API key is missing, invalid or expired." } });
+                await LabJson.Write(context, 401, new { error = new { code = "invalid_api_key", message = "The API key is missing, invalid or expired." } });
                 return;
             }
 
@@ -45,7 +45,7 @@ namespace PSCertConnector.Lab
                 switch (parts)
                 {
                     case ["profile"] when HttpMethods.IsGet(method):
-                        await Json(context, 200, authority.Ca.Templates.Select(Profile).ToList());
+                        await LabJson.Write(context, 200, authority.Ca.Templates.Select(Profile).ToList());
                         return;
                     case ["certificate"] when HttpMethods.IsPost(method):
                         await Enroll(context, authority);
@@ -63,21 +63,21 @@ namespace PSCertConnector.Lab
                     case ["certificate", var serial] when HttpMethods.IsGet(method):
                         var found = AllCertificates(authority).FirstOrDefault(c => c.Serial == Hex.NormalizeSerial(serial));
                         if (found.Item == null) throw NotFound(serial);
-                        await Json(context, 200, Details(found.Item, found.Serial));
+                        await LabJson.Write(context, 200, Details(found.Item, found.Serial));
                         return;
                     case ["certificate-search"] when HttpMethods.IsGet(method):
                         await Search(context, authority);
                         return;
                 }
-                await Json(context, 404, new { error = new { code = "resource_not_found", message = $"No such resource: {method} {path}" } });
+                await LabJson.Write(context, 404, new { error = new { code = "resource_not_found", message = $"No such resource: {method} {path}" } });
             }
             catch (PscException ex) when (ex.Category == FailureCategory.ObjectNotFound)
             {
-                await Json(context, 404, new { error = new { code = "resource_not_found", message = ex.Message } });
+                await LabJson.Write(context, 404, new { error = new { code = "resource_not_found", message = ex.Message } });
             }
             catch (PscException ex)
             {
-                await Json(context, 400, new { errors = new[] { new { code = "invalid_request", message = ex.Message } } });
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = ex.Message } } });
             }
         }
 
@@ -101,18 +101,18 @@ namespace PSCertConnector.Lab
 
         private static async Task Enroll(HttpContext context, LabAuthority authority)
         {
-            var body = await ReadJson(context);
+            var body = await LabJson.Read(context);
             var profileId = body is { } b && b.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? DigiCertStr(p, "id") : null;
             var csr = body is { } c ? DigiCertStr(c, "csr") : null;
             if (profileId == null || csr == null)
             {
-                await Json(context, 400, new { errors = new[] { new { code = "invalid_request", message = "profile.id and csr are required.", field = profileId == null ? "profile.id" : "csr" } } });
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = "profile.id and csr are required.", field = profileId == null ? "profile.id" : "csr" } } });
                 return;
             }
             var template = authority.Ca.Templates.FirstOrDefault(t => ProfileId(t) == profileId);
             if (template == null)
             {
-                await Json(context, 400, new { errors = new[] { new { code = "invalid_request", message = $"Profile {profileId} does not exist or is not active.", field = "profile.id" } } });
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = $"Profile {profileId} does not exist or is not active.", field = "profile.id" } } });
                 return;
             }
             var der = Pem.ReadPemOrDer(Encoding.UTF8.GetBytes(csr), "CSR", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
@@ -131,12 +131,12 @@ namespace PSCertConnector.Lab
             switch (result.Status)
             {
                 case SubmitStatus.Pending:
-                    await Json(context, issuedStatus, new { request_id = result.RequestId, status = "PENDING" });
+                    await LabJson.Write(context, issuedStatus, new { request_id = result.RequestId, status = "PENDING" });
                     return;
                 case SubmitStatus.Issued:
                 case SubmitStatus.Revoked:
                     var pem = string.Concat(new[] { result.Certificate! }.Concat(result.Chain).Select(c => Pem.Encode("CERTIFICATE", c)));
-                    await Json(context, issuedStatus, new
+                    await LabJson.Write(context, issuedStatus, new
                     {
                         serial_number = CertificateReader.Read(result.Certificate!).SerialNumber,
                         delivery_format = "x509",
@@ -146,25 +146,25 @@ namespace PSCertConnector.Lab
                     });
                     return;
                 default:
-                    await Json(context, 400, new { errors = new[] { new { code = "request_rejected", message = result.DispositionMessage ?? "The request was rejected." } } });
+                    await LabJson.Write(context, 400, new { errors = new[] { new { code = "request_rejected", message = result.DispositionMessage ?? "The request was rejected." } } });
                     return;
             }
         }
 
         private static async Task Revoke(HttpContext context, LabAuthority authority, string serial)
         {
-            var body = await ReadJson(context);
+            var body = await LabJson.Read(context);
             var reasonText = body is { } b ? DigiCertStr(b, "revocation_reason") : null;
             var reason = DigiCertReasons.Parse(reasonText);
             if (reason == null)
             {
-                await Json(context, 400, new { errors = new[] { new { code = "invalid_request", message = $"revocation_reason '{reasonText}' is not one of key_compromise, superseded, …", field = "revocation_reason" } } });
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = $"revocation_reason '{reasonText}' is not one of key_compromise, superseded, …", field = "revocation_reason" } } });
                 return;
             }
             try { authority.Ca.Revoke(serial, reason.Value, null); }
             catch (PscException ex) when (ex.ErrorId == "AlreadyRevoked")
             {
-                await Json(context, 400, new { errors = new[] { new { code = "invalid_request", message = "Certificate already has been revoked" } } });
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = "Certificate already has been revoked" } } });
                 return;
             }
             context.Response.StatusCode = 204;
@@ -177,7 +177,7 @@ namespace PSCertConnector.Lab
             limit = Math.Min(limit, 1000);
             var all = AllCertificates(authority);
             var items = all.Skip(Math.Max(offset, 0)).Take(limit).Select(c => Details(c.Item, c.Serial)).ToList();
-            await Json(context, 200, new { total = all.Count, offset, limit, items });
+            await LabJson.Write(context, 200, new { total = all.Count, offset, limit, items });
         }
 
         private static List<(IssuedCertificate Item, string Serial)> AllCertificates(LabAuthority authority)
@@ -224,24 +224,7 @@ namespace PSCertConnector.Lab
         private static string? DigiCertStr(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-        private static async Task<JsonElement?> ReadJson(HttpContext context)
-        {
-            try
-            {
-                using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-                return document.RootElement.Clone();
-            }
-            catch (JsonException) { return null; }
-        }
 
-        private static Task Json(HttpContext context, int status, object body) =>
-            Text(context, status, "application/json", JsonSerializer.Serialize(body));
 
-        private static async Task Text(HttpContext context, int status, string type, string body)
-        {
-            context.Response.StatusCode = status;
-            context.Response.ContentType = type;
-            await context.Response.WriteAsync(body, context.RequestAborted);
-        }
     }
 }

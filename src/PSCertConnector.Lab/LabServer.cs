@@ -46,6 +46,7 @@ namespace PSCertConnector.Lab
         private readonly WebApplication _app;
         private readonly LabAuthority _authority;
         private readonly LabOptions _options;
+        private readonly LabCertCentral _certCentral;
         private int _requests;
 
         private LabServer(WebApplication app, LabAuthority authority, LabOptions options, Uri baseUri)
@@ -54,6 +55,7 @@ namespace PSCertConnector.Lab
             _authority = authority;
             _options = options;
             BaseUri = baseUri;
+            _certCentral = new LabCertCentral(authority);
         }
 
         public Uri BaseUri { get; }
@@ -111,6 +113,11 @@ namespace PSCertConnector.Lab
                 if (path.StartsWith(LabDigiCertOne.Prefix, StringComparison.Ordinal))
                 {
                     await LabDigiCertOne.Handle(context, _authority, c => ApiKeyMatches(c) || ClientCertificateIdentity(c) != null).ConfigureAwait(false);
+                    return;
+                }
+                if (path.StartsWith(LabCertCentral.Prefix, StringComparison.Ordinal))
+                {
+                    await _certCentral.Handle(context, DevKeyMatches).ConfigureAwait(false);
                     return;
                 }
                 if (path.StartsWith("/certsrv", StringComparison.OrdinalIgnoreCase))
@@ -268,13 +275,14 @@ namespace PSCertConnector.Lab
             }
         }
 
-        /// <summary>The DigiCert emulation's API key, also accepted by the admin endpoint (so a digicert-one connector can approve).</summary>
-        private bool ApiKeyMatches(HttpContext context)
-        {
-            var key = context.Request.Headers["x-api-key"].ToString();
-            return _options.ApiKey != null && key.Length > 0
-                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(_options.ApiKey));
-        }
+        /// <summary>The DigiCert emulations' API key (x-api-key for DigiCert ONE, also accepted by the admin endpoint; X-DC-DEVKEY for CertCentral).</summary>
+        private bool ApiKeyMatches(HttpContext context) => KeyMatches(context.Request.Headers["x-api-key"].ToString());
+
+        private bool DevKeyMatches(HttpContext context) => KeyMatches(context.Request.Headers["X-DC-DEVKEY"].ToString());
+
+        private bool KeyMatches(string key) =>
+            _options.ApiKey != null && key.Length > 0
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(_options.ApiKey));
 
         private string? UsernameTokenIdentity(XElement? header)
         {

@@ -36,6 +36,7 @@ namespace PSCertConnector.Core.Connectors
             registry.Register(new Adcs.WebEnrollmentConnectorType());
             registry.Register(new Dcom.DcomConnectorType());
             registry.Register(new DigiCert.DigiCertOneConnectorType());
+            registry.Register(new DigiCert.CertCentralConnectorType());
             return registry;
         }
 

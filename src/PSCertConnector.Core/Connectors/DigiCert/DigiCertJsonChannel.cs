@@ -37,13 +37,21 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         /// <summary>Waits between retries; tests replace it to stay fast.</summary>
         public Action<TimeSpan, CancellationToken> Sleep { get; set; } = (delay, token) => token.WaitHandle.WaitOne(delay);
 
-        public JsonReply Send(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation) =>
-            Send(method, uri, body, what, cancellation, expectJson: true);
+        public JsonReply Send(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation)
+        {
+            var reply = Exchange(method, uri, body, what, cancellation);
+            return reply.StatusCode == HttpStatusCode.NoContent ? new JsonReply(reply.StatusCode, null) : new JsonReply(reply.StatusCode, Parse(reply, what));
+        }
 
         /// <summary>A GET whose answer is plain text (DigiCert ONE's /hello): only the status counts.</summary>
-        public void Ping(Uri uri, CancellationToken cancellation) => Send(HttpMethod.Get, uri, null, "ping", cancellation, expectJson: false);
+        public void Ping(Uri uri, CancellationToken cancellation) => Exchange(HttpMethod.Get, uri, null, "ping", cancellation);
 
-        private JsonReply Send(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation, bool expectJson)
+        /// <summary>A call whose answer is text, not JSON (CertCentral's pem_all download).</summary>
+        public string SendText(HttpMethod method, Uri uri, string what, CancellationToken cancellation) =>
+            Exchange(method, uri, null, what, cancellation).Text;
+
+        /// <summary>One call with retries on 429/503; any answer but a success becomes a clear error.</summary>
+        private HttpReply Exchange(HttpMethod method, Uri uri, object? body, string what, CancellationToken cancellation)
         {
             for (int attempt = 0; ; attempt++)
             {
@@ -65,10 +73,8 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 if (status >= 500)
                     throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,
                         $"{uri.Host} answered the {what} with HTTP {status}{(status == 503 ? $" after {MaxRetries} retries" : "")}: {ErrorText(reply) ?? SafeXml.Preview(reply.Body)}") { Target = uri.ToString() };
-                if (status == 204 || (!expectJson && reply.IsSuccess)) return new JsonReply(reply.StatusCode, null);
-                var json = Parse(reply, what);
-                if (reply.IsSuccess) return new JsonReply(reply.StatusCode, json);
-                throw Failure(reply, json, what);
+                if (reply.IsSuccess) return reply;
+                throw Failure(reply, what);
             }
         }
 
@@ -134,9 +140,15 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             catch (JsonException) { return null; }
         }
 
-        private PscException Failure(HttpReply reply, JsonElement json, string what)
+        private PscException Failure(HttpReply reply, string what)
         {
-            var (code, message) = ReadError(json);
+            string? code = null, message = null;
+            try
+            {
+                using var document = JsonDocument.Parse(reply.Body);
+                (code, message) = ReadError(document.RootElement);
+            }
+            catch (JsonException) { } // an HTML or empty error page: its first characters are shown instead
             var said = $"{message ?? SafeXml.Preview(reply.Body)}{(code != null ? $" ({code})" : "")}";
             var uri = reply.Uri;
             var baseCode = code?.Split('|')[0]; // CertCentral codes may carry a detail after '|', e.g. not_found|order

@@ -1,0 +1,290 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using PSCertConnector.Core.Connectors.Https;
+using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Connectors.DigiCert
+{
+    internal sealed class CertCentralSettings : HttpsServiceSettings
+    {
+        public static readonly IReadOnlyDictionary<string, string> Known = WithTransport(
+            ("url", "The CertCentral address: https://www.digicert.com (default) or https://certcentral.digicert.eu."),
+            ("organizationId", "The CertCentral organization id that OV/EV orders are placed for."),
+            ("validityYears", "Order validity in years (default 1)."),
+            ("skipApproval", "true to ask CertCentral to skip the approval step of orders and revocations (needs an administrator's API key)."),
+            ("approveRevocations", "true to approve our own revocation requests at once (PUT request/{id}/status; needs an administrator's API key)."),
+            ("importSinceDays", "How far back the first import looks for status changes, in days (default 90)."));
+
+        public Uri ApiBase { get; private set; } = new Uri("https://www.digicert.com/services/v2/");
+        public int? OrganizationId { get; private set; }
+        public int ValidityYears { get; private set; } = 1;
+        public bool SkipApproval { get; private set; }
+        public bool ApproveRevocations { get; private set; }
+        public int ImportSinceDays { get; private set; } = 90;
+
+        public static CertCentralSettings Parse(ConnectorDefinition definition)
+        {
+            var s = new CertCentralSettings();
+            s.ReadTransport(definition, CertCentralConnector.TypeName, Known);
+            var url = s.Get("url") ?? "https://www.digicert.com";
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(parsed.Query))
+                throw Invalid("url", url, "an https:// address such as https://www.digicert.com");
+            s.Host = parsed.Host;
+            s.Port = parsed.Port;
+            s.ApiBase = new Uri(parsed.GetLeftPart(UriPartial.Authority) + parsed.AbsolutePath.TrimEnd('/') + "/services/v2/");
+            if (s.Get("organizationId") is { } org)
+                s.OrganizationId = int.TryParse(org, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : throw Invalid("organizationId", org, "a positive number (CertCentral → Organizations)");
+            if (s.Get("validityYears") is { } years)
+                s.ValidityYears = int.TryParse(years, out var y) && y is >= 1 and <= 6 ? y : throw Invalid("validityYears", years, "1 to 6");
+            s.SkipApproval = Flag(s, "skipApproval");
+            s.ApproveRevocations = Flag(s, "approveRevocations");
+            if (s.Get("importSinceDays") is { } since)
+                s.ImportSinceDays = int.TryParse(since, out var d) && d is >= 1 and <= 3650 ? d : throw Invalid("importSinceDays", since, "1 to 3650 days");
+            return s;
+        }
+
+        private static bool Flag(CertCentralSettings s, string key) =>
+            s.Get(key) is { } text ? bool.TryParse(text, out var flag) ? flag : throw Invalid(key, text, "true or false") : false;
+    }
+
+    /// <summary>
+    /// DigiCert CertCentral through the Services API v2: products as templates, orders with a CSR, status mapping,
+    /// download with chain, revocation (with its approval step, or skip_approval), and incremental import through
+    /// order status changes in windows of at most a week.
+    /// </summary>
+    public sealed class CertCentralConnector : CaConnectorBase
+    {
+        public const string TypeName = "digicert-certcentral";
+        /// <summary>CertCentral's status-change window limit is 7 days; stay under it.</summary>
+        internal static readonly TimeSpan ImportWindow = TimeSpan.FromDays(6);
+        /// <summary>The status-changes filter is read in US Mountain time (as its clients send it: UTC−7).</summary>
+        private static readonly TimeSpan Mountain = TimeSpan.FromHours(-7);
+
+        private readonly CertCentralSettings _settings;
+        private readonly DigiCertJsonChannel _channel;
+
+        internal CertCentralConnector(CertCentralSettings settings, DigiCertJsonChannel channel)
+        {
+            _settings = settings;
+            _channel = channel;
+        }
+
+        internal DigiCertJsonChannel Channel => _channel;
+        public override string Type => TypeName;
+
+        public override ConnectorCapabilities Capabilities =>
+            ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending
+            | ConnectorCapabilities.Revoke | ConnectorCapabilities.EnumerateIssued;
+
+        protected override string SuggestionFor(ConnectorCapabilities capability) =>
+            "CertCentral's own approval and certificate pages do this (or a connector type that supports it).";
+
+        private Uri Api(string relative) => new Uri(_settings.ApiBase, relative);
+
+        public override ConnectorTestResult Test(CancellationToken cancellation)
+        {
+            var watch = Stopwatch.StartNew();
+            var products = GetTemplates(cancellation);
+            return new ConnectorTestResult(true, $"CertCentral at {_settings.ApiBase.Host} answered; the key sees {products.Count} product(s).", watch.Elapsed);
+        }
+
+        public override IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation)
+        {
+            var reply = _channel.Send(HttpMethod.Get, Api("product"), null, "product list", cancellation);
+            var products = DigiCertJsonChannel.Require(reply.Body ?? default, "products", JsonValueKind.Array, "product list");
+            return products.EnumerateArray()
+                .Where(p => DigiCertJsonChannel.Str(p, "name_id") != null)
+                .Select(p => new CaTemplate
+                {
+                    Name = DigiCertJsonChannel.Str(p, "name_id")!,
+                    DisplayName = DigiCertJsonChannel.Str(p, "name") ?? DigiCertJsonChannel.Str(p, "name_id")!,
+                    Validity = TimeSpan.FromDays(365 * _settings.ValidityYears),
+                    SchemaVersion = 0,
+                    MajorRevision = 0,
+                })
+                .ToList();
+        }
+
+        public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
+        {
+            var info = CsrParser.Parse(csrDer);
+            var commonName = info.CommonName ?? info.SubjectAlternativeNames.FirstOrDefault(n => n.Type == SanType.Dns)?.Value
+                ?? throw new PscException("CommonNameRequired", FailureCategory.InvalidArgument, "A CertCentral order needs a common name or a DNS name in the request.");
+            var certificate = new Dictionary<string, object>
+            {
+                ["common_name"] = commonName,
+                ["dns_names"] = info.SubjectAlternativeNames.Where(n => n.Type == SanType.Dns).Select(n => n.Value).ToList(),
+                ["csr"] = CsrParser.ToPem(info.Der),
+                ["signature_hash"] = "sha256",
+                ["server_platform"] = new Dictionary<string, object> { ["id"] = -1 },
+            };
+            var body = new Dictionary<string, object>
+            {
+                ["certificate"] = certificate,
+                ["order_validity"] = new Dictionary<string, object> { ["years"] = _settings.ValidityYears },
+            };
+            if (_settings.OrganizationId is int org) body["organization"] = new Dictionary<string, object> { ["id"] = org };
+            if (_settings.SkipApproval) body["skip_approval"] = true;
+            var reply = _channel.Send(HttpMethod.Post, Api("order/certificate/" + Uri.EscapeDataString(template)), body, "order", cancellation);
+            var json = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order with no body.");
+            var orderId = DigiCertJsonChannel.Require(json, "id", JsonValueKind.Number, "order answer").GetInt64().ToString(CultureInfo.InvariantCulture);
+            if (json.TryGetProperty("certificate_chain", out var chain) && chain.ValueKind == JsonValueKind.Array && chain.GetArrayLength() > 0)
+            {
+                var pems = chain.EnumerateArray().Select(c => DigiCertJsonChannel.Str(c, "pem")).Where(p => p != null)
+                    .SelectMany(p => Pem.DecodeAll(p!, "certificate chain from CertCentral").Select(b => b.Der)).ToList();
+                if (pems.Count > 0)
+                    return new SubmitResult { RequestId = orderId, Status = SubmitStatus.Issued, Disposition = RequestDisposition.Issued, DispositionMessage = "issued", Certificate = pems[0], Chain = pems.Skip(1).ToList() };
+            }
+            return GetRequest(orderId, null, cancellation);
+        }
+
+        /// <summary>The order's status, mapped; an issued order's certificate and chain downloaded as pem_all.</summary>
+        public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)
+        {
+            var reply = _channel.Send(HttpMethod.Get, Api("order/certificate/" + Uri.EscapeDataString(requestId)), null, "order status", cancellation);
+            var json = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order status with no body.");
+            var status = DigiCertJsonChannel.Str(json, "status")?.ToLowerInvariant() ?? "";
+            var mapped = MapStatus(status);
+            if (mapped is SubmitStatus.Issued or SubmitStatus.Revoked)
+            {
+                var certificateId = json.TryGetProperty("certificate", out var cert) && cert.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number
+                    ? id.GetInt64().ToString(CultureInfo.InvariantCulture)
+                    : throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral says order {requestId} is {status} but names no certificate id.");
+                var chain = Download(certificateId, cancellation);
+                return new SubmitResult { RequestId = requestId, Status = mapped, Disposition = mapped == SubmitStatus.Revoked ? RequestDisposition.Revoked : RequestDisposition.Issued,
+                    DispositionMessage = status, Certificate = chain[0], Chain = chain.Skip(1).ToList() };
+            }
+            return new SubmitResult
+            {
+                RequestId = requestId,
+                Status = mapped,
+                Disposition = mapped switch { SubmitStatus.Pending => RequestDisposition.UnderSubmission, SubmitStatus.Denied => RequestDisposition.Denied, _ => RequestDisposition.Error },
+                DispositionMessage = status,
+            };
+        }
+
+        /// <summary>CertCentral order status → ours (issued/approved/expired → issued; the waiting ones → pending; refusals → denied).</summary>
+        internal static SubmitStatus MapStatus(string status) => status switch
+        {
+            "issued" or "approved" or "expired" => SubmitStatus.Issued,
+            "pending" or "processing" or "reissue_pending" or "waiting_pickup" or "needs_approval" or "submitted" => SubmitStatus.Pending,
+            "denied" or "rejected" or "canceled" or "cancelled" => SubmitStatus.Denied,
+            "revoked" => SubmitStatus.Revoked,
+            _ => throw new PscException("UnknownOrderStatus", FailureCategory.InvalidData, $"CertCentral reported the order status '{status}', which PSCertConnector does not know."),
+        };
+
+        private IReadOnlyList<byte[]> Download(string certificateId, CancellationToken cancellation)
+        {
+            var text = _channel.SendText(HttpMethod.Get, Api("certificate/" + Uri.EscapeDataString(certificateId) + "/download/format/pem_all"), "certificate download", cancellation);
+            var blocks = Pem.DecodeAll(text, "certificate download from CertCentral").Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+            if (blocks.Count == 0) throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral's pem_all download of certificate {certificateId} holds no certificate.");
+            return blocks;
+        }
+
+        /// <summary>
+        /// Asks CertCentral to revoke; with skipApproval it is done at once, with approveRevocations we approve our
+        /// own request, otherwise an administrator must approve it and the certificate is not revoked yet (an error says so).
+        /// </summary>
+        public override void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation)
+        {
+            var serial = Hex.NormalizeSerial(serialNumber);
+            var camel = reason switch
+            {
+                RevocationReason.Unspecified => "unspecified",
+                RevocationReason.KeyCompromise => "keyCompromise",
+                RevocationReason.AffiliationChanged => "affiliationChanged",
+                RevocationReason.Superseded => "superseded",
+                RevocationReason.CessationOfOperation => "cessationOfOperation",
+                _ => throw new PscException("ReasonNotSupported", FailureCategory.InvalidArgument,
+                    $"CertCentral does not take the reason {reason}: use unspecified, key-compromise, affiliation-changed, superseded or cessation-of-operation.") { Target = reason.ToString() },
+            };
+            var body = new Dictionary<string, object> { ["reason"] = camel, ["comments"] = "Revoked through PSCertConnector" };
+            if (_settings.SkipApproval) body["skip_approval"] = true;
+            JsonReply reply;
+            try { reply = _channel.Send(HttpMethod.Put, Api("certificate/" + serial + "/revoke"), body, "revocation", cancellation); }
+            catch (PscException ex) when (ex.ErrorId == "NotFoundOnCa")
+            {
+                throw new PscException("CertificateNotFoundOnCa", FailureCategory.ObjectNotFound, $"CertCentral has no certificate with serial {serial}. {ex.Message}", ex) { Target = serial };
+            }
+            if (reply.Body is not { ValueKind: JsonValueKind.Object } request) return; // 204: revoked at once
+            var requestId = DigiCertJsonChannel.Require(request, "id", JsonValueKind.Number, "revocation request").GetInt64();
+            if (!_settings.ApproveRevocations)
+                throw new PscException("RevocationAwaitsApproval", FailureCategory.InvalidOperation,
+                    $"CertCentral created revocation request {requestId} for serial {serial}; it is revoked once an administrator approves it " +
+                    "(or set skipApproval / approveRevocations with an administrator's API key). The inventory keeps the certificate as valid until then.") { Target = serial };
+            _channel.Send(HttpMethod.Put, Api("request/" + requestId.ToString(CultureInfo.InvariantCulture) + "/status"),
+                new Dictionary<string, object> { ["status"] = "approved", ["processor_comment"] = "Approved through PSCertConnector" }, "revocation approval", cancellation);
+        }
+
+        /// <summary>
+        /// Incremental import through order status changes: one window (at most six days) per page, from the
+        /// watermark (or importSinceDays back) to now. Issued and revoked orders are downloaded with their chain.
+        /// </summary>
+        public override IssuedPage EnumerateIssued(string? cursor, int batchSize, CancellationToken cancellation)
+        {
+            var now = DateTimeOffset.UtcNow;
+            DateTimeOffset from;
+            if (cursor == null) from = now.AddDays(-_settings.ImportSinceDays);
+            else if (!DateTimeOffset.TryParseExact(cursor, "o", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out from))
+                throw new PscException("InvalidImportWatermark", FailureCategory.InvalidData, $"The stored import watermark '{cursor}' is not a CertCentral time. Run a full import.");
+            // The filter has whole seconds; windows meet at the same second (both ends count), so nothing falls between them.
+            var lastWindow = from + ImportWindow >= now;
+            var to = lastWindow ? now : from + ImportWindow;
+            to = new DateTimeOffset(to.UtcTicks - to.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+            string Mdt(DateTimeOffset t) => t.ToOffset(Mountain).ToString("yyyy-MM-dd'+'HH:mm:ss", CultureInfo.InvariantCulture);
+            var reply = _channel.Send(HttpMethod.Get, Api($"order/certificate/status-changes?filters[status_last_updated]={Mdt(from)}...{Mdt(to)}"), null, "order status changes", cancellation);
+            var items = new List<IssuedCertificate>();
+            if (reply.Body is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("orders", out var orders))
+            {
+                if (orders.ValueKind != JsonValueKind.Array)
+                    throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral's status changes carry 'orders' as {orders.ValueKind.ToString().ToLowerInvariant()}, not an array.");
+                foreach (var order in orders.EnumerateArray())
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var status = DigiCertJsonChannel.Str(order, "status")?.ToLowerInvariant() ?? "";
+                    if (status is not ("issued" or "revoked") || !order.TryGetProperty("certificate_id", out var cid) || cid.ValueKind != JsonValueKind.Number) continue;
+                    var chain = Download(cid.GetInt64().ToString(CultureInfo.InvariantCulture), cancellation);
+                    items.Add(new IssuedCertificate
+                    {
+                        RequestId = order.TryGetProperty("order_id", out var oid) && oid.ValueKind == JsonValueKind.Number ? oid.GetInt64().ToString(CultureInfo.InvariantCulture) : "",
+                        Certificate = chain[0],
+                        RevokedAt = status == "revoked" ? to : null,
+                        RevocationReason = status == "revoked" ? RevocationReason.Unspecified : null,
+                    });
+                }
+            }
+            return new IssuedPage(items, to.ToString("o", CultureInfo.InvariantCulture), !lastWindow);
+        }
+
+        public override void Dispose() => _channel.Dispose();
+    }
+
+    internal sealed class CertCentralConnectorType : IConnectorType
+    {
+        public string Name => CertCentralConnector.TypeName;
+        public string Description => "DigiCert CertCentral (Services API v2): products, orders, download, revocation with approval, and import of status changes.";
+        public IReadOnlyDictionary<string, string> Settings => CertCentralSettings.Known;
+        public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
+        public void Validate(ConnectorDefinition definition) => CertCentralSettings.Parse(definition);
+        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
+
+        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        {
+            var settings = CertCentralSettings.Parse(definition);
+            var key = secret == null ? null : Encoding.UTF8.GetString(secret);
+            if (string.IsNullOrEmpty(key))
+                throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
+                    $"Connector '{definition.Name}' needs its CertCentral API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = definition.Name };
+            return new CertCentralConnector(settings, new DigiCertJsonChannel(new HttpService(settings.TransportOptions()), definition.Name, ("X-DC-DEVKEY", key!)));
+        }
+    }
+}
