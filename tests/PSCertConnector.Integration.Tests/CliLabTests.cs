@@ -65,6 +65,27 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void DigiCert_one_through_the_cli_enroll_and_revoke_with_a_reason()
+        {
+            Environment.SetEnvironmentVariable("PSC_TEST_DIGICERT_KEY", LabFixture.ApiKey);
+            var add = Cli("connector", "add", "one", "--type", "digicert-one", "--setting", $"url={_lab.Server.BaseUri.AbsoluteUri}",
+                "--setting", $"caBundle={_lab.Authority.BundlePath}", "--secret-env", "PSC_TEST_DIGICERT_KEY");
+            add.Exit.Should().Be(0, add.Err);
+            var profiles = JsonDocument.Parse(Cli("template", "list", "one", "--refresh", "--json").Out).RootElement;
+            var web = profiles.EnumerateArray().First(p => p.GetProperty("displayName").GetString() == "Web Server").GetProperty("name").GetString()!;
+
+            var csr = _home.File("dc.csr");
+            Cli("request", "new", "--subject", "CN=dc.contoso.com", "--san", "dns=dc.contoso.com", "--out", csr).Exit.Should().Be(0);
+            var order = JsonDocument.Parse(Cli("submit", "--connector", "one", "--template", web, "--csr", csr, "--json").Out).RootElement;
+            order.GetProperty("status").GetString().Should().Be("issued");
+            Cli("order", "fetch", order.GetProperty("id").GetInt64().ToString()).Exit.Should().Be(0);
+            var serial = order.GetProperty("serialNumber").GetString()!;
+            var revoke = Cli("revoke", serial, "--reason", "key-compromise", "--yes");
+            revoke.Exit.Should().Be(0, revoke.Err);
+            _lab.Authority.Ca.GetBySerial(serial).Status.Should().Be(PSCertConnector.Core.Connectors.SubmitStatus.Revoked);
+        }
+
+        [Fact]
         public void Lab_serve_refuses_to_start_without_a_password_it_does_not_print()
         {
             var result = Cli("lab", "serve", "--port", "0");
