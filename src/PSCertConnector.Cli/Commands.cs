@@ -92,10 +92,21 @@ namespace PSCertConnector.Cli
             // certreq.ini files are often saved by Notepad as UTF-16 or with a BOM: let the reader detect it.
             var infText = infPath == null ? null
                 : new StreamReader(new MemoryStream(ReadFile(infPath, "INF file")), Encoding.UTF8, detectEncodingFromByteOrderMarks: true).ReadToEnd();
+            var intune = IntuneFromFlags(cl);
+            if (intune != null && fromFlags == null) throw CommandLine.Usage("--intune applies to a request built from flags, not to --inf.");
+            if (cl.Get("profile-oid") is string profileOid && fromFlags != null)
+            {
+                var oid = IntuneRules.ProfileOid(profileOid);
+                fromFlags = fromFlags with
+                {
+                    CertificateTemplate = oid,
+                    RequestAttributes = new Dictionary<string, string>(fromFlags.RequestAttributes.ToDictionary(k => k.Key, k => k.Value)) { ["CertificateTemplate"] = oid },
+                };
+            }
             return Op(cl, false, (ws, s) =>
             {
                 var operations = new RequestOperations(ws, s);
-                var result = fromFlags != null ? operations.Build(fromFlags) : operations.BuildFromInf(infText!);
+                var result = fromFlags != null ? operations.Build(fromFlags, intune: intune) : operations.BuildFromInf(infText!);
                 if (result != null && outPath != null)
                 {
                     WriteFile(outPath, Encoding.ASCII.GetBytes(result.CsrPem));
@@ -111,6 +122,54 @@ namespace PSCertConnector.Cli
                     else _out.Write(r.CsrPem);
                 }
             });
+        }
+
+        /// <summary>--intune cn|cn-email|cn-as-email with --email, --upn, --other-name, --no-email-san, --no-upn-san.</summary>
+        private static IntuneIdentity? IntuneFromFlags(CommandLine cl)
+        {
+            var format = cl.Get("intune");
+            if (format == null)
+            {
+                foreach (var option in new[] { "email", "upn", "other-name", "no-email-san", "no-upn-san" })
+                    if (cl.Has(option)) throw CommandLine.Usage($"--{option} belongs to the Intune rules: add --intune cn|cn-email|cn-as-email.");
+                return null;
+            }
+            return new IntuneIdentity
+            {
+                SubjectFormat = format.ToLowerInvariant() switch
+                {
+                    "cn" => IntuneSubjectFormat.CommonName,
+                    "cn-email" or "cn+email" or "cn-e" => IntuneSubjectFormat.CommonNameAndEmail,
+                    "cn-as-email" or "email" => IntuneSubjectFormat.CommonNameAsEmail,
+                    _ => throw CommandLine.Usage($"--intune '{format}' should be cn, cn-email or cn-as-email."),
+                },
+                Email = cl.Get("email"),
+                Upn = cl.Get("upn"),
+                OtherNames = cl.All("other-name"),
+                EmailSan = !cl.Has("no-email-san"),
+                UpnSan = !cl.Has("no-upn-san"),
+            };
+        }
+
+        /// <summary>intune check: the three values an Intune PKCS profile for DigiCert PKI Platform needs, checked and normalised.</summary>
+        private int IntuneCheck(CommandLine cl)
+        {
+            var checks = new List<(string Field, Func<string, string> Check)>
+            {
+                ("ca-fqdn", IntuneRules.CaFqdn), ("ca-name", IntuneRules.CaName), ("profile-oid", IntuneRules.ProfileOid),
+            };
+            if (!checks.Any(c => cl.Has(c.Field))) throw CommandLine.Usage("Give --ca-fqdn, --ca-name and/or --profile-oid to check.");
+            int failed = 0;
+            foreach (var (field, check) in checks.Where(c => cl.Has(c.Field)))
+            {
+                try { _out.WriteLine($"{field,-12} {check(cl.Get(field)!)}  ok"); }
+                catch (PscException ex)
+                {
+                    _err.WriteLine($"error: {ex.Message} [{ex.ErrorId}]");
+                    failed++;
+                }
+            }
+            return failed == 0 ? 0 : 1;
         }
 
         private static RequestSpec RequestSpecFromFlags(CommandLine cl)

@@ -48,6 +48,10 @@ namespace PSCertConnector.Cli
                 ("eku", "enhanced key usage OID (repeat)"), ("key-usage", "key usage, e.g. 0xa0"), ("hash", "sha256 (default), sha384, sha512"),
                 ("exportable", "allow the key to be exported to PFX later"), ("machine-key-set", "install into the machine store later"),
                 ("friendly-name", "friendly name"), ("template", "CertificateTemplate request attribute"), ("out", "write the CSR (PEM) to this file"),
+                ("intune", "apply the Intune / DigiCert PKI Platform rules with this subject format: cn, cn-email or cn-as-email"),
+                ("email", "the user's email (Intune rules; falls back to the UPN)"), ("upn", "the user's UPN (Intune rules; falls back to the email)"),
+                ("other-name", "other-name SAN as OID;HEX (Intune rules; repeat)"), ("no-email-san", "no email SAN (Intune rules)"), ("no-upn-san", "no UPN SAN (Intune rules)"),
+                ("profile-oid", "DigiCert PKI Platform certificate profile OID, checked and sent as the template"),
             }),
             new("submit", "Submit a request to a connector; the order is tracked in the inventory.", new[]
             {
@@ -92,6 +96,11 @@ namespace PSCertConnector.Cli
                 ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
                 ("lab-home", "folder of the Lab's CA (default <home>/lab)"),
                 ("api-key-env", "API key the DigiCert ONE emulation accepts, from this environment variable"), ("api-key-file", "the same, from a file"),
+            }),
+            new("intune check", "Check the values an Intune PKCS profile for DigiCert PKI Platform takes: the CA FQDN, the CA name and the profile OID.", new[]
+            {
+                ("ca-fqdn", "the PKI Platform host, e.g. pki-ws.symauth.com (no https://, no trailing slash)"), ("ca-name", "the CA name: Symantec"),
+                ("profile-oid", "the certificate profile OID"),
             }),
             new("demo", "Run the whole lifecycle on an embedded CA in a fresh home folder and print each step.", Array.Empty<(string, string)>()),
         };

@@ -66,7 +66,7 @@ namespace PSCertConnector.Cli
             _cancel = cancel;
         }
 
-        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl", "lab" };
+        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl", "lab", "intune" };
 
         public int Dispatch(string[] args)
         {
@@ -115,6 +115,7 @@ namespace PSCertConnector.Cli
                 "crl show" => CrlShow(cl),
                 "demo" => new Demo(_out, _err, _cancel).Run(cl),
                 "lab serve" => LabServe(cl),
+                "intune check" => IntuneCheck(cl),
                 _ => throw CommandLine.Usage($"'{command}' is not a certconnector command. Run 'certconnector --help' for the list."),
             };
         }

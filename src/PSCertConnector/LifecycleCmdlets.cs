@@ -30,11 +30,24 @@ namespace PSCertConnector.Commands
         [Parameter(ParameterSetName = "Parameters")] public string? FriendlyName { get; set; }
         [Parameter(ParameterSetName = "Parameters")] public string? ProviderName { get; set; }
         [Parameter(ParameterSetName = "Parameters")] public string? Template { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public IntuneSubjectFormat? IntuneSubjectFormat { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public string? Email { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public string? Upn { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public string[] OtherName { get; set; } = new string[0];
+        [Parameter(ParameterSetName = "Parameters")] public SwitchParameter NoEmailSan { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public SwitchParameter NoUpnSan { get; set; }
+        [Parameter(ParameterSetName = "Parameters")] public string? ProfileOid { get; set; }
         [Parameter(Mandatory = true, ParameterSetName = "Inf")] [ValidateNotNullOrEmpty] public string InfPath { get; set; } = "";
         [Parameter] public string? OutFile { get; set; }
 
+        /// <summary>-ProfileOid (checked as a DigiCert PKI Platform profile OID) or -Template.</summary>
+        private string? TemplateName => ProfileOid != null ? IntuneRules.ProfileOid(ProfileOid) : Template;
+
         protected override void ProcessRecord() => Run(() =>
         {
+            if (IntuneSubjectFormat == null && (Email != null || Upn != null || OtherName.Length > 0 || NoEmailSan || NoUpnSan))
+                throw new PscException("IntuneRulesNotSelected", FailureCategory.InvalidArgument,
+                    "-Email, -Upn, -OtherName, -NoEmailSan and -NoUpnSan belong to the Intune rules: add -IntuneSubjectFormat CommonName, CommonNameAndEmail or CommonNameAsEmail.");
             var operations = new RequestOperations(Workspace, Sink);
             CertificateRequestResult? result;
             if (ParameterSetName == "Inf")
@@ -60,9 +73,12 @@ namespace PSCertConnector.Commands
                     MachineKeySet = MachineKeySet,
                     FriendlyName = FriendlyName,
                     ProviderName = ProviderName,
-                    CertificateTemplate = Template,
-                    RequestAttributes = Template == null ? new System.Collections.Generic.Dictionary<string, string>()
-                        : new System.Collections.Generic.Dictionary<string, string> { ["CertificateTemplate"] = Template },
+                    CertificateTemplate = TemplateName,
+                    RequestAttributes = TemplateName == null ? new System.Collections.Generic.Dictionary<string, string>()
+                        : new System.Collections.Generic.Dictionary<string, string> { ["CertificateTemplate"] = TemplateName },
+                }, intune: IntuneSubjectFormat == null ? null : new IntuneIdentity
+                {
+                    SubjectFormat = IntuneSubjectFormat.Value, Email = Email, Upn = Upn, OtherNames = OtherName, EmailSan = !NoEmailSan, UpnSan = !NoUpnSan,
                 });
             }
             if (result != null && OutFile != null)

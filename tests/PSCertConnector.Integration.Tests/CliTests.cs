@@ -91,6 +91,30 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void Intune_rules_through_the_cli_give_a_request_openssl_reads_and_check_the_pki_platform_values()
+        {
+            var csr = _home.File("intune.csr");
+            var made = Cli("request", "new", "--intune", "cn-email", "--subject", "CN=Ada Lovelace", "--upn", "ada_l@contoso.com",
+                "--profile-oid", "2.16.840.1.113733.1.16.1.2.3.1.1.61904612", "--out", csr);
+            made.Exit.Should().Be(0, made.Err);
+            made.Err.Should().Contain("used as the email").And.Contain("'_'");
+            var text = OpenSsl.Ok($"req -in {csr} -verify -noout -text");
+            text.Should().Contain("verify OK").And.Contain("CN = Ada Lovelace").And.Contain("emailAddress = ada_l@contoso.com");
+            text.Should().Contain("email:ada_l@contoso.com").And.Contain("othername: UPN::ada_l@contoso.com");
+            PSCertConnector.Core.Pkix.CsrParser.Parse(File.ReadAllBytes(csr)).Attributes["CertificateTemplate"]
+                .Should().Be("2.16.840.1.113733.1.16.1.2.3.1.1.61904612", "the profile OID travels as the CertificateTemplate attribute");
+
+            Cli("request", "new", "--intune", "cn", "--subject", "CN=Nobody").Err.Should().Contain("IntuneAttributeMissing");
+            Cli("request", "new", "--subject", "CN=x", "--email", "a@b.c").Exit.Should().Be(2, "--email without --intune is a usage error");
+
+            var good = Cli("intune", "check", "--ca-fqdn", "pki-ws.symauth.com", "--ca-name", "Symantec", "--profile-oid", "2.16.840.1.113733.1.16.1.2.3.1.1.61904612");
+            good.Exit.Should().Be(0, good.Err);
+            var bad = Cli("intune", "check", "--ca-fqdn", "https://pki-ws.symauth.com/", "--ca-name", "DigiCert");
+            bad.Exit.Should().Be(1);
+            bad.Err.Should().Contain("[InvalidCaFqdn]").And.Contain("[InvalidCaName]");
+        }
+
+        [Fact]
         public void Options_may_come_before_the_command()
         {
             var stdout = new StringWriter();

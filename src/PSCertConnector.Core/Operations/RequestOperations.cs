@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 
@@ -39,11 +40,19 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <summary>Generates the key, builds and signs the PKCS#10, and keeps the key (protected) for pairing.</summary>
-        public CertificateRequestResult? Build(RequestSpec spec, IReadOnlyList<string>? notes = null)
+        /// <param name="intune">When given, the Intune/DigiCert PKI Platform rules set the subject and SANs from these attributes first.</param>
+        public CertificateRequestResult? Build(RequestSpec spec, IReadOnlyList<string>? notes = null, IntuneIdentity? intune = null)
         {
             CertificateRequestResult? result = null;
             ForItem(spec.Subject, () =>
             {
+                if (intune != null)
+                {
+                    var (shaped, ruleNotes) = IntuneRules.Apply(spec, intune);
+                    foreach (var note in ruleNotes) Sink.WriteWarning(note);
+                    spec = shaped;
+                    notes = (notes ?? Array.Empty<string>()).Concat(ruleNotes).ToList();
+                }
                 CsrBuilder.Validate(spec);
                 if (!Sink.ShouldProcess($"request for '{spec.Subject}' ({spec.KeyAlgorithm} {spec.KeyLength})", "Create key and request")) return;
                 Sink.WriteVerbose($"Generating a {spec.KeyAlgorithm} {spec.KeyLength}-bit key.");

@@ -40,6 +40,12 @@ namespace PSCertConnector.Core.Pkix
             var values = name.GetValueList(X509Name.CN);
             return values.Count > 0 ? values[values.Count - 1]?.ToString() : null;
         }
+
+        /// <summary>The CN of a DN string, or null when it has none (or is empty).</summary>
+        public static string? CommonNameOf(string dn) => string.IsNullOrWhiteSpace(dn) ? null : CommonName(Parse(dn, "subject"));
+
+        /// <summary>A value made safe to put after "CN=" (RFC 4514 special characters escaped).</summary>
+        public static string Escape(string value) => Regex.Replace(value, @"([,+""\\<>;=])", @"\$1");
     }
 
     internal static class GeneralNameCodec
