@@ -181,6 +181,60 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public async Task A_server_that_requires_a_client_certificate_and_hangs_up_is_explained()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(https =>
+            {
+                https.ServerCertificate = _lab.Authority.TlsCertificate;
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12; // the certificate request is part of the handshake
+            })));
+            await using var strict = builder.Build();
+            strict.Run(context => context.Response.WriteAsync("never"));
+            await strict.StartAsync();
+            var port = new Uri(strict.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+            var definition = LabFixture.AddConnector(_workspace, "strict", "adcs-web", new Dictionary<string, string>
+            {
+                ["host"] = "localhost", ["port"] = port.ToString(), ["user"] = LabFixture.User, ["caBundle"] = _lab.Authority.BundlePath,
+            }, LabFixture.Secret());
+            var act = () => _workspace.Connect(definition).Test(default);
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("ServiceUnreachable");
+            error.Message.Should().Contain("closed the connection without answering").And.Contain("requires a TLS client certificate")
+                .And.Contain("clientCertificate").And.Contain("TLS 1.2");
+        }
+
+        [Fact]
+        public async Task A_handshake_refused_with_a_tls_alert_is_a_tls_channel_failure_with_its_three_causes()
+        {
+            // A server with no TLS version in common answers the ClientHello with a fatal protocol_version alert.
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var server = Task.Run(async () =>
+            {
+                using var socket = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+                var stream = socket.GetStream();
+                var hello = new byte[4096];
+                await stream.ReadAsync(hello).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                await stream.WriteAsync(new byte[] { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46 });
+                await Task.Delay(200);
+            });
+            var definition = LabFixture.AddConnector(_workspace, "oldtls", "adcs-web", new Dictionary<string, string>
+            {
+                ["host"] = "localhost", ["port"] = port.ToString(), ["user"] = LabFixture.User, ["caBundle"] = _lab.Authority.BundlePath,
+            }, LabFixture.Secret());
+            var act = () => _workspace.Connect(definition).Test(default);
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("TlsChannelFailed", error.ToString());
+            error.Message.Should().Contain("1) the server requires a client certificate").And.Contain("2) no TLS version in common")
+                .And.Contain("3) a proxy or firewall");
+            await server;
+        }
+
+        [Fact]
         public void A_truncated_envelope_and_a_non_xml_body_are_malformed_responses()
         {
             TemplatesFrom("truncated").ErrorId.Should().Be("MalformedResponse");

@@ -126,6 +126,13 @@ namespace PSCertConnector.Core.Protocols
             {
                 if (verdict.Failure != null)
                     throw new PscException("ServerCertificateUntrusted", FailureCategory.SecurityError, verdict.Failure, ex) { Target = uri.ToString() };
+                if (IsTlsFailure(ex))
+                    throw new PscException("TlsChannelFailed", FailureCategory.SecurityError,
+                        $"The TLS channel to {uri.Host}:{uri.Port} could not be set up ({Innermost(ex)}). {TlsFailureCauses()}", ex) { Target = uri.ToString() };
+                if (_options.ClientCertificate == null && EndedWithoutAnswer(ex))
+                    throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
+                        $"{uri.Host}:{uri.Port} closed the connection without answering. A server that requires a TLS client certificate does this when none is sent. " +
+                        TlsFailureCauses(), ex) { Target = uri.ToString() };
                 throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
                     $"{uri.Host}:{uri.Port} could not be reached ({Innermost(ex)}).", ex) { Target = uri.ToString() };
             }
@@ -208,6 +215,34 @@ namespace PSCertConnector.Core.Protocols
                 .Any(element => _options.TrustedCas.Any(ca => ca.RawData.AsSpan().SequenceEqual(element.Certificate.RawData)));
             if (!anchored) return false;
             return chain.ChainStatus.All(s => s.Status is X509ChainStatusFlags.NoError or X509ChainStatusFlags.UntrustedRoot);
+        }
+
+        /// <summary>The three usual causes of a TLS channel failure, worded for this connector's settings.</summary>
+        private string TlsFailureCauses() =>
+            "The usual causes: " +
+            (_options.ClientCertificate != null
+                ? $"1) the server does not accept the client certificate '{_options.ClientCertificate.Subject}' (not the one it expects, expired, or its private key cannot be used); "
+                : "1) the server requires a client certificate and none is configured (authentication=Certificate with clientCertificate or clientCertificateThumbprint); ") +
+            "2) no TLS version in common: TLS 1.2 or later must be enabled on both sides (Windows PowerShell 5.1: enable strong cryptography for .NET Framework); " +
+            "3) a proxy or firewall that inspects or blocks TLS in between.";
+
+        /// <summary>
+        /// The server accepted the connection and then hung up before any response: what Kestrel, IIS and nginx do
+        /// after the handshake when they require a client certificate that was not sent.
+        /// </summary>
+        private static bool EndedWithoutAnswer(Exception ex)
+        {
+            for (var e = ex; e != null; e = e.InnerException)
+                if (e.Message.IndexOf("ended prematurely", StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            return false;
+        }
+
+        /// <summary>True when the handshake itself failed (not the network): an authentication error, or the peer closing during the handshake.</summary>
+        private static bool IsTlsFailure(Exception ex)
+        {
+            for (var e = ex; e != null; e = e.InnerException)
+                if (e is System.Security.Authentication.AuthenticationException) return true;
+            return false;
         }
 
         private static string Innermost(Exception ex)
