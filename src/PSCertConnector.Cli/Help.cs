@@ -16,7 +16,7 @@ namespace PSCertConnector.Cli
         {
             new("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.", new[]
             {
-                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local, adcs-ces, adcs-web, adcs-dcom, digicert-one"), ("domain", "domain the connector serves"),
+                ("name", "connector name (letters, digits, . - _)"), ("type", "connector type: local, adcs-ces, adcs-web, adcs-dcom, digicert-one, digicert-certcentral"), ("domain", "domain the connector serves"),
                 ("business-unit", "business unit given to imported certificates"), ("tag", "tag for imported certificates (repeat or comma-separate)"),
                 ("priority", "1 (tried first) to 10; default 5"), ("import-every", "import frequency: 15m (default), 2h, 1w"),
                 ("no-import", "do not import on a schedule"), ("setting", "transport setting KEY=VALUE (repeat)"),

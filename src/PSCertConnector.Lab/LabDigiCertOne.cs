@@ -116,8 +116,29 @@ namespace PSCertConnector.Lab
                 return;
             }
             var der = Pem.ReadPemOrDer(Encoding.UTF8.GetBytes(csr), "CSR", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
+            if (AttributeMismatch(body!.Value, CsrParser.Parse(der), template) is { } mismatch)
+            {
+                await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = mismatch.Message, field = mismatch.Field } } });
+                return;
+            }
             var result = authority.Ca.Submit(der, template.Name, new Dictionary<string, string>());
             await Answer(context, 201, result);
+        }
+
+        /// <summary>
+        /// The profile's enrollment-field rules, as DigiCert ONE applies them: the attributes must agree with the CSR,
+        /// and the User profile (an Intune/S-MIME style profile) requires an email address.
+        /// </summary>
+        private static (string Field, string Message)? AttributeMismatch(JsonElement body, CsrInfo csr, CaTemplate template)
+        {
+            var attributes = body.TryGetProperty("attributes", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+            var commonName = attributes.ValueKind == JsonValueKind.Object && attributes.TryGetProperty("subject", out var subject) ? DigiCertStr(subject, "common_name") : null;
+            if (commonName != null && !string.Equals(commonName, csr.CommonName, StringComparison.Ordinal))
+                return ("attributes.subject.common_name", $"Attribute mismatch: common_name '{commonName}' differs from the CSR's '{csr.CommonName}'.");
+            var hasEmail = csr.SubjectAlternativeNames.Any(n => n.Type == SanType.Email) || System.Text.RegularExpressions.Regex.IsMatch(csr.Subject, @"(^|[,+]\s*)E=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            if (template.Name == "User" && !hasEmail)
+                return ("attributes.extensions.san.emails", "Attribute mismatch: the profile requires an email address (SAN email or subject E), and the request has none.");
+            return null;
         }
 
         private static async Task Pickup(HttpContext context, LabAuthority authority, string requestId)

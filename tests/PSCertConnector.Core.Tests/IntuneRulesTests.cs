@@ -78,6 +78,18 @@ namespace PSCertConnector.Tests
             FluentActions.Invoking(() => IntuneRules.OtherName("guid;0410")).Should().Throw<PscException>().Which.Message.Should().Contain("<OID>;<hex");
         }
 
+        [Fact]
+        public void An_other_name_that_repeats_the_upn_san_is_included_once_and_said()
+        {
+            var (spec, notes) = IntuneRules.Apply(Base, new IntuneIdentity
+            {
+                CommonName = "Bob", Upn = "bob@contoso.com", OtherNames = new[] { "1.3.6.1.4.1.311.20.2.3;0c0f626f6240636f6e746f736f2e636f6d" },
+            });
+            spec.SubjectAlternativeNames.Where(s => s.Type == SanType.Upn).Should().ContainSingle().Which.Value.Should().Be("bob@contoso.com");
+            spec.SubjectAlternativeNames.Should().NotContain(s => s.Type == SanType.OtherName);
+            notes.Should().Contain(n => n.Contains("included once"));
+        }
+
         [Theory]
         [InlineData("2.16.840.1.113733.1.16.1.2.3.1.1.61904612", true)]
         [InlineData(" 2.16.840.1.113733.1.16.1.2.3.1.1.61904612 ", true)]

@@ -241,10 +241,7 @@ namespace PSCertConnector.Integration.Tests
         [Fact]
         public void Ces_enrolls_with_a_tls_client_certificate_instead_of_a_password()
         {
-            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
-            var issued = _lab.Authority.Ca.Submit(LabFixture.NewCsr("svc-enroll", key), "RA", new Dictionary<string, string>());
-            var pfx = _home.File("client.pfx");
-            File.WriteAllBytes(pfx, Pkcs12Writer.Write(issued.Certificate!, issued.Chain, key, "pfx-pass", "client"));
+            var pfx = _lab.IssueClientPfx(_home.File("client.pfx"), "svc-enroll", "pfx-pass");
             var settings = _lab.Settings(_lab.Server, ("caName", _lab.Authority.CaName), ("authentication", "Certificate"), ("clientCertificate", pfx));
             settings.Remove("user");
             LabFixture.AddConnector(_workspace, "ces-cert", "adcs-ces", settings, LabFixture.Secret("pfx-pass"));

@@ -97,6 +97,58 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void A_profile_that_requires_an_email_refuses_a_request_without_one_as_an_attribute_mismatch_and_stores_nothing()
+        {
+            One();
+            new TemplateOperations(_workspace, new RecordingSink()).Get("one", refresh: true);
+            var (order, sink) = Submit(ProfileOf("User"), "alice");
+            order.Should().BeNull();
+            var error = sink.Errors.Should().ContainSingle().Which;
+            error.ErrorId.Should().Be("AttributeMismatch");
+            error.Message.Should().Contain("requires an email address").And.Contain("-IntuneSubjectFormat");
+            _workspace.Store.QueryOrders(new OrderQuery()).Should().BeEmpty("a refused request leaves no order behind");
+
+            // The same user built with the guide's rules (CN plus an email SAN) is accepted.
+            var (spec, _) = IntuneRules.Apply(new RequestSpec { Subject = "CN=alice" }, new IntuneIdentity
+            {
+                SubjectFormat = IntuneSubjectFormat.CommonName, CommonName = "alice", Email = "alice@contoso.com",
+            });
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            var accepted = new OrderOperations(_workspace, sink).Submit("one", ProfileOf("User"), CsrBuilder.Build(spec, key));
+            accepted!.Status.Should().Be(SubmitStatus.Issued);
+        }
+
+        [Fact]
+        public void The_ra_certificate_from_a_pfx_authenticates_instead_of_the_api_key()
+        {
+            var pfx = _lab.IssueClientPfx(_home.File("ra.pfx"), "intune-ra", "ra-pass");
+            LabFixture.AddConnector(_workspace, "one-ra", "digicert-one", new Dictionary<string, string>
+            {
+                ["url"] = _lab.Server.BaseUri.AbsoluteUri, ["caBundle"] = _lab.Authority.BundlePath,
+                ["authentication"] = "Certificate", ["clientCertificate"] = pfx,
+            }, LabFixture.Secret("ra-pass"));
+
+            _workspace.Connect("one-ra").Test(default).Success.Should().BeTrue(); // the workspace owns open connectors
+            new TemplateOperations(_workspace, new RecordingSink()).Get("one-ra", refresh: true);
+            var profile = _workspace.Store.GetTemplates(_workspace.RequireConnector("one-ra")).Single(t => t.DisplayName == "Web Server").Name;
+            var sink = new RecordingSink();
+            var order = new OrderOperations(_workspace, sink).Submit("one-ra", profile, LabFixture.NewCsr("ra-enrolled.contoso.com"));
+            sink.Errors.Should().BeEmpty();
+            order!.Status.Should().Be(SubmitStatus.Issued);
+        }
+
+        [Fact]
+        public void An_unknown_profile_is_named_as_such_with_where_to_find_the_ids()
+        {
+            One();
+            var connector = _workspace.Connect("one");
+            var act = () => connector.Submit(LabFixture.NewCsr("x.contoso.com"), "2b6c0f1e-0000-4000-8000-000000000000", new Dictionary<string, string>(), default);
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("UnknownProfile");
+            error.Message.Should().Contain("2b6c0f1e-0000-4000-8000-000000000000").And.Contain("template list");
+        }
+
+        [Fact]
         public void A_pending_request_is_picked_up_after_approval_then_revoked_held_and_resumed()
         {
             One();

@@ -63,6 +63,15 @@ namespace PSCertConnector.Integration.Tests
             return sink.Single<ConnectorDefinition>();
         }
 
+        /// <summary>A client-authentication (RA template) certificate from the Lab CA, written with its key to a PFX.</summary>
+        public string IssueClientPfx(string path, string commonName, string password)
+        {
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            var issued = Authority.Ca.Submit(NewCsr(commonName, key), "RA", new Dictionary<string, string>());
+            File.WriteAllBytes(path, Pkcs12Writer.Write(issued.Certificate!, issued.Chain, key, password, commonName));
+            return path;
+        }
+
         public static byte[] NewCsr(string commonName, AsymmetricKey? key = null)
         {
             using var owned = key == null ? AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048) : null;

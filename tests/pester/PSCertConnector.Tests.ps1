@@ -381,3 +381,49 @@ Describe 'AD CS over HTTPS against the Lab server' {
         $result.Message | Should -Not -Match 'not-the-password'
     }
 }
+
+Describe 'DigiCert ONE against the Lab server, and the Intune request rules' {
+    BeforeAll {
+        $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'digicert-home'
+        $env:PSC_PESTER_LAB_PASSWORD = 'Pester-Lab-Pa55'
+        $env:PSC_PESTER_LAB_KEY = 'Pester-Api-Key-1'
+        $labOut = Join-Path $TestDrive 'lab-digicert.json'
+        $project = [System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Cli")
+        $lab = Start-Process -FilePath dotnet -PassThru -NoNewWindow -RedirectStandardOutput $labOut `
+            -ArgumentList @('run', '--project', $project, '--', 'lab', 'serve', '--port', '0', '--json',
+                '--password-env', 'PSC_PESTER_LAB_PASSWORD', '--api-key-env', 'PSC_PESTER_LAB_KEY')
+        $deadline = (Get-Date).AddMinutes(3)
+        while ((Get-Date) -lt $deadline -and -not ((Test-Path $labOut) -and (Get-Content $labOut -Raw) -match '\}\s*$')) { Start-Sleep -Milliseconds 250 }
+        $info = Get-Content $labOut -Raw | ConvertFrom-Json
+        $apiKey = ConvertTo-SecureString $env:PSC_PESTER_LAB_KEY -AsPlainText -Force
+        $settings = @{ url = $info.digicertOne; caBundle = $info.caBundle; labAdmin = 'true' }
+    }
+    AfterAll {
+        if ($lab -and -not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
+    }
+
+    It 'New-CaConnector -Type digicert-one -ApiKey lists the profiles, the approval profile flagged' {
+        New-CaConnector -Name lab-one -Type digicert-one -ApiKey $apiKey -Setting $settings -ErrorAction Stop | Out-Null
+        $approval = Get-CaTemplate -Connector lab-one -Refresh | Where-Object DisplayName -Like '*approval*'
+        $approval.RequiresApproval | Should -BeTrue
+    }
+
+    It 'A web server request to a profile is issued at once' {
+        $profile = (Get-CaTemplate -Connector lab-one | Where-Object DisplayName -EQ 'Web Server').Name
+        $order = New-RaCertificateRequest -Subject 'CN=pester-one.contoso.com' | Submit-AdcsRequest -Connector lab-one -Template $profile -ErrorAction Stop
+        $order.Status | Should -Be 'Issued'
+    }
+
+    It 'The User profile refuses a request without an email as AttributeMismatch, and accepts the Intune-shaped one' {
+        $profile = (Get-CaTemplate -Connector lab-one | Where-Object DisplayName -EQ 'User').Name
+        New-RaCertificateRequest -Subject 'CN=Alice' | Submit-AdcsRequest -Connector lab-one -Template $profile -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'AttributeMismatch*'
+        $order = New-RaCertificateRequest -Subject 'CN=Alice' -IntuneSubjectFormat CommonNameAndEmail -Email 'alice@contoso.com' -Upn 'alice@contoso.com' |
+            Submit-AdcsRequest -Connector lab-one -Template $profile -ErrorAction Stop
+        $order.Status | Should -Be 'Issued'
+    }
+
+    It 'A missing attribute with no fallback is named' {
+        { New-RaCertificateRequest -IntuneSubjectFormat CommonName -ErrorAction Stop } | Should -Throw -ErrorId 'IntuneAttributeMissing*'
+    }
+}

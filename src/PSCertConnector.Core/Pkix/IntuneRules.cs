@@ -94,7 +94,14 @@ namespace PSCertConnector.Core.Pkix
             var sans = spec.SubjectAlternativeNames.Where(s => s.Type is not (SanType.Email or SanType.Upn)).ToList();
             if (identity.EmailSan && email != null) sans.Add(new SubjectAlternativeName(SanType.Email, email));
             if (identity.UpnSan && upn != null) sans.Add(new SubjectAlternativeName(SanType.Upn, upn));
-            foreach (var other in identity.OtherNames) sans.Add(OtherName(other));
+            foreach (var other in identity.OtherNames)
+            {
+                var name = OtherName(other);
+                if (RepeatsUpn(name, sans))
+                    notes.Add($"The other name {other} is the UPN SAN {upn} again; it is included once.");
+                else
+                    sans.Add(name);
+            }
             return (spec with { Subject = subject, SubjectAlternativeNames = sans }, notes);
         }
 
@@ -110,6 +117,20 @@ namespace PSCertConnector.Core.Pkix
                 throw new PscException("IntuneAttributeInvalid", FailureCategory.InvalidArgument,
                     $"The value of other name {parts[0].Trim()} is not hexadecimal: '{parts[1].Trim()}'.") { Target = "otherName" };
             return new SubjectAlternativeName(SanType.OtherName, parts[0].Trim() + ";" + Hex.Encode(der));
+        }
+
+        /// <summary>An other name with the UPN OID whose UTF8String value is a UPN SAN already present.</summary>
+        private static bool RepeatsUpn(SubjectAlternativeName otherName, IReadOnlyList<SubjectAlternativeName> sans)
+        {
+            var parts = otherName.Value.Split(';');
+            if (parts[0] != Oids.Upn || !Hex.TryDecode(parts[1], out var der)) return false;
+            try
+            {
+                var reader = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER);
+                var value = reader.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.UTF8String);
+                return !reader.HasData && sans.Any(s => s.Type == SanType.Upn && string.Equals(s.Value, value, StringComparison.OrdinalIgnoreCase));
+            }
+            catch (System.Formats.Asn1.AsnContentException) { return false; } // not a UTF8String: a distinct other name, kept as given
         }
 
         /// <summary>A certificate profile OID used as the template name: a dotted OID such as 2.16.840.1.113733.1.16.1.2.3.1.1.61904612.</summary>

@@ -114,19 +114,23 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             }
         }
 
-        /// <summary>The code and message of either DigiCert error shape: {"error":{…}} or {"errors":[{…}]}.</summary>
-        public static (string? Code, string? Message) ReadError(JsonElement json)
+        /// <summary>
+        /// The code, message and offending field of either DigiCert error shape: {"error":{…}} or {"errors":[{…}]}
+        /// (the first error that names a field gives the field).
+        /// </summary>
+        public static (string? Code, string? Message, string? Field) ReadError(JsonElement json)
         {
-            if (json.ValueKind != JsonValueKind.Object) return (null, null);
+            if (json.ValueKind != JsonValueKind.Object) return (null, null, null);
             if (json.TryGetProperty("error", out var single) && single.ValueKind == JsonValueKind.Object)
-                return (Str(single, "code"), Str(single, "message"));
+                return (Str(single, "code"), Str(single, "message"), Str(single, "field"));
             if (json.TryGetProperty("errors", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
             {
                 var first = list[0];
                 var messages = list.EnumerateArray().Select(e => Str(e, "message")).Where(m => m != null);
-                return (Str(first, "code"), string.Join("; ", messages));
+                var field = list.EnumerateArray().Select(e => Str(e, "field")).FirstOrDefault(f => f != null);
+                return (Str(first, "code"), string.Join("; ", messages), field);
             }
-            return (null, null);
+            return (null, null, null);
         }
 
         private static string? ErrorText(HttpReply reply)
@@ -134,7 +138,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             try
             {
                 using var document = JsonDocument.Parse(reply.Body);
-                var (code, message) = ReadError(document.RootElement);
+                var (code, message, _) = ReadError(document.RootElement);
                 return code == null && message == null ? null : $"{message} ({code})";
             }
             catch (JsonException) { return null; }
@@ -142,11 +146,11 @@ namespace PSCertConnector.Core.Connectors.DigiCert
 
         private PscException Failure(HttpReply reply, string what)
         {
-            string? code = null, message = null;
+            string? code = null, message = null, field = null;
             try
             {
                 using var document = JsonDocument.Parse(reply.Body);
-                (code, message) = ReadError(document.RootElement);
+                (code, message, field) = ReadError(document.RootElement);
             }
             catch (JsonException) { } // an HTML or empty error page: its first characters are shown instead
             var said = $"{message ?? SafeXml.Preview(reply.Body)}{(code != null ? $" ({code})" : "")}";
@@ -160,10 +164,23 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 403 => new PscException("AccessDenied", FailureCategory.PermissionDenied,
                     $"{uri.Host} refused the {what} to connector '{_connector}': {said}. The API key or user lacks the permission, or the business unit is not theirs.") { Target = uri.ToString() },
                 404 => new PscException("NotFoundOnCa", FailureCategory.ObjectNotFound, $"{uri.Host} has no such object for the {what}: {said}.") { Target = uri.ToString() },
+                400 when RefersTo(field, message, "profile") => new PscException("UnknownProfile", FailureCategory.ObjectNotFound,
+                    $"{uri.Host} does not know the certificate profile of the {what}: {said}. The template of a DigiCert request is the profile id " +
+                    $"(DigiCert ONE: the profile's GUID; PKI Platform: its dotted OID); 'certconnector template list --connector {_connector} --refresh' lists the active ones.") { Target = uri.ToString() },
+                400 when RefersTo(field, message, "attribute") => new PscException("AttributeMismatch", FailureCategory.InvalidData,
+                    $"{uri.Host} refused the {what} because its subject or SAN attributes do not match what the profile requires: {said}. " +
+                    "Compare the profile's enrollment fields with the request; for Intune-style profiles, build the request with the guide's rules " +
+                    "(New-RaCertificateRequest -IntuneSubjectFormat, or certconnector request new --intune).") { Target = field ?? uri.ToString() },
                 _ => new PscException(baseCode == "invalid_request" || reply.StatusCode == HttpStatusCode.BadRequest ? "RequestRejected" : "UnexpectedResponse",
                     FailureCategory.InvalidOperation, $"{uri.Host} refused the {what}: {said}") { Target = uri.ToString() },
             };
         }
+
+        /// <summary>Whether a 400 is about a part of the request: by the field it names, or failing that by its wording.</summary>
+        private static bool RefersTo(string? field, string? message, string part) =>
+            field != null
+                ? field.StartsWith(part, StringComparison.OrdinalIgnoreCase)
+                : message != null && message.IndexOf(part, StringComparison.OrdinalIgnoreCase) >= 0;
 
         public static string? Str(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
