@@ -123,5 +123,15 @@ namespace PSCertConnector.Integration.Tests
             var act = () => _workspace.Connect(definition).Submit(LabFixture.NewCsr("x.contoso.com"), "ssl_nonexistent", new Dictionary<string, string>(), default);
             act.Should().Throw<PscException>().Which.Message.Should().Contain("not_found|product");
         }
+
+        [Fact]
+        public void Revoking_a_serial_certcentral_does_not_know_is_certificate_not_found()
+        {
+            var definition = Central();
+            var act = () => _workspace.Connect(definition).Revoke("0A1B2C3D4E5F", RevocationReason.KeyCompromise, null, default);
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("CertificateNotFoundOnCa");
+            error.Message.Should().Contain("0A1B2C3D4E5F");
+        }
     }
 }
