@@ -15,7 +15,7 @@ namespace PSCertConnector.Lab
         // CT_FLAG_MACHINE_TYPE (0x40) for the Computer template; the rest are user templates.
         private const int MachineType = 0x40;
 
-        public static XElement GetPoliciesResponse(LabAuthority authority, Func<AdcsAuthentication, Uri> cesUri)
+        public static XElement GetPoliciesResponse(LabAuthority authority, Func<AdcsAuthentication, Uri> cesUri, IReadOnlyList<AdcsAuthentication> served)
         {
             var x = AdcsXml.Xcep;
             var nil = new XAttribute(AdcsXml.Xsi + "nil", "true");
@@ -75,7 +75,7 @@ namespace PSCertConnector.Lab
             }
 
             var uris = new XElement(x + "uris");
-            foreach (var auth in new[] { AdcsAuthentication.UsernamePassword, AdcsAuthentication.Certificate })
+            foreach (var auth in served)
                 uris.Add(new XElement(x + "cAURI",
                     new XElement(x + "clientAuthentication", AdcsXml.ClientAuthenticationCode(auth)),
                     new XElement(x + "uri", cesUri(auth).AbsoluteUri),

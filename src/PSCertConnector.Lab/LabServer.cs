@@ -31,6 +31,11 @@ namespace PSCertConnector.Lab
         public string? ApiKey { get; init; }
         /// <summary>Wait this long before answering protocol requests (to exercise client timeouts).</summary>
         public TimeSpan ResponseDelay { get; init; }
+        /// <summary>
+        /// Accept HTTP Negotiate (Kerberos; NTLM where gss-ntlmssp is installed) on the _CEP_/_CES_Kerberos endpoints and
+        /// /certsrv. The service key comes from the keytab GSSAPI is pointed at (KRB5_KTNAME), for HTTP/localhost.
+        /// </summary>
+        public bool Negotiate { get; init; }
         /// <summary>Largest request body accepted.</summary>
         public long MaxRequestBytes { get; init; } = 1024 * 1024;
     }
@@ -39,7 +44,7 @@ namespace PSCertConnector.Lab
     /// An AD CS–compatible test server over HTTPS on loopback: CEP and CES (UsernamePassword and Certificate
     /// endpoints), /certsrv (Basic or client certificate) and an admin endpoint to approve or deny pending
     /// requests, the DigiCert ONE mpki API (/mpki/api/v1, x-api-key or client certificate), all backed by the
-    /// Lab's embedded CA. Negotiate is not offered (it needs a Kerberos realm).
+    /// Lab's embedded CA. With LabOptions.Negotiate it also serves the Kerberos endpoints (HTTP Negotiate through GSSAPI).
     /// </summary>
     public sealed class LabServer : IAsyncDisposable
     {
@@ -125,13 +130,13 @@ namespace PSCertConnector.Lab
                     await WebEnrollment(context, path).ConfigureAwait(false);
                     return;
                 }
-                foreach (var auth in new[] { AdcsAuthentication.UsernamePassword, AdcsAuthentication.Certificate })
+                foreach (var auth in ServedAuthentications)
                 {
                     if (path.Equals(PolicyUri(auth).AbsolutePath, StringComparison.OrdinalIgnoreCase)
                         || path.Equals(Uri.UnescapeDataString(PolicyUri(auth).AbsolutePath), StringComparison.OrdinalIgnoreCase))
                     {
                         await Soap(context, auth, AdcsXml.GetPoliciesAction, AdcsXml.GetPoliciesResponseAction,
-                            _ => new LabEnrollmentService.Outcome(LabPolicyService.GetPoliciesResponse(_authority, EnrollmentUri), false)).ConfigureAwait(false);
+                            _ => new LabEnrollmentService.Outcome(LabPolicyService.GetPoliciesResponse(_authority, EnrollmentUri, ServedAuthentications), false)).ConfigureAwait(false);
                         return;
                     }
                     if (path.Equals(Uri.UnescapeDataString(EnrollmentUri(auth).AbsolutePath), StringComparison.OrdinalIgnoreCase))
@@ -176,7 +181,13 @@ namespace PSCertConnector.Lab
                     $"The message with Action '{action}' cannot be processed at this endpoint (expected {expectedAction}).", null, null, true), responseAction, messageId).ConfigureAwait(false);
                 return;
             }
-            var identity = auth == AdcsAuthentication.Certificate ? ClientCertificateIdentity(context) : UsernameTokenIdentity(header);
+            string? identity;
+            if (auth == AdcsAuthentication.Kerberos)
+            {
+                identity = await NegotiateIdentity(context).ConfigureAwait(false);
+                if (identity == null) return; // answered with a 401 challenge
+            }
+            else identity = auth == AdcsAuthentication.Certificate ? ClientCertificateIdentity(context) : UsernameTokenIdentity(header);
             if (identity == null)
             {
                 await SoapReply(context, LabEnrollmentService.Fault("s:Sender", "a:InvalidSecurity",
@@ -208,10 +219,15 @@ namespace PSCertConnector.Lab
 
         private async Task WebEnrollment(HttpContext context, string path)
         {
-            if (BasicIdentity(context) == null && ClientCertificateIdentity(context) == null)
+            if (_options.Negotiate && IsNegotiate(context))
+            {
+                if (await NegotiateIdentity(context).ConfigureAwait(false) == null) return;
+            }
+            else if (BasicIdentity(context) == null && ClientCertificateIdentity(context) == null)
             {
                 context.Response.StatusCode = 401;
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"PSCertConnector Lab\"";
+                if (_options.Negotiate) context.Response.Headers.Append("WWW-Authenticate", "Negotiate");
+                context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"PSCertConnector Lab\"");
                 return;
             }
             var page = path.TrimEnd('/').Substring("/certsrv".Length).TrimStart('/').ToLowerInvariant();
@@ -290,6 +306,75 @@ namespace PSCertConnector.Lab
             var user = token?.Element(AdcsXml.Wsse + "Username")?.Value;
             var password = token?.Element(AdcsXml.Wsse + "Password")?.Value;
             return user != null && password != null && PasswordMatches(user, password) ? user : null;
+        }
+
+        private IReadOnlyList<AdcsAuthentication> ServedAuthentications => _options.Negotiate
+            ? new[] { AdcsAuthentication.Kerberos, AdcsAuthentication.UsernamePassword, AdcsAuthentication.Certificate }
+            : new[] { AdcsAuthentication.UsernamePassword, AdcsAuthentication.Certificate };
+
+        private static bool IsNegotiate(HttpContext context)
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            return header.StartsWith("Negotiate ", StringComparison.OrdinalIgnoreCase) || header.StartsWith("NTLM ", StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>
+        /// The caller's principal after an HTTP Negotiate exchange (RFC 4559), or null once a 401 with the next challenge
+        /// (or a refusal) has been written. The exchange lives on the connection: NTLM takes two round trips.
+        /// </summary>
+        private async Task<string?> NegotiateIdentity(HttpContext context)
+        {
+            var items = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items;
+            const string key = "lab.negotiate";
+            var header = context.Request.Headers.Authorization.ToString();
+            var space = header.IndexOf(' ');
+            var scheme = space > 0 ? header.Substring(0, space) : header;
+            if (!_options.Negotiate || !(scheme.Equals("Negotiate", StringComparison.OrdinalIgnoreCase) || scheme.Equals("NTLM", StringComparison.OrdinalIgnoreCase)) || space < 0)
+            {
+                await Challenge(context, null).ConfigureAwait(false);
+                return null;
+            }
+            byte[] incoming;
+            try { incoming = Convert.FromBase64String(header.Substring(space + 1).Trim()); }
+            catch (FormatException)
+            {
+                context.Response.StatusCode = 400;
+                return null;
+            }
+            if (items?[key] is not System.Net.Security.NegotiateAuthentication negotiate)
+            {
+                negotiate = new System.Net.Security.NegotiateAuthentication(new System.Net.Security.NegotiateAuthenticationServerOptions
+                {
+                    Package = scheme.Equals("NTLM", StringComparison.OrdinalIgnoreCase) ? "NTLM" : "Negotiate",
+                });
+                if (items != null) items[key] = negotiate;
+            }
+            var outgoing = negotiate.GetOutgoingBlob(incoming, out var status);
+            var token = outgoing is { Length: > 0 } ? scheme + " " + Convert.ToBase64String(outgoing) : null;
+            switch (status)
+            {
+                case System.Net.Security.NegotiateAuthenticationStatusCode.Completed:
+                    items?.Remove(key);
+                    if (token != null) context.Response.Headers.Append("WWW-Authenticate", token); // mutual authentication
+                    var name = negotiate.RemoteIdentity.Name;
+                    negotiate.Dispose();
+                    return name;
+                case System.Net.Security.NegotiateAuthenticationStatusCode.ContinueNeeded:
+                    await Challenge(context, token).ConfigureAwait(false);
+                    return null;
+                default:
+                    items?.Remove(key);
+                    negotiate.Dispose();
+                    await Challenge(context, null).ConfigureAwait(false);
+                    return null;
+            }
+        }
+
+        private static Task Challenge(HttpContext context, string? token)
+        {
+            context.Response.StatusCode = 401;
+            context.Response.Headers.Append("WWW-Authenticate", token ?? "Negotiate");
+            return Task.CompletedTask;
         }
 
         private string? BasicIdentity(HttpContext context)

@@ -35,6 +35,8 @@ namespace PSCertConnector.Core.Protocols
     {
         /// <summary>The Retry-After header as sent (seconds or an HTTP date), when there is one.</summary>
         public string? RetryAfter { get; init; }
+        /// <summary>Whether the request went out with an Authorization header (ours, or the platform's Negotiate token).</summary>
+        public bool AuthorizationSent { get; init; }
         public string Text => System.Text.Encoding.UTF8.GetString(Body);
         public bool IsSuccess => (int)StatusCode >= 200 && (int)StatusCode < 300;
     }
@@ -110,6 +112,8 @@ namespace PSCertConnector.Core.Protocols
                 return new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri)
                 {
                     RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? retry.FirstOrDefault() : null,
+                    // The platform's Negotiate handling writes its header onto the request: none means no ticket was offered.
+                    AuthorizationSent = (response.RequestMessage ?? request).Headers.Authorization != null,
                 };
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

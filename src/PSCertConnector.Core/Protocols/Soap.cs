@@ -46,6 +46,16 @@ namespace PSCertConnector.Core.Protocols
             _ => "UsernamePassword",
         };
 
+        /// <summary>The name of a clientAuthentication number (CEP URIs, msPKI-Enrollment-Servers): 1, 2, 4, 8.</summary>
+        public static string AuthenticationName(int code) => code switch
+        {
+            1 => "Anonymous",
+            2 => "Kerberos",
+            4 => "UsernamePassword",
+            8 => "Certificate",
+            _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
         /// <summary>The clientAuthentication number a CEP response gives each URI (MS-XCEP 3.1.4.1.3.3).</summary>
         public static int ClientAuthenticationCode(AdcsAuthentication authentication) => authentication switch
         {

@@ -107,6 +107,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
             {
                 case 401:
                 case 403:
+                    if (reply.StatusCode == HttpStatusCode.Unauthorized && Settings.Authentication == AdcsAuthentication.Kerberos && !reply.AuthorizationSent)
+                        throw NoKerberosTicket(uri);
                     throw AuthenticationFailed(uri, $"HTTP {(int)reply.StatusCode}");
                 case 404:
                     throw new PscException("EndpointNotFound", FailureCategory.ObjectNotFound,
@@ -132,6 +134,16 @@ namespace PSCertConnector.Core.Connectors.Adcs
                         ? "Check that the client certificate is valid and mapped to an account allowed to enroll."
                         : "Check that a Kerberos ticket for the account exists (klist) and the service's SPN is registered."))
             { Target = uri.ToString() };
+
+        /// <summary>The server asked for Negotiate and the platform had nothing to offer: no ticket, or none could be obtained.</summary>
+        private PscException NoKerberosTicket(Uri uri) => Settings.User == null
+            ? new PscException("KerberosTicketMissing", FailureCategory.PermissionDenied,
+                $"{uri.Host} asked for Kerberos and there is no ticket to offer. Get one with 'kinit user@REALM' (or 'kinit -k -t FILE.keytab principal' for a service account), " +
+                $"point KRB5CCNAME at an existing ticket cache, or give connector '{Settings.Connector}' a user and password (connector set --setting user=… --secret-env VAR) " +
+                "so a ticket is obtained with them. On Windows, run as a domain account.") { Target = uri.ToString() }
+            : new PscException("AuthenticationFailed", FailureCategory.PermissionDenied,
+                $"Kerberos could not obtain a ticket for '{Settings.User}' to {uri.Host} with the connector's password: the password is wrong, the account is " +
+                "locked or unknown, or the KDC of its realm cannot be reached (krb5.conf). The password is not shown.") { Target = uri.ToString() };
 
         private static PscException Unexpected(HttpReply reply, string what) =>
             new PscException("UnexpectedResponse", FailureCategory.InvalidData,

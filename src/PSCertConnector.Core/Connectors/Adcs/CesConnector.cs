@@ -84,7 +84,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
             {
                 CaSubject = SubjectOf(ca.Certificate),
                 Uri = uri.Uri.AbsoluteUri,
-                Authentication = uri.ClientAuthentication switch { 1 => "Anonymous", 2 => "Kerberos", 4 => "UsernamePassword", 8 => "Certificate", var n => n.ToString() },
+                Authentication = AdcsXml.AuthenticationName(uri.ClientAuthentication),
                 Priority = uri.Priority,
                 RenewalOnly = uri.RenewalOnly,
             })).OrderBy(s => s.Priority).ThenBy(s => s.Uri, StringComparer.OrdinalIgnoreCase).ToList();
