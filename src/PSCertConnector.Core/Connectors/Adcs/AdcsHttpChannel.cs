@@ -132,7 +132,9 @@ namespace PSCertConnector.Core.Connectors.Adcs
                     ? "Check the 'user' setting and the password (connector set --secret-env), and that this machine's clock is within 5 minutes of the server's (WS-Security timestamps)."
                     : Settings.Authentication == AdcsAuthentication.Certificate
                         ? "Check that the client certificate is valid and mapped to an account allowed to enroll."
-                        : "Check that a Kerberos ticket for the account exists (klist) and the service's SPN is registered."))
+                        : Settings.User != null
+                            ? $"The account '{Settings.User}' or its password (not shown) was refused, or it may not enroll; check both, and that the service's SPN (HTTP/{uri.Host}) is registered."
+                            : "Check that a Kerberos ticket for the account exists (klist) and the service's SPN (HTTP/" + uri.Host + ") is registered."))
             { Target = uri.ToString() };
 
         /// <summary>The server asked for Negotiate and the platform had nothing to offer: no ticket, or none could be obtained.</summary>
