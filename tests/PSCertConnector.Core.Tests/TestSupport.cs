@@ -40,6 +40,7 @@ namespace PSCertConnector.Tests
         public List<object> Objects { get; } = new();
         public List<PscError> Errors { get; } = new();
         public List<string> Warnings { get; } = new();
+        public List<string> Verbose { get; } = new();
         public List<ProgressInfo> Progress { get; } = new();
         public List<(string Target, string Action)> ShouldProcessCalls { get; } = new();
         public CancellationToken Cancellation { get; }
@@ -47,7 +48,7 @@ namespace PSCertConnector.Tests
         public void WriteObject(object item) => Objects.Add(item);
         public void WriteError(PscError error) => Errors.Add(error);
         public void WriteWarning(string message) => Warnings.Add(message);
-        public void WriteVerbose(string message) { }
+        public void WriteVerbose(string message) => Verbose.Add(message);
         public void WriteProgress(ProgressInfo progress) => Progress.Add(progress);
 
         public bool ShouldProcess(string target, string action)

@@ -3,6 +3,9 @@ using FluentAssertions;
 using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+using PSCertConnector.Tests;
 using Xunit;
 
 namespace PSCertConnector.Integration.Tests
@@ -99,6 +102,63 @@ namespace PSCertConnector.Integration.Tests
             var error = act.Should().Throw<PscException>().Which;
             error.ErrorId.Should().Be("DirectoryUnreachable", error.Message);
             error.Message.Should().Contain("127.0.0.1:1");
+        }
+
+        [SambaFact]
+        public void Discovered_ces_endpoints_become_connectors_with_ads_priorities_and_templates_and_enroll()
+        {
+            using var home = new TempHome();
+            using var workspace = Workspace.Open(home.Path);
+            var create = new DiscoveredConnectorOptions
+            {
+                CaName = LabCa,
+                Settings = new Dictionary<string, string> { ["caBundle"] = _dc.Authority.BundlePath, ["user"] = LabFixture.User },
+                Secret = LabFixture.Secret(),
+            };
+            var preview = new RecordingSink(shouldProcess: false);
+            new DiscoveryOperations(workspace, preview).CreateConnectors(Kerberos, create);
+            workspace.Store.ListConnectors().Should().BeEmpty("-WhatIf creates nothing");
+
+            var sink = new RecordingSink();
+            new DiscoveryOperations(workspace, sink).CreateConnectors(Kerberos, create);
+            sink.Errors.Should().BeEmpty(string.Join("; ", sink.Errors.Select(e => e.Message)));
+            var made = workspace.Store.ListConnectors().OrderBy(c => c.Priority).ToList();
+            made.Select(c => (c.Name, c.Type, c.Domain, c.Priority)).Should().Equal(
+                ("PSCertConnector-Lab-CA-kerberos-1", "adcs-ces", SambaDcFixture.Forest, 1),
+                ("PSCertConnector-Lab-CA-usernamepassword-2", "adcs-ces", SambaDcFixture.Forest, 2));
+            made[0].Settings.Should().NotContainKey("user", "Kerberos endpoints enroll as the current identity");
+            made[1].Settings["user"].Should().Be(LabFixture.User);
+            sink.Verbose.Should().Contain(v => v.Contains("only renews"), "the renewal-only Certificate endpoint gets no connector");
+
+            var cached = workspace.Store.GetTemplates(made[0]);
+            cached.Select(t => t.Name).Should().BeEquivalentTo(new[] { "WebServer", "WebServerApproval", "User" });
+            cached.Single(t => t.Name == "WebServerApproval").RequiresApproval.Should().BeTrue();
+            workspace.Store.GetEnrollmentServices(made[0]).Should().HaveCount(3);
+
+            // Enrolling through the forest's domain starts with AD's priority 1: the Kerberos endpoint, with the kinit ticket.
+            var enroll = new RecordingSink();
+            var order = new OrderOperations(workspace, enroll).Submit(SambaDcFixture.Forest, "WebServer", LabFixture.NewCsr("discovered.psc.test"));
+            enroll.Errors.Should().BeEmpty(string.Join("; ", enroll.Errors.Select(e => e.Message)));
+            order!.Status.Should().Be(SubmitStatus.Issued);
+            order.Connector.Should().Be("PSCertConnector-Lab-CA-kerberos-1");
+            var byPassword = new OrderOperations(workspace, enroll).Submit("PSCertConnector-Lab-CA-usernamepassword-2", "WebServer", LabFixture.NewCsr("discovered-pw.psc.test"));
+            byPassword!.Status.Should().Be(SubmitStatus.Issued);
+
+            var again = new RecordingSink();
+            new DiscoveryOperations(workspace, again).CreateConnectors(Kerberos, create);
+            again.Errors.Select(e => e.ErrorId).Should().Equal("ConnectorExists", "ConnectorExists");
+        }
+
+        [SambaFact]
+        public void Find_lists_each_enterprise_ca_and_warns_about_each_skipped_object()
+        {
+            using var home = new TempHome();
+            using var workspace = Workspace.Open(home.Path);
+            var sink = new RecordingSink();
+            new DiscoveryOperations(workspace, sink).Find(Kerberos);
+            sink.Objects.OfType<AdEnrollmentService>().Select(s => s.Name).Should().Equal("Broken Endpoints CA", LabCa);
+            sink.Warnings.Should().HaveCount(7);
+            sink.Errors.Should().BeEmpty();
         }
     }
 }
