@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
@@ -17,6 +18,7 @@ namespace PSCertConnector.Cli
     {
         private int ConnectorAdd(CommandLine cl)
         {
+            if (cl.Has("discover")) return ConnectorAddDiscovered(cl);
             var (every, unit) = Frequency(cl.Get("import-every")) ?? (15, ImportFrequencyUnit.Minutes);
             var definition = new ConnectorDefinition
             {
@@ -33,6 +35,48 @@ namespace PSCertConnector.Cli
             };
             var secret = Secret(cl, "secret-env", "secret-file");
             return Op(cl, false, (ws, s) => new ConnectorOperations(ws, s).Add(definition, secret == null ? null : Encoding.UTF8.GetBytes(secret)), single: true);
+        }
+
+        /// <summary>connector add --discover: adcs-ces connectors from the CES endpoints Active Directory publishes.</summary>
+        private int ConnectorAddDiscovered(CommandLine cl)
+        {
+            if (cl.Get("type") is { } type && type != "adcs-ces")
+                throw CommandLine.Usage("--discover creates adcs-ces connectors; leave --type out.");
+            var directory = DirectoryOptionsFrom(cl);
+            var secret = Secret(cl, "secret-env", "secret-file");
+            var create = new DiscoveredConnectorOptions
+            {
+                Prefix = cl.Get("name") ?? cl.Positionals.FirstOrDefault(),
+                CaName = cl.Get("ca"),
+                Domain = cl.Get("domain"),
+                BusinessUnit = cl.Get("business-unit"),
+                Settings = Settings(cl),
+                Secret = secret == null ? null : Encoding.UTF8.GetBytes(secret),
+            };
+            return Op(cl, false, (ws, s) => new DiscoveryOperations(ws, s).CreateConnectors(directory, create));
+        }
+
+        private int AdcsDiscover(CommandLine cl)
+        {
+            var directory = DirectoryOptionsFrom(cl);
+            var caName = cl.Get("ca");
+            if (!cl.Has("templates")) return Op(cl, false, (ws, s) => new DiscoveryOperations(ws, s).Find(directory, caName));
+            return Op(cl, false, (ws, s) => new DiscoveryOperations(ws, s).FindTemplates(directory, caName));
+        }
+
+        private static DirectoryOptions DirectoryOptionsFrom(CommandLine cl)
+        {
+            var user = cl.Get("bind-user");
+            var password = Secret(cl, "bind-password-env", "bind-password-file");
+            if ((user == null) != (password == null))
+                throw CommandLine.Usage("Give --bind-user with --bind-password-env (or --bind-password-file), or neither to bind with the Kerberos ticket.");
+            return new DirectoryOptions
+            {
+                Server = cl.Get("server"),
+                Port = cl.Int("ldap-port", 1, 65535),
+                UseLdaps = cl.Has("ldaps"),
+                Credential = user == null ? null : new System.Net.NetworkCredential(user, password),
+            };
         }
 
         private int ConnectorSet(CommandLine cl)

@@ -21,6 +21,18 @@ namespace PSCertConnector.Cli
                 ("priority", "1 (tried first) to 10; default 5"), ("import-every", "import frequency: 15m (default), 2h, 1w"),
                 ("no-import", "do not import on a schedule"), ("setting", "transport setting KEY=VALUE (repeat)"),
                 ("secret-env", "environment variable holding the password or API key"), ("secret-file", "file holding the password or API key"),
+                ("discover", "create adcs-ces connectors from Active Directory, one per CES endpoint (--name is then a name prefix)"),
+                ("ca", "with --discover: only this enterprise CA"),
+                ("server", "with --discover: domain controller or domain (required off Windows)"), ("ldap-port", "with --discover: LDAP port (389, or 636 with --ldaps)"),
+                ("ldaps", "with --discover: LDAP over TLS"), ("bind-user", "with --discover: bind as this account (user@domain) instead of the Kerberos ticket"),
+                ("bind-password-env", "with --discover: the bind account's password from this environment variable"), ("bind-password-file", "the same, from a file"),
+            }),
+            new("adcs discover", "List the enterprise CAs Active Directory publishes: host, CA certificate, CES endpoints and templates (bound with the Kerberos ticket, or a password over LDAPS).", new[]
+            {
+                ("server", "domain controller or domain (required off Windows)"), ("ldap-port", "LDAP port (389, or 636 with --ldaps)"), ("ldaps", "LDAP over TLS"),
+                ("ca", "only this enterprise CA"), ("templates", "list the certificate templates instead of the CAs"),
+                ("bind-user", "bind as this account (user@domain) instead of the Kerberos ticket"),
+                ("bind-password-env", "the bind account's password from this environment variable"), ("bind-password-file", "the same, from a file"),
             }),
             new("connector list", "List connectors; an optional name pattern (wildcards * ?).", Array.Empty<(string, string)>()),
             new("connector show", "Show one connector: certconnector connector show NAME.", Array.Empty<(string, string)>()),
@@ -96,6 +108,7 @@ namespace PSCertConnector.Cli
                 ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
                 ("lab-home", "folder of the Lab's CA (default <home>/lab)"),
                 ("api-key-env", "API key the DigiCert ONE emulation accepts, from this environment variable"), ("api-key-file", "the same, from a file"),
+                ("keytab", "also accept HTTP Negotiate (Kerberos) on the _Kerberos endpoints and /certsrv, with the HTTP/localhost key in this keytab"),
             }),
             new("intune check", "Check the values an Intune PKCS profile for DigiCert PKI Platform takes: the CA FQDN, the CA name and the profile OID.", new[]
             {

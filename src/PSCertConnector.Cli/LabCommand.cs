@@ -22,11 +22,17 @@ namespace PSCertConnector.Cli
             var apiKey = Secret(cl, "api-key-env", "api-key-file"); // for the DigiCert ONE emulation; without it only client certificates get in
             var labHome = Path.GetFullPath(cl.Get("lab-home") ?? Path.Combine(PscHome.Resolve(), "lab"));
 
+            var keytab = cl.Get("keytab");
+            if (keytab != null)
+            {
+                if (!File.Exists(keytab)) throw CommandLine.Usage($"The keytab '{keytab}' named by --keytab does not exist.");
+                NativeEnvironment.Set("KRB5_KTNAME", "FILE:" + Path.GetFullPath(keytab)); // GSSAPI's acceptor reads its key from here
+            }
             using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName);
             LabServer server;
             try
             {
-                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password }, ApiKey = apiKey }, _cancel)
+                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password }, ApiKey = apiKey, Negotiate = keytab != null }, _cancel)
                     .GetAwaiter().GetResult();
             }
             catch (IOException ex)
@@ -44,6 +50,7 @@ namespace PSCertConnector.Cli
                     cepUsernamePassword = server.PolicyUri(AdcsAuthentication.UsernamePassword).AbsoluteUri,
                     cesUsernamePassword = server.EnrollmentUri(AdcsAuthentication.UsernamePassword).AbsoluteUri,
                     cepCertificate = server.PolicyUri(AdcsAuthentication.Certificate).AbsoluteUri,
+                    cesKerberos = keytab != null ? server.EnrollmentUri(AdcsAuthentication.Kerberos).AbsoluteUri : null,
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
                     digicertOne = server.BaseUri.AbsoluteUri.TrimEnd('/'),

@@ -66,7 +66,7 @@ namespace PSCertConnector.Cli
             _cancel = cancel;
         }
 
-        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl", "lab", "intune" };
+        private static readonly string[] TwoWordGroups = { "connector", "template", "request", "order", "cert", "crl", "lab", "intune", "adcs" };
 
         public int Dispatch(string[] args)
         {
@@ -116,6 +116,7 @@ namespace PSCertConnector.Cli
                 "demo" => new Demo(_out, _err, _cancel).Run(cl),
                 "lab serve" => LabServe(cl),
                 "intune check" => IntuneCheck(cl),
+                "adcs discover" => AdcsDiscover(cl),
                 _ => throw CommandLine.Usage($"'{command}' is not a certconnector command. Run 'certconnector --help' for the list."),
             };
         }

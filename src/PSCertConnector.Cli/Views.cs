@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PSCertConnector.Core.ActiveDirectory;
+using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 
@@ -80,6 +82,19 @@ namespace PSCertConnector.Cli
                 signatureValid = r.SignatureValid, entryCount = r.Entries.Count,
                 entries = r.Entries.Select(e => new { serialNumber = e.SerialNumber, revokedAt = e.RevokedAt, reason = e.Reason }),
             },
+            AdEnrollmentService a => new
+            {
+                name = a.Name, displayName = a.DisplayName, dnsHostName = a.DnsHostName, config = a.Config, caSubject = a.CaSubject,
+                caThumbprint = a.CaThumbprint, templates = a.Templates, distinguishedName = a.DistinguishedName,
+                endpoints = a.Endpoints.Select(e => new { priority = e.Priority, authentication = e.Authentication, renewalOnly = e.RenewalOnly, uri = e.Uri }),
+            },
+            CaTemplate t => new
+            {
+                name = t.Name, displayName = t.DisplayName, oid = t.Oid, schemaVersion = t.SchemaVersion, majorRevision = t.MajorRevision, minorRevision = t.MinorRevision,
+                validityDays = (int)t.Validity.TotalDays, renewalDays = (int)t.RenewalPeriod.TotalDays, minimumKeySize = t.MinimumKeySize,
+                requiresApproval = t.RequiresApproval, subjectFromRequest = t.SubjectFromRequest, extendedKeyUsages = t.ExtendedKeyUsages,
+                enrollmentFlags = t.EnrollmentFlags, subjectNameFlags = t.SubjectNameFlags, privateKeyFlags = t.PrivateKeyFlags, generalFlags = t.GeneralFlags,
+            },
             ExportedCertificate e => new { serialNumber = e.Certificate.SerialNumber, format = e.Format, bytes = e.Content.Length, includesPrivateKey = e.IncludesPrivateKey },
             _ => item,
         };
@@ -114,6 +129,18 @@ namespace PSCertConnector.Cli
                 items.Cast<EnrollmentServiceRecord>().Select(e => new[]
                 {
                     e.Priority.ToString(), e.Authentication, e.RenewalOnly ? "yes" : "no", e.Uri, e.CaSubject,
+                }).ToList()),
+            AdEnrollmentService => (new[] { "CA", "Host", "Templates", "CES endpoints (priority auth)" },
+                items.Cast<AdEnrollmentService>().Select(a => new[]
+                {
+                    a.Name, a.DnsHostName, a.Templates.Count.ToString(),
+                    a.Endpoints.Count == 0 ? "none" : string.Join(" ", a.Endpoints.Select(e => $"{e.Priority}:{e.Authentication}{(e.RenewalOnly ? "(renewal)" : "")}")),
+                }).ToList()),
+            CaTemplate => (new[] { "Name", "DisplayName", "Schema", "Validity", "MinKey", "Approval", "EKU" },
+                items.Cast<CaTemplate>().Select(t => new[]
+                {
+                    t.Name, t.DisplayName, t.SchemaVersion.ToString(), $"{(int)t.Validity.TotalDays}d", t.MinimumKeySize.ToString(), t.RequiresApproval ? "manager" : "-",
+                    string.Join(",", t.ExtendedKeyUsages.Select(Ekus.Name)),
                 }).ToList()),
             OrderRecord => (new[] { "Id", "Connector", "RequestId", "CommonName", "Template", "Status", "Fetched", "Created" },
                 items.Cast<OrderRecord>().Select(o => new[]

@@ -160,5 +160,39 @@ namespace PSCertConnector.Integration.Tests
             sink.Warnings.Should().HaveCount(7);
             sink.Errors.Should().BeEmpty();
         }
+
+        [SambaFact]
+        public void The_cli_lists_the_forests_cas_and_creates_connectors_from_them()
+        {
+            using var home = new TempHome();
+            (int Exit, string Out, string Err) Cli(params string[] args)
+            {
+                var stdout = new StringWriter();
+                var stderr = new StringWriter();
+                var exit = PSCertConnector.Cli.Program.Run(args.Concat(new[] { "--home", home.Path }).ToArray(), stdout, stderr, interactiveInput: null);
+                return (exit, stdout.ToString(), stderr.ToString());
+            }
+
+            var listed = Cli("adcs", "discover", "--server", "localhost", "--json");
+            listed.Exit.Should().Be(0, listed.Err);
+            var cas = System.Text.Json.JsonDocument.Parse(listed.Out).RootElement;
+            cas.EnumerateArray().Select(c => c.GetProperty("name").GetString()).Should().Equal("Broken Endpoints CA", LabCa);
+            cas[1].GetProperty("endpoints")[0].GetProperty("authentication").GetString().Should().Be("Kerberos");
+            listed.Err.Should().Contain("Orphan CA", "skipped objects are warnings on stderr");
+
+            var templates = Cli("adcs", "discover", "--server", "localhost", "--templates", "--ca", LabCa);
+            templates.Out.Should().Contain("WebServerApproval").And.Contain("manager").And.NotContain("ShortPeriod");
+
+            Environment.SetEnvironmentVariable("PSC_TEST_LAB_PASSWORD", LabFixture.Password);
+            var made = Cli("connector", "add", "--discover", "--server", "localhost", "--ca", LabCa, "--setting", $"caBundle={_dc.Authority.BundlePath}",
+                "--setting", $"user={LabFixture.User}", "--secret-env", "PSC_TEST_LAB_PASSWORD");
+            made.Exit.Should().Be(0, made.Err);
+            made.Out.Should().Contain("PSCertConnector-Lab-CA-kerberos-1").And.Contain("PSCertConnector-Lab-CA-usernamepassword-2");
+            Cli("template", "list", "PSCertConnector-Lab-CA-kerberos-1").Out.Should().Contain("WebServerApproval", "the template cache was filled from AD");
+
+            var password = Cli("adcs", "discover", "--server", "127.0.0.1", "--bind-user", "enroller@psc.test", "--bind-password-env", "PSC_TEST_LAB_PASSWORD");
+            password.Exit.Should().Be(1, "a password bind is refused without LDAPS");
+            password.Err.Should().Contain("LdapsRequired");
+        }
     }
 }

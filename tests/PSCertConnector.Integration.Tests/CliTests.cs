@@ -105,6 +105,9 @@ namespace PSCertConnector.Integration.Tests
                 .Should().Be("2.16.840.1.113733.1.16.1.2.3.1.1.61904612", "the profile OID travels as the CertificateTemplate attribute");
 
             Cli("request", "new", "--intune", "cn", "--subject", "CN=Nobody").Err.Should().Contain("IntuneAttributeMissing");
+            var upnOnly = _home.File("upn-only.csr");
+            Cli("request", "new", "--intune", "cn", "--no-email-san", "--subject", "CN=Bob", "--upn", "bob@contoso.com", "--out", upnOnly).Exit.Should().Be(0);
+            OpenSsl.Ok($"req -in {upnOnly} -noout -text").Should().Contain("othername: UPN::bob@contoso.com").And.NotContain("email:", "--no-email-san is a switch");
             Cli("request", "new", "--subject", "CN=x", "--email", "a@b.c").Exit.Should().Be(2, "--email without --intune is a usage error");
 
             var good = Cli("intune", "check", "--ca-fqdn", "pki-ws.symauth.com", "--ca-name", "Symantec", "--profile-oid", "2.16.840.1.113733.1.16.1.2.3.1.1.61904612");

@@ -144,9 +144,13 @@ namespace PSCertConnector.Integration.Tests
         }
     }
 
+    /// <summary>
+    /// The directory tests share the CLI tests' collection: the CLI sets the process-wide home folder and the DC sets
+    /// process-wide Kerberos variables, so neither may run beside the other.
+    /// </summary>
     [CollectionDefinition(Name)]
     public sealed class SambaCollection : ICollectionFixture<SambaDcFixture>
     {
-        public const string Name = "Samba AD DC";
+        public const string Name = "cli";
     }
 }

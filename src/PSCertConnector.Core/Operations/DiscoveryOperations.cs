@@ -42,6 +42,18 @@ namespace PSCertConnector.Core.Operations
             });
         }
 
+        /// <summary>The certificate templates in AD (only those the named CA publishes, when one is named).</summary>
+        public void FindTemplates(DirectoryOptions options, string? caName = null)
+        {
+            ForItem(options.Server, () =>
+            {
+                var found = Discover(options);
+                var published = caName == null ? null
+                    : new HashSet<string>(Select(found, caName).SelectMany(s => s.Templates), StringComparer.OrdinalIgnoreCase);
+                foreach (var template in found.Templates.Where(t => published == null || published.Contains(t.Name))) Sink.WriteObject(template);
+            });
+        }
+
         /// <summary>
         /// One adcs-ces connector per CES endpoint, with the priority AD gives it, in one failover domain; each
         /// connector's template cache is filled from AD (approval flag included) with the templates its CA publishes.
