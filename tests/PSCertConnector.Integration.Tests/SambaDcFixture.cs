@@ -20,9 +20,10 @@ namespace PSCertConnector.Integration.Tests
         private static string? WhyUnavailable()
         {
             if (OperatingSystem.IsWindows()) return "Needs Linux: the Samba AD DC runs on this machine.";
-            var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':');
-            if (!path.Any(p => File.Exists(Path.Combine(p, "samba"))) && !File.Exists("/usr/sbin/samba"))
-                return "Needs samba, samba-ad-dc and krb5-user (apt-get install; .ci/run installs them).";
+            var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").ToList();
+            var missing = new[] { "samba", "ldbadd", "kinit" }.Where(tool => !path.Any(p => File.Exists(Path.Combine(p, tool)))).ToList();
+            if (missing.Count > 0)
+                return $"Needs {string.Join(", ", missing)}: apt-get install samba samba-ad-dc ldb-tools krb5-user libsasl2-modules-gssapi-mit (.ci/run installs them).";
             if (Environment.UserName != "root") return "Needs root: the DC listens on 127.0.0.1 ports 88, 389 and 636.";
             return null;
         }
