@@ -18,6 +18,7 @@
         'Test-CaConnector'
         'Get-CaTemplate'
         'Get-CaEnrollmentService'
+        'Find-AdcsEnrollmentService'
         'New-RaCertificateRequest'
         'Submit-AdcsRequest'
         'Get-AdcsOrder'

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using PSCertConnector.Core;
+using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Operations;
 
 namespace PSCertConnector.Commands
@@ -73,6 +74,15 @@ namespace PSCertConnector.Commands
             var text = credential != null ? credential.UserName + "\n" + Plain(credential.Password) : Plain(apiKey);
             return text == null ? null : System.Text.Encoding.UTF8.GetBytes(text);
         }
+
+        /// <summary>How to reach the directory: a DC or domain, LDAPS, and a credential or (null) the current Kerberos identity.</summary>
+        internal static DirectoryOptions DirectoryOptionsFor(string? server, int? port, bool useLdaps, PSCredential? credential) => new DirectoryOptions
+        {
+            Server = server,
+            Port = port,
+            UseLdaps = useLdaps,
+            Credential = credential?.GetNetworkCredential(),
+        };
 
         internal static Dictionary<string, string> ToSettings(Hashtable? table)
         {

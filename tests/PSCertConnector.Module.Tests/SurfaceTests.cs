@@ -39,7 +39,7 @@ namespace PSCertConnector.Module.Tests
         public void The_module_exports_the_cmdlets_users_asked_for()
         {
             _m.Cmdlets.Select(c => c.Name).Should().BeEquivalentTo(
-                "New-CaConnector", "Get-CaConnector", "Set-CaConnector", "Remove-CaConnector", "Test-CaConnector", "Get-CaTemplate", "Get-CaEnrollmentService",
+                "New-CaConnector", "Get-CaConnector", "Set-CaConnector", "Remove-CaConnector", "Test-CaConnector", "Get-CaTemplate", "Get-CaEnrollmentService", "Find-AdcsEnrollmentService",
                 "New-RaCertificateRequest", "Submit-AdcsRequest", "Get-AdcsOrder", "Receive-AdcsCertificate", "Remove-AdcsOrder",
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
                 "Install-RaCertificate", "Export-CaCertificate");
