@@ -101,5 +101,18 @@ namespace PSCertConnector.Integration.Tests
             error.ErrorId.Should().Be("KerberosTicketMissing", error.Message);
             error.Message.Should().Contain("kinit").And.Contain("keytab").And.Contain("user and password");
         }
+
+        [NtlmFact]
+        public void Ntlm_carries_an_account_kerberos_does_not_know_where_gss_ntlmssp_provides_it()
+        {
+            Add("web-ntlm", "adcs-web", SambaDcFixture.NtlmDomain + "\\" + SambaDcFixture.NtlmUser, _dc.NtlmPassword);
+            var (order, sink) = _dc.WithNtlmOnly(() => Submit("web-ntlm", "WebServer", "ntlm.psc.test"));
+            sink.Errors.Should().BeEmpty(string.Join("; ", sink.Errors.Select(e => e.Message)));
+            order!.Status.Should().Be(SubmitStatus.Issued);
+
+            Add("web-ntlm-bad", "adcs-web", SambaDcFixture.NtlmDomain + "\\" + SambaDcFixture.NtlmUser, "Wrong-Ntlm-1");
+            var (_, refused) = _dc.WithNtlmOnly(() => Submit("web-ntlm-bad", "WebServer", "ntlm-bad.psc.test"));
+            refused.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("AuthenticationFailed", "the NTLM password is what let the first one in");
+        }
     }
 }

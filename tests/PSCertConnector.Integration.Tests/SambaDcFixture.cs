@@ -29,6 +29,18 @@ namespace PSCertConnector.Integration.Tests
         }
     }
 
+    /// <summary>NTLM through GSSAPI exists only where the gss-ntlmssp mechanism is installed (.ci/run installs it).</summary>
+    public sealed class NtlmFactAttribute : FactAttribute
+    {
+        public const string MechanismFile = "/etc/gss/mech.d/mech.ntlmssp.conf";
+
+        public NtlmFactAttribute()
+        {
+            if (SambaFactAttribute.Unavailable != null) Skip = SambaFactAttribute.Unavailable;
+            else if (!File.Exists(MechanismFile)) Skip = "Needs gss-ntlmssp (apt-get install gss-ntlmssp) for NTLM through GSSAPI.";
+        }
+    }
+
     /// <summary>
     /// A real directory and KDC: tests/samba/ad-dc.sh provisions a Samba AD DC on 127.0.0.1 (realm PSC.TEST), seeds
     /// AD CS objects pointing at a Lab server that accepts Kerberos, and creates the user 'enroller'. The test
@@ -47,6 +59,9 @@ namespace PSCertConnector.Integration.Tests
         public LabAuthority Authority { get; private set; } = null!;
         public LabServer Lab { get; private set; } = null!;
         public string TicketCache => "FILE:" + Path.Combine(Directory, "ccache");
+        /// <summary>An account only the Lab's NTLM acceptor knows (gss-ntlmssp's user file): NTLM, not Kerberos, must carry it.</summary>
+        public const string NtlmDomain = "LABNT", NtlmUser = "ntlmuser";
+        public string NtlmPassword { get; } = "Ntlm-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
         private static string Script => Path.Combine(AppContext.BaseDirectory, "samba", "ad-dc.sh");
 
         public async Task InitializeAsync()
@@ -87,6 +102,7 @@ namespace PSCertConnector.Integration.Tests
             NativeEnvironment.Set("LDAPTLS_CACERT", Authority.BundlePath);
             // 127.0.0.1 reverse-resolves to whatever /etc/hosts says; name the DC as given (ldap/localhost).
             NativeEnvironment.Set("LDAPSASL_NOCANON", "on");
+            File.WriteAllText(Path.Combine(Directory, "ntlm-users"), $"{NtlmDomain}:{NtlmUser}:{NtlmPassword}\n");
             Kinit(UserPassword).Should0();
         }
 
@@ -104,6 +120,17 @@ namespace PSCertConnector.Integration.Tests
             NativeEnvironment.Set("KRB5CCNAME", "FILE:" + Path.Combine(Directory, "no-such-ccache"));
             try { return body(); }
             finally { NativeEnvironment.Set("KRB5CCNAME", TicketCache); }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> with no Kerberos ticket and with gss-ntlmssp's user file set for the Lab's acceptor.
+        /// Only here: gss-ntlmssp also offers that file's account as a client's default credential.
+        /// </summary>
+        public T WithNtlmOnly<T>(Func<T> body)
+        {
+            NativeEnvironment.Set("NTLM_USER_FILE", Path.Combine(Directory, "ntlm-users"));
+            try { return WithoutTicket(body); }
+            finally { NativeEnvironment.Set("NTLM_USER_FILE", null); }
         }
 
         public async Task DisposeAsync()
