@@ -24,11 +24,33 @@ namespace PSCertConnector.Commands
 
         public void OnRemove(PSModuleInfo module) => AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
 
+        private const string LdapAssembly = "System.DirectoryServices.Protocols";
+        /// <summary>The .NET Framework's own LDAP assembly (what the package defers to on net462).</summary>
+        private const string FrameworkLdapAssembly = LdapAssembly + ", Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a";
+
         private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
         {
+            if (new AssemblyName(args.Name).Name == LdapAssembly)
+            {
+                if (IsNetFramework) return Assembly.Load(FrameworkLdapAssembly);
+                var ldap = LdapAssemblyPath(DependencyFolder, CurrentOs);
+                return File.Exists(ldap) ? Assembly.LoadFrom(ldap) : null;
+            }
             var path = DependencyPath(DependencyFolder, args.Name);
             return path == null ? null : Assembly.LoadFrom(path);
         }
+
+        private static bool IsNetFramework => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+        private static OSPlatform CurrentOs => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? OSPlatform.Windows
+            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? OSPlatform.OSX : OSPlatform.Linux;
+
+        /// <summary>
+        /// System.DirectoryServices.Protocols for PowerShell 7 (.NET 8 or later) on this OS: Wldap32 on Windows, OpenLDAP
+        /// elsewhere. Its netstandard2.0 build is a facade that only throws, so it is not shipped.
+        /// </summary>
+        public static string LdapAssemblyPath(string folder, OSPlatform os) =>
+            Path.Combine(folder, "runtimes", os == OSPlatform.Windows ? "win" : os == OSPlatform.OSX ? "osx" : "linux", "lib", "net8.0", LdapAssembly + ".dll");
 
         /// <summary>The file in the dependencies folder for an assembly name, or null when we do not ship it.</summary>
         public static string? DependencyPath(string folder, string assemblyFullName)
@@ -64,8 +86,7 @@ namespace PSCertConnector.Commands
         /// </summary>
         private static void PreloadNativeSqlite()
         {
-            var os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? OSPlatform.Windows
-                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? OSPlatform.OSX : OSPlatform.Linux;
+            var os = CurrentOs;
             var path = NativeSqlitePath(DependencyFolder, os, RuntimeInformation.ProcessArchitecture);
             if (!File.Exists(path)) return;
             if (os == OSPlatform.Windows)

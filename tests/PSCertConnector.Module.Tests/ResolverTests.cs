@@ -24,6 +24,19 @@ namespace PSCertConnector.Module.Tests
         }
 
         [Theory]
+        [InlineData("WINDOWS")]
+        [InlineData("LINUX")]
+        [InlineData("OSX")]
+        public void PowerShell_7_gets_the_working_ldap_assembly_for_each_os_and_never_the_throwing_facade(string os)
+        {
+            var path = PSCertConnector.Commands.ModuleInitializer.LdapAssemblyPath(Deps, OSPlatform.Create(os));
+            File.Exists(path).Should().BeTrue(path);
+            new FileInfo(path).Length.Should().BeGreaterThan(120_000, "the real implementation, not the 77 KB netstandard2.0 facade");
+            PSCertConnector.Commands.ModuleInitializer.DependencyPath(Deps, "System.DirectoryServices.Protocols")
+                .Should().BeNull("the netstandard2.0 build throws PlatformNotSupported everywhere and is left out");
+        }
+
+        [Theory]
         [InlineData("WINDOWS", Architecture.X64)]
         [InlineData("LINUX", Architecture.X64)]
         [InlineData("LINUX", Architecture.Arm64)]
