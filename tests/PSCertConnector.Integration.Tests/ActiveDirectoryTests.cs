@@ -193,6 +193,10 @@ namespace PSCertConnector.Integration.Tests
             var password = Cli("adcs", "discover", "--server", "127.0.0.1", "--bind-user", "enroller@psc.test", "--bind-password-env", "PSC_TEST_LAB_PASSWORD");
             password.Exit.Should().Be(1, "a password bind is refused without LDAPS");
             password.Err.Should().Contain("LdapsRequired");
+
+            var noKeytab = Cli("lab", "serve", "--keytab", "/no/such.keytab", "--password-env", "PSC_TEST_LAB_PASSWORD");
+            noKeytab.Exit.Should().Be(2);
+            noKeytab.Err.Should().Contain("/no/such.keytab");
         }
     }
 }
