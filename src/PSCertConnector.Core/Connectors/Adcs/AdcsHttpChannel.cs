@@ -107,7 +107,9 @@ namespace PSCertConnector.Core.Connectors.Adcs
             {
                 case 401:
                 case 403:
-                    if (reply.StatusCode == HttpStatusCode.Unauthorized && Settings.Authentication == AdcsAuthentication.Kerberos && !reply.AuthorizationSent)
+                    // .NET Framework's handler does not write its Negotiate header back onto the request, so only .NET can tell "no ticket".
+                    if (reply.StatusCode == HttpStatusCode.Unauthorized && Settings.Authentication == AdcsAuthentication.Kerberos && !reply.AuthorizationSent
+                        && !System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
                         throw NoKerberosTicket(uri);
                     throw AuthenticationFailed(uri, $"HTTP {(int)reply.StatusCode}");
                 case 404:
