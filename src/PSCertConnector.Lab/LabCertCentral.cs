@@ -90,8 +90,7 @@ namespace PSCertConnector.Lab
                 return;
             }
             var body = await LabJson.Read(context);
-            var csr = body is { } b && b.TryGetProperty("certificate", out var c) && c.ValueKind == JsonValueKind.Object
-                && c.TryGetProperty("csr", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var csr = body is { } b && b.TryGetProperty("certificate", out var c) ? DigiCertJsonChannel.Str(c, "csr") : null;
             if (csr == null)
             {
                 await LabJson.Write(context, 400, Errors("required|certificate.csr", "certificate.csr is required."));
@@ -145,7 +144,7 @@ namespace PSCertConnector.Lab
         private async Task Revoke(HttpContext context, string serial)
         {
             var body = await LabJson.Read(context);
-            var reasonText = body is { } b && b.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "unspecified";
+            var reasonText = (body is { } b ? DigiCertJsonChannel.Str(b, "reason") : null) ?? "unspecified";
             var reason = DigiCertReasons.Parse(reasonText);
             if (reason is not (RevocationReason.Unspecified or RevocationReason.KeyCompromise or RevocationReason.AffiliationChanged
                 or RevocationReason.Superseded or RevocationReason.CessationOfOperation))
@@ -169,7 +168,7 @@ namespace PSCertConnector.Lab
         private async Task DecideRequest(HttpContext context, long requestId)
         {
             var body = await LabJson.Read(context);
-            var status = body is { } b && b.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            var status = body is { } b ? DigiCertJsonChannel.Str(b, "status") : null;
             if (!_revocationRequests.TryRemove(requestId, out var request))
                 throw new PscException("NotFound", FailureCategory.ObjectNotFound, $"No pending request {requestId}.");
             if (status == "approved") _authority.Ca.Revoke(request.Serial, request.Reason, null);

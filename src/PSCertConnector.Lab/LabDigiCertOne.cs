@@ -102,8 +102,8 @@ namespace PSCertConnector.Lab
         private static async Task Enroll(HttpContext context, LabAuthority authority)
         {
             var body = await LabJson.Read(context);
-            var profileId = body is { } b && b.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? DigiCertStr(p, "id") : null;
-            var csr = body is { } c ? DigiCertStr(c, "csr") : null;
+            var profileId = body is { } b && b.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? DigiCertJsonChannel.Str(p, "id") : null;
+            var csr = body is { } c ? DigiCertJsonChannel.Str(c, "csr") : null;
             if (profileId == null || csr == null)
             {
                 await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = "profile.id and csr are required.", field = profileId == null ? "profile.id" : "csr" } } });
@@ -132,7 +132,7 @@ namespace PSCertConnector.Lab
         private static (string Field, string Message)? AttributeMismatch(JsonElement body, CsrInfo csr, CaTemplate template)
         {
             var attributes = body.TryGetProperty("attributes", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-            var commonName = attributes.ValueKind == JsonValueKind.Object && attributes.TryGetProperty("subject", out var subject) ? DigiCertStr(subject, "common_name") : null;
+            var commonName = attributes.ValueKind == JsonValueKind.Object && attributes.TryGetProperty("subject", out var subject) ? DigiCertJsonChannel.Str(subject, "common_name") : null;
             if (commonName != null && !string.Equals(commonName, csr.CommonName, StringComparison.Ordinal))
                 return ("attributes.subject.common_name", $"Attribute mismatch: common_name '{commonName}' differs from the CSR's '{csr.CommonName}'.");
             var hasEmail = csr.SubjectAlternativeNames.Any(n => n.Type == SanType.Email) || System.Text.RegularExpressions.Regex.IsMatch(csr.Subject, @"(^|[,+]\s*)E=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
@@ -175,7 +175,7 @@ namespace PSCertConnector.Lab
         private static async Task Revoke(HttpContext context, LabAuthority authority, string serial)
         {
             var body = await LabJson.Read(context);
-            var reasonText = body is { } b ? DigiCertStr(b, "revocation_reason") : null;
+            var reasonText = body is { } b ? DigiCertJsonChannel.Str(b, "revocation_reason") : null;
             var reason = DigiCertReasons.Parse(reasonText);
             if (reason == null)
             {
@@ -242,8 +242,6 @@ namespace PSCertConnector.Lab
         private static PscException NotFound(string what) =>
             new PscException("NotFound", FailureCategory.ObjectNotFound, $"No certificate or request '{what}' exists.");
 
-        private static string? DigiCertStr(JsonElement element, string name) =>
-            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
 
 

@@ -46,7 +46,7 @@ namespace PSCertConnector.Commands
                     new DiscoveredConnectorOptions
                     {
                         Prefix = string.IsNullOrEmpty(Name) ? null : Name, CaName = CaName, Domain = Domain, BusinessUnit = BusinessUnit,
-                        Settings = WithUser(ToSettings(Setting), Credential), Secret = SecretBytes(Credential, null),
+                        Settings = ToSettings(Setting), User = Credential?.UserName, Secret = SecretBytes(Credential, null),
                     });
                 return;
             }
@@ -56,13 +56,6 @@ namespace PSCertConnector.Commands
                 ImportEnabled = !NoImport, ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = ToSettings(Setting),
             }, SecretBytes(Credential, ApiKey));
         });
-
-        /// <summary>A -Credential's user name becomes the 'user' setting of the UsernamePassword connectors discovery makes.</summary>
-        private static Dictionary<string, string> WithUser(Dictionary<string, string> settings, PSCredential? credential)
-        {
-            if (credential != null && !settings.ContainsKey("user")) settings["user"] = credential.UserName;
-            return settings;
-        }
     }
 
     [Cmdlet(VerbsCommon.Find, "AdcsEnrollmentService")]

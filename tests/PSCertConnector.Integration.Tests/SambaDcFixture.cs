@@ -144,23 +144,10 @@ namespace PSCertConnector.Integration.Tests
 
         private static (int Code, string Output) Run(string file, string[] args, IDictionary<string, string> environment, TimeSpan timeout, string? stdin = null)
         {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin != null, UseShellExecute = false };
+            var start = new ProcessStartInfo(file);
             foreach (var arg in args) start.ArgumentList.Add(arg);
             foreach (var (name, value) in environment) start.Environment[name] = value;
-            using var process = Process.Start(start) ?? throw new InvalidOperationException(file + " did not start");
-            if (stdin != null)
-            {
-                process.StandardInput.Write(stdin);
-                process.StandardInput.Close();
-            }
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit((int)timeout.TotalMilliseconds))
-            {
-                process.Kill(true);
-                return (-1, $"{file} did not finish in {timeout.TotalSeconds:0} s");
-            }
-            return (process.ExitCode, stdout.Result + stderr.Result);
+            return ProcessRunner.Run(start, timeout, stdin);
         }
     }
 

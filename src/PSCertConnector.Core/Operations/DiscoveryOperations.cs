@@ -21,7 +21,9 @@ namespace PSCertConnector.Core.Operations
         public string? BusinessUnit { get; init; }
         /// <summary>Settings added to every connector (caBundle, user, clientCertificate, timeoutSeconds …).</summary>
         public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
-        /// <summary>The password for UsernamePassword (and Kerberos with a user), or a PFX's password.</summary>
+        /// <summary>The account for UsernamePassword endpoints, unless Settings names one ('user').</summary>
+        public string? User { get; init; }
+        /// <summary>The password for UsernamePassword endpoints, or a PFX's password.</summary>
         public byte[]? Secret { get; init; }
     }
 
@@ -70,6 +72,10 @@ namespace PSCertConnector.Core.Operations
                 return;
             }
             var now = DateTimeOffset.UtcNow;
+            var shared = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in create.Settings) shared[pair.Key] = pair.Value;
+            if (create.User != null && !shared.ContainsKey("user")) shared["user"] = create.User;
+            create = create with { Settings = shared };
             foreach (var ca in cas)
             {
                 var usable = ca.Endpoints.Where(e => !e.RenewalOnly).ToList();
@@ -112,8 +118,7 @@ namespace PSCertConnector.Core.Operations
                     var added = existed ? null : Workspace.Store.GetConnector(name);
                     if (added == null) continue;
                     var published = new HashSet<string>(ca.Templates, StringComparer.OrdinalIgnoreCase);
-                    Workspace.Store.ReplaceTemplates(added, found.Templates.Where(t => published.Contains(t.Name)), now);
-                    Workspace.Store.ReplaceEnrollmentServices(added, ca.Endpoints, now);
+                    Workspace.Store.ReplacePolicy(added, found.Templates.Where(t => published.Contains(t.Name)), ca.Endpoints, now);
                 }
             }
         }

@@ -50,13 +50,7 @@ namespace PSCertConnector.Core.Operations
             // Templates and the service information come from the same policy answer and are cached together.
             var (templates, services) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
                 connector => (connector.GetTemplates(Sink.Cancellation), connector.GetEnrollmentServices(Sink.Cancellation))).Result;
-            var now = DateTimeOffset.UtcNow;
-            Workspace.Store.InTransaction(() =>
-            {
-                Workspace.Store.ReplaceTemplates(definition, templates, now);
-                Workspace.Store.ReplaceEnrollmentServices(definition, services, now);
-                return 0;
-            });
+            Workspace.Store.ReplacePolicy(definition, templates, services, DateTimeOffset.UtcNow);
             return Workspace.Store.GetTemplates(definition);
         }
 

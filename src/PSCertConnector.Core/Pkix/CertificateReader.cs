@@ -94,8 +94,7 @@ namespace PSCertConnector.Core.Pkix
         public static System.Collections.Generic.IReadOnlyList<byte[]> ReadAll(byte[] input)
         {
             if (input.Length > 0 && input[0] == 0x30) return new[] { input };
-            var blocks = Pem.DecodeAll(System.Text.Encoding.UTF8.GetString(input), "certificate bundle");
-            return blocks.Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+            return Pem.Certificates(System.Text.Encoding.UTF8.GetString(input), "certificate bundle");
         }
     }
 }

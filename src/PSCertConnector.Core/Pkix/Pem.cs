@@ -42,6 +42,10 @@ namespace PSCertConnector.Core.Pkix
             return result;
         }
 
+        /// <summary>The DER of every CERTIFICATE block in the text, in order (other blocks are ignored).</summary>
+        public static IReadOnlyList<byte[]> Certificates(string text, string what) =>
+            DecodeAll(text, what).Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+
         /// <summary>Reads PEM (any of the labels) or raw DER, whichever the bytes are.</summary>
         public static byte[] ReadPemOrDer(byte[] input, string what, params string[] labels)
         {

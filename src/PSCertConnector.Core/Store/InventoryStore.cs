@@ -265,6 +265,15 @@ namespace PSCertConnector.Core.Store
             });
         }
 
+        /// <summary>A connector's policy as one cached unit: its templates and its enrollment endpoints, replaced together.</summary>
+        public void ReplacePolicy(ConnectorDefinition connector, IEnumerable<CaTemplate> templates, IEnumerable<EnrollmentService> services, DateTimeOffset refreshedAt) =>
+            _db.InTransaction(() =>
+            {
+                ReplaceTemplates(connector, templates, refreshedAt);
+                ReplaceEnrollmentServices(connector, services, refreshedAt);
+                return 0;
+            });
+
         public IReadOnlyList<EnrollmentServiceRecord> GetEnrollmentServices(ConnectorDefinition connector) =>
             _db.Query("SELECT data, refreshed_at FROM enrollment_services WHERE connector_id = $id ORDER BY position",
                 r => new EnrollmentServiceRecord

@@ -185,7 +185,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         private IReadOnlyList<byte[]> Download(string certificateId, CancellationToken cancellation)
         {
             var text = _channel.SendText(HttpMethod.Get, Api("certificate/" + Uri.EscapeDataString(certificateId) + "/download/format/pem_all"), "certificate download", cancellation);
-            var blocks = Pem.DecodeAll(text, "certificate download from CertCentral").Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+            var blocks = Pem.Certificates(text, "certificate download from CertCentral");
             if (blocks.Count == 0) throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral's pem_all download of certificate {certificateId} holds no certificate.");
             return blocks;
         }
@@ -280,11 +280,8 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
         {
             var settings = CertCentralSettings.Parse(definition);
-            var key = secret == null ? null : Encoding.UTF8.GetString(secret);
-            if (string.IsNullOrEmpty(key))
-                throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
-                    $"Connector '{definition.Name}' needs its CertCentral API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = definition.Name };
-            return new CertCentralConnector(settings, new DigiCertJsonChannel(new HttpService(settings.TransportOptions()), definition.Name, ("X-DC-DEVKEY", key!)));
+            var key = DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "CertCentral");
+            return new CertCentralConnector(settings, new DigiCertJsonChannel(new HttpService(settings.TransportOptions()), definition.Name, ("X-DC-DEVKEY", key)));
         }
     }
 }

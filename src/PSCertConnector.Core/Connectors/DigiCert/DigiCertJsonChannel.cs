@@ -182,6 +182,16 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 ? field.StartsWith(part, StringComparison.OrdinalIgnoreCase)
                 : message != null && message.IndexOf(part, StringComparison.OrdinalIgnoreCase) >= 0;
 
+        /// <summary>The connector's secret as the API key; SecretRequired (saying how to give it) when there is none.</summary>
+        public static string RequireApiKey(byte[]? secret, string connector, string product)
+        {
+            var key = secret == null ? null : Encoding.UTF8.GetString(secret);
+            if (string.IsNullOrEmpty(key))
+                throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
+                    $"Connector '{connector}' needs its {product} API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = connector };
+            return key!;
+        }
+
         public static string? Str(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 

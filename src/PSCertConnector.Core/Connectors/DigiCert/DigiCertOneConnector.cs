@@ -347,7 +347,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         /// <summary>The certificates in a "certificate" field: PEM (one or more blocks) or bare base64 DER.</summary>
         private static IReadOnlyList<byte[]> CertificateChain(string text)
         {
-            var blocks = Pem.DecodeAll(text, "certificate from DigiCert ONE").Where(b => b.Label == "CERTIFICATE").Select(b => b.Der).ToList();
+            var blocks = Pem.Certificates(text, "certificate from DigiCert ONE");
             if (blocks.Count > 0) return blocks;
             return new[] { SafeXml.Base64(text, "certificate from DigiCert ONE") };
         }
@@ -369,18 +369,12 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
         {
             var settings = DigiCertOneSettings.Parse(definition);
-            var secretText = secret == null ? null : Encoding.UTF8.GetString(secret);
             var options = settings.TransportOptions();
             (string, string)? header = null;
             if (settings.UseClientCertificate)
-                options = options with { ClientCertificate = settings.LoadClientCertificate(secretText) };
+                options = options with { ClientCertificate = settings.LoadClientCertificate(secret == null ? null : Encoding.UTF8.GetString(secret)) };
             else
-            {
-                if (string.IsNullOrEmpty(secretText))
-                    throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
-                        $"Connector '{definition.Name}' needs its DigiCert ONE API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = definition.Name };
-                header = ("x-api-key", secretText!);
-            }
+                header = ("x-api-key", DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "DigiCert ONE"));
             return new DigiCertOneConnector(settings, new DigiCertJsonChannel(new HttpService(options), definition.Name, header));
         }
     }

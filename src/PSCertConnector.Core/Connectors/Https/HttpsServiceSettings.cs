@@ -161,8 +161,7 @@ namespace PSCertConnector.Core.Connectors.Https
         public static X509Certificate2[] ReadBundle(string path)
         {
             if (!File.Exists(path)) throw Invalid("caBundle", path, "an existing PEM file of CA certificates");
-            var certificates = Pem.DecodeAll(File.ReadAllText(path), "CA bundle " + path)
-                .Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Der)).ToArray();
+            var certificates = Pem.Certificates(File.ReadAllText(path), "CA bundle " + path).Select(der => new X509Certificate2(der)).ToArray();
             if (certificates.Length == 0) throw Invalid("caBundle", path, "a PEM file holding at least one '-----BEGIN CERTIFICATE-----' block");
             return certificates;
         }
