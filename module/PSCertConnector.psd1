@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'PSCertConnector.dll'
+    RootModule           = 'PSCertConnector.psm1'
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0f4a3e-8d2c-4c47-9a51-2f6e7c1d9b84'
     Author               = 'PSCertConnector contributors'

@@ -54,7 +54,7 @@ namespace PSCertConnector.Commands
             {
                 Name = Name, Type = Type, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority,
                 ImportEnabled = !NoImport, ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = ToSettings(Setting),
-            }, SecretBytes(Credential, ApiKey));
+            }, SecretBytes(Credential, ApiKey), Credential?.UserName);
         });
     }
 
@@ -62,6 +62,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(AdEnrollmentService), typeof(CaTemplate))]
     public sealed class FindAdcsEnrollmentServiceCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Position = 0)] public string? Server { get; set; }
         [Parameter] [ValidateRange(1, 65535)] public int? LdapPort { get; set; }
         [Parameter] public SwitchParameter UseLdaps { get; set; }
@@ -81,6 +83,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(ConnectorDefinition))]
     public sealed class GetCaConnectorCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ConnectorNameCompleter))]
@@ -115,7 +119,7 @@ namespace PSCertConnector.Commands
             {
                 NewName = NewName, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority, ImportEnabled = ImportEnabled,
                 ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = Setting == null ? null : ToSettings(Setting),
-            }, SecretBytes(Credential, ApiKey), PassThru);
+            }, SecretBytes(Credential, ApiKey), PassThru, Credential?.UserName);
         });
     }
 
@@ -145,6 +149,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(EnrollmentServiceRecord))]
     public sealed class GetCaEnrollmentServiceCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(ConnectorNameCompleter))]
@@ -159,6 +165,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(TemplateRecord))]
     public sealed class GetCaTemplateCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(ConnectorNameCompleter))]
@@ -172,19 +180,5 @@ namespace PSCertConnector.Commands
         [Parameter] public SwitchParameter Refresh { get; set; }
 
         protected override void ProcessRecord() => Run(() => new TemplateOperations(Workspace, Sink).Get(Connector, Refresh, Template));
-    }
-
-    /// <summary>Passes everything through but the objects (cmdlets without -PassThru write none).</summary>
-    internal sealed class QuietObjects : PSCertConnector.Core.ICommandSink
-    {
-        private readonly PSCertConnector.Core.ICommandSink _inner;
-        public QuietObjects(PSCertConnector.Core.ICommandSink inner) => _inner = inner;
-        public System.Threading.CancellationToken Cancellation => _inner.Cancellation;
-        public void WriteObject(object item) { }
-        public void WriteError(PSCertConnector.Core.PscError error) => _inner.WriteError(error);
-        public void WriteWarning(string message) => _inner.WriteWarning(message);
-        public void WriteVerbose(string message) => _inner.WriteVerbose(message);
-        public void WriteProgress(PSCertConnector.Core.ProgressInfo progress) => _inner.WriteProgress(progress);
-        public bool ShouldProcess(string target, string action) => _inner.ShouldProcess(target, action);
     }
 }

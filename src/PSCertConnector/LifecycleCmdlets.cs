@@ -17,7 +17,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(CertificateRequestResult))]
     public sealed class NewRaCertificateRequestCommand : PscCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Parameters")] [AllowEmptyString] public string Subject { get; set; } = "";
+        /// <summary>Not mandatory: the Intune subject formats build the subject from -Email/-Upn, and a runbook must never be prompted.</summary>
+        [Parameter(Position = 0, ParameterSetName = "Parameters")] [AllowEmptyString] public string Subject { get; set; } = "";
         [Parameter(ParameterSetName = "Parameters")] public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Rsa;
         [Parameter(ParameterSetName = "Parameters")] [ValidateSet("256", "384", "2048", "3072", "4096")] public int KeyLength { get; set; }
         [Parameter(ParameterSetName = "Parameters")] [ValidateRange(0, 2)] public int KeySpec { get; set; } = 1;
@@ -113,6 +114,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(OrderRecord))]
     public sealed class GetAdcsOrderCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)] public long[]? Id { get; set; }
         [Parameter] [ArgumentCompleter(typeof(ConnectorNameCompleter))] public string? Connector { get; set; }
         [Parameter] public SubmitStatus? Status { get; set; }
@@ -221,6 +224,8 @@ namespace PSCertConnector.Commands
     [OutputType(typeof(CertificateRecord))]
     public sealed class GetCaCertificateCommand : PscCmdlet
     {
+        protected override bool ReadsOnly => true;
+
         [Parameter(Position = 0)] [SupportsWildcards] public string? Name { get; set; }
         [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(ConnectorNameCompleter))] public string? Connector { get; set; }
         [Parameter] public CertificateStatus? Status { get; set; }
@@ -267,23 +272,24 @@ namespace PSCertConnector.Commands
     }
 
     [Cmdlet(VerbsData.Export, "CaCertificate", SupportsShouldProcess = true)]
-    [OutputType(typeof(FileInfo))]
+    [OutputType(typeof(ExportedFile))]
     public sealed class ExportCaCertificateCommand : CertificateCmdlet
     {
-        [Parameter(Mandatory = true)] public string FilePath { get; set; } = "";
+        [Parameter(Mandatory = true)] [ValidateNotNullOrEmpty] public string FilePath { get; set; } = "";
         [Parameter] public ExportFormat Format { get; set; } = ExportFormat.Pem;
         [Parameter] public SwitchParameter IncludeChain { get; set; }
         [Parameter] public SecureString? Password { get; set; }
+        /// <summary>Replaces a file that exists; without it an existing file is an error and stays as it was.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+        /// <summary>3DES/SHA-1 PFX for Windows Server 2016 and Windows 10 before 1709, which cannot read AES-protected PFX files.</summary>
+        [Parameter] public SwitchParameter LegacyEncryption { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
-        {
-            var path = GetUnresolvedProviderPathFromPSPath(FilePath);
-            if (!ShouldProcess(path, $"Export {Format} certificate")) return;
-            var exported = new InventoryOperations(Workspace, new QuietObjects(Sink)).Export(Selector(), Format, IncludeChain, Plain(Password));
-            if (exported == null) return;
-            File.WriteAllBytes(path, exported.Content);
-            WriteObject(new FileInfo(path));
-        });
+            new InventoryOperations(Workspace, Sink).ExportToFile(Selector(), Format, IncludeChain, Plain(Password), new ExportFileOptions
+            {
+                Path = GetUnresolvedProviderPathFromPSPath(FilePath), Overwrite = Force,
+                PfxProtection = LegacyEncryption ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
+            }));
     }
 
     [Cmdlet(VerbsLifecycle.Install, "RaCertificate", SupportsShouldProcess = true)]
@@ -295,8 +301,8 @@ namespace PSCertConnector.Commands
 
         protected override void ProcessRecord() => Run(() =>
         {
-            var installed = new InstallOperation(Workspace, new QuietObjects(Sink)).Install(Selector(), StoreLocation, StoreName);
-            if (installed != null) WriteObject(installed.Thumbprint);
+            var installed = new InstallOperation(Workspace, new SinkWithoutObjects(Sink)).Install(Selector(), StoreLocation, StoreName);
+            if (installed != null) WriteOutput(installed.Thumbprint);
         });
     }
 }

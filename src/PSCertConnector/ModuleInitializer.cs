@@ -4,99 +4,99 @@ using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using PSCertConnector.Loader;
 
 namespace PSCertConnector.Commands
 {
     /// <summary>
-    /// Loads our dependencies from the module's dependencies/ folder only, so that another module's
-    /// BouncyCastle or SQLite cannot collide with ours and ours cannot leak into the session's probing.
+    /// Windows PowerShell 5.1's side of dependency isolation. There is no AssemblyLoadContext on .NET Framework, so an
+    /// AssemblyResolve handler hands out the files in dependencies/, and only to our own assemblies: another module's
+    /// request for a BouncyCastle or SQLite is never answered with ours. On PowerShell 7 the loader's context has already
+    /// resolved everything (PSCertConnector.psm1) and this does nothing.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        private static readonly string ModuleFolder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
-        internal static readonly string DependencyFolder = Path.Combine(ModuleFolder, "dependencies");
+        private static readonly string DependencyFolder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
+        private static bool _registered;
 
         public void OnImport()
         {
+            if (LoadedInOwnContext())
+            {
+                PublicTypeNames.Register();
+                return;
+            }
+            if (_registered) return;
+            _registered = true;
             AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
             PreloadNativeSqlite();
         }
 
-        public void OnRemove(PSModuleInfo module) => AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+        public void OnRemove(PSModuleInfo module)
+        {
+            PublicTypeNames.Unregister();
+            if (!_registered) return;
+            AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+            _registered = false;
+        }
 
-        private const string LdapAssembly = "System.DirectoryServices.Protocols";
-        /// <summary>The .NET Framework's own LDAP assembly (what the package defers to on net462).</summary>
-        private const string FrameworkLdapAssembly = LdapAssembly + ", Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a";
+        /// <summary>True on PowerShell 7 when the loader put us in the module's AssemblyLoadContext (found by reflection: netstandard2.0).</summary>
+        private static bool LoadedInOwnContext()
+        {
+            var contextType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext");
+            if (contextType == null) return false;
+            var own = contextType.GetMethod("GetLoadContext", new[] { typeof(Assembly) })?.Invoke(null, new object[] { typeof(ModuleInitializer).Assembly });
+            var defaultContext = contextType.GetProperty("Default")?.GetValue(null);
+            return own != null && !ReferenceEquals(own, defaultContext);
+        }
+
+        private const string FrameworkLdapAssembly = ModuleLayout.LdapAssemblyName + ", Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a";
 
         private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
         {
-            if (new AssemblyName(args.Name).Name == LdapAssembly)
+            if (!IsOurs(args.RequestingAssembly)) return null;
+            if (new AssemblyName(args.Name).Name == ModuleLayout.LdapAssemblyName)
             {
+                // .NET Framework has a working LDAP assembly of its own; PowerShell 7 needs the per-OS build.
                 if (IsNetFramework) return Assembly.Load(FrameworkLdapAssembly);
-                var ldap = LdapAssemblyPath(DependencyFolder, CurrentOs);
+                var ldap = ModuleLayout.LdapAssemblyPath(DependencyFolder, ModuleLayout.CurrentOs);
                 return File.Exists(ldap) ? Assembly.LoadFrom(ldap) : null;
             }
-            var path = DependencyPath(DependencyFolder, args.Name);
+            var path = ModuleLayout.DependencyPath(DependencyFolder, args.Name);
             return path == null ? null : Assembly.LoadFrom(path);
         }
 
+        /// <summary>Requests from an assembly we shipped (anything loaded from dependencies/).</summary>
+        private static bool IsOurs(Assembly? requesting)
+        {
+            if (requesting == null || requesting.IsDynamic) return false;
+            var location = requesting.Location;
+            return !string.IsNullOrEmpty(location) &&
+                   string.Equals(Path.GetDirectoryName(location), DependencyFolder, StringComparison.OrdinalIgnoreCase);
+        }
+
         private static bool IsNetFramework => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
-
-        private static OSPlatform CurrentOs => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? OSPlatform.Windows
-            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? OSPlatform.OSX : OSPlatform.Linux;
-
-        /// <summary>
-        /// System.DirectoryServices.Protocols for PowerShell 7 (.NET 8 or later) on this OS: Wldap32 on Windows, OpenLDAP
-        /// elsewhere. Its netstandard2.0 build is a facade that only throws, so it is not shipped.
-        /// </summary>
-        public static string LdapAssemblyPath(string folder, OSPlatform os) =>
-            Path.Combine(folder, "runtimes", os == OSPlatform.Windows ? "win" : os == OSPlatform.OSX ? "osx" : "linux", "lib", "net8.0", LdapAssembly + ".dll");
-
-        /// <summary>The file in the dependencies folder for an assembly name, or null when we do not ship it.</summary>
-        public static string? DependencyPath(string folder, string assemblyFullName)
-        {
-            var simpleName = new AssemblyName(assemblyFullName).Name;
-            if (string.IsNullOrEmpty(simpleName) || simpleName!.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) return null;
-            var path = Path.Combine(folder, simpleName + ".dll");
-            return File.Exists(path) ? path : null;
-        }
-
-        /// <summary>Where the SQLite native library for this OS and architecture lives, relative to the dependencies folder.</summary>
-        public static string NativeSqlitePath(string folder, OSPlatform os, Architecture architecture)
-        {
-            string arch = architecture switch
-            {
-                Architecture.X86 => "x86",
-                Architecture.Arm64 => "arm64",
-                Architecture.Arm => "arm",
-                _ => "x64",
-            };
-            if (os == OSPlatform.Windows) return Path.Combine(folder, "runtimes", "win-" + arch, "native", "e_sqlite3.dll");
-            if (os == OSPlatform.OSX) return Path.Combine(folder, "runtimes", "osx-" + arch, "native", "libe_sqlite3.dylib");
-            return Path.Combine(folder, "runtimes", "linux-" + arch, "native", "libe_sqlite3.so");
-        }
 
         [DllImport("kernel32", SetLastError = true, CharSet = CharSet.Unicode)]
         private static extern IntPtr LoadLibrary(string path);
 
         /// <summary>
-        /// A module has no deps.json to point the runtime at its native SQLite. On Windows, loading it by full
-        /// path first lets the later load by name find it; on PowerShell 7 elsewhere a DllImport resolver
-        /// (set through reflection: netstandard2.0 has no NativeLibrary) hands out the same path.
+        /// A module has no deps.json to point the runtime at its native SQLite. On Windows, loading it by full path first
+        /// lets the later load by name find it; on .NET elsewhere a DllImport resolver (set through reflection:
+        /// netstandard2.0 has no NativeLibrary) hands out the same path.
         /// </summary>
         private static void PreloadNativeSqlite()
         {
-            var os = CurrentOs;
-            var path = NativeSqlitePath(DependencyFolder, os, RuntimeInformation.ProcessArchitecture);
+            var path = ModuleLayout.NativeSqlitePath(DependencyFolder);
             if (!File.Exists(path)) return;
-            if (os == OSPlatform.Windows)
+            if (ModuleLayout.CurrentOs == OSPlatform.Windows)
             {
                 LoadLibrary(path);
                 return;
             }
             var nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
             var resolverType = Type.GetType("System.Runtime.InteropServices.DllImportResolver");
-            var provider = DependencyPath(DependencyFolder, "SQLitePCLRaw.provider.e_sqlite3");
+            var provider = ModuleLayout.DependencyPath(DependencyFolder, "SQLitePCLRaw.provider.e_sqlite3");
             if (nativeLibrary == null || resolverType == null || provider == null) return;
             var setResolver = nativeLibrary.GetMethods().FirstOrDefault(m => m.Name == "SetDllImportResolver");
             var load = nativeLibrary.GetMethods().FirstOrDefault(m => m.Name == "Load" && m.GetParameters().Length == 1);
@@ -112,8 +112,50 @@ namespace PSCertConnector.Commands
         private static MethodInfo? _load;
 
         private static IntPtr ResolveNative(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-            libraryName.Contains("e_sqlite3") && _nativeSqlite != null && _load != null
+            libraryName.Contains(ModuleLayout.SqliteNativeName) && _nativeSqlite != null && _load != null
                 ? (IntPtr)_load.Invoke(null, new object[] { _nativeSqlite })!
                 : IntPtr.Zero;
+    }
+
+    /// <summary>
+    /// PowerShell 7 looks up type names ([PSCertConnector.Core.PscException] in a catch, a cast, -is) only among the
+    /// default context's assemblies. Our public types live in the module's own context, so they are registered under their
+    /// full names as type accelerators while the module is imported (never replacing a name someone else registered).
+    /// </summary>
+    internal static class PublicTypeNames
+    {
+        private static readonly System.Collections.Generic.List<string> Added = new System.Collections.Generic.List<string>();
+
+        private static Type? Accelerators => typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
+
+        public static void Register()
+        {
+            var accelerators = Accelerators;
+            var add = accelerators?.GetMethod("Add", new[] { typeof(string), typeof(Type) });
+            var existing = accelerators?.GetProperty("Get")?.GetValue(null) as System.Collections.Generic.IDictionary<string, Type>;
+            if (add == null || existing == null) return;
+            lock (Added)
+            {
+                if (Added.Count > 0) return;
+                foreach (var assembly in new[] { typeof(PublicTypeNames).Assembly, typeof(Core.PscException).Assembly })
+                    foreach (var type in assembly.GetExportedTypes())
+                    {
+                        if (type.FullName == null || type.IsNested || existing.ContainsKey(type.FullName)) continue;
+                        add.Invoke(null, new object[] { type.FullName, type });
+                        Added.Add(type.FullName);
+                    }
+            }
+        }
+
+        public static void Unregister()
+        {
+            var remove = Accelerators?.GetMethod("Remove", new[] { typeof(string) });
+            if (remove == null) return;
+            lock (Added)
+            {
+                foreach (var name in Added) remove.Invoke(null, new object[] { name });
+                Added.Clear();
+            }
+        }
     }
 }

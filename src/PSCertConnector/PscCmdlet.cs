@@ -12,46 +12,37 @@ using PSCertConnector.Core.Operations;
 namespace PSCertConnector.Commands
 {
     /// <summary>
-    /// Every cmdlet's base: it is the operation's sink (objects, non-terminating errors with stable ids,
-    /// warnings, progress, ShouldProcess), cancels the operation on Ctrl+C, and owns the workspace.
+    /// Every cmdlet's base: it owns the workspace, hands the operation a sink (objects, non-terminating errors with
+    /// stable ids, warnings, progress, ShouldProcess) and cancels the operation on Ctrl+C. Its public surface names no
+    /// Core type in its base or interfaces: PowerShell reads the exported types before any dependency resolver exists.
     /// </summary>
-    public abstract class PscCmdlet : PSCmdlet, ICommandSink, IDisposable
+    public abstract class PscCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private Workspace? _workspace;
+        private CmdletSink? _sink;
 
-        protected Workspace Workspace => _workspace ??= Workspace.Open();
+        /// <summary>Commands that only read say so: they never create the home folder or the inventory.</summary>
+        protected virtual bool ReadsOnly => false;
 
-        CancellationToken ICommandSink.Cancellation => _stop.Token;
-        void ICommandSink.WriteObject(object item) => WriteObject(item);
-        void ICommandSink.WriteError(PscError error) => WriteError(ErrorRecords.From(error));
-        void ICommandSink.WriteWarning(string message) => WriteWarning(message);
-        void ICommandSink.WriteVerbose(string message) => WriteVerbose(message);
-        bool ICommandSink.ShouldProcess(string target, string action) => ShouldProcess(target, action);
+        protected Workspace Workspace => _workspace ??= ReadsOnly ? Workspace.OpenForReading() : Workspace.Open();
 
-        void ICommandSink.WriteProgress(ProgressInfo progress)
-        {
-            var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
-            {
-                PercentComplete = progress.PercentComplete,
-                RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            };
-            WriteProgress(record);
-        }
-
-        protected ICommandSink Sink => this;
+        private protected ICommandSink Sink => _sink ??= new CmdletSink(this);
 
         /// <summary>Runs the record's work; a condition that stops everything becomes a terminating error.</summary>
         protected void Run(Action work)
         {
             try { work(); }
-            catch (PscException ex) { ThrowTerminatingError(ErrorRecords.From(new PscError(ex.ErrorId, ex.Category, ex.Message, ex.Target))); }
+            catch (PscException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); }
             catch (OperationCanceledException) { /* StopProcessing: PowerShell reports the stop itself */ }
             catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
-                ThrowTerminatingError(ErrorRecords.From(new PscError("Unexpected" + ex.GetType().Name, FailureCategory.WriteError, ex.Message, null)));
+                ThrowTerminatingError(ErrorRecords.From(new PscError("Unexpected" + ex.GetType().Name, FailureCategory.WriteError, ex.Message, null) { Exception = ex }));
             }
         }
+
+        /// <summary>Writes an output object under the type name users see in Get-Member and the format views select on.</summary>
+        protected void WriteOutput(object item) => WriteObject(OutputTypeNames.Wrap(item));
 
         protected override void StopProcessing() => _stop.Cancel();
 
@@ -59,6 +50,30 @@ namespace PSCertConnector.Commands
         {
             _workspace?.Dispose();
             _stop.Dispose();
+        }
+
+        /// <summary>The operation's view of the cmdlet.</summary>
+        private sealed class CmdletSink : ICommandSink
+        {
+            private readonly PscCmdlet _cmdlet;
+            public CmdletSink(PscCmdlet cmdlet) => _cmdlet = cmdlet;
+
+            public CancellationToken Cancellation => _cmdlet._stop.Token;
+            public void WriteObject(object item) => _cmdlet.WriteOutput(item);
+            public void WriteError(PscError error) => _cmdlet.WriteError(ErrorRecords.From(error));
+            public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
+            public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);
+            public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+            public void WriteProgress(ProgressInfo progress)
+            {
+                var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+                {
+                    PercentComplete = progress.PercentComplete,
+                    RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                _cmdlet.WriteProgress(record);
+            }
         }
 
         internal static string? Plain(SecureString? secure)
@@ -95,11 +110,16 @@ namespace PSCertConnector.Commands
 
     internal static class ErrorRecords
     {
+        /// <summary>The record keeps the original exception, so that catch [PSCertConnector.Core.PscException] and its subtypes work.</summary>
         public static ErrorRecord From(PscError error)
         {
             var category = Enum.TryParse(error.Category.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
-            return new ErrorRecord(new PscException(error.ErrorId, error.Category, error.Message), error.ErrorId, category, error.Target);
+            var exception = error.Exception ?? new PscException(error.ErrorId, error.Category, error.Message);
+            return new ErrorRecord(exception, error.ErrorId, category, error.Target);
         }
+
+        public static ErrorRecord From(PscException ex) =>
+            From(new PscError(ex.ErrorId, ex.Category, ex.Message, ex.Target) { Exception = ex });
     }
 
     /// <summary>Completes connector names from the inventory.</summary>
@@ -111,7 +131,7 @@ namespace PSCertConnector.Commands
             var results = new List<CompletionResult>();
             try
             {
-                using var workspace = Workspace.Open();
+                using var workspace = Workspace.OpenForReading();
                 foreach (var connector in workspace.Store.ListConnectors())
                     if (connector.Name.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
                         results.Add(new CompletionResult(connector.Name, connector.Name, CompletionResultType.ParameterValue, $"{connector.Name} ({connector.Type})"));
@@ -145,7 +165,7 @@ namespace PSCertConnector.Commands
             if (fakeBoundParameters["Connector"] is not string connectorName) return results;
             try
             {
-                using var workspace = Workspace.Open();
+                using var workspace = Workspace.OpenForReading();
                 var connector = workspace.Store.GetConnector(connectorName);
                 if (connector == null) return results;
                 foreach (var template in workspace.Store.GetTemplates(connector))

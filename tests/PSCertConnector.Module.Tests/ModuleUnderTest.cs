@@ -17,13 +17,12 @@ namespace PSCertConnector.Module.Tests
             Root = versions[0];
             var paths = new List<string>(Directory.GetFiles(Path.Combine(Root, "dependencies"), "*.dll"))
             {
-                Path.Combine(Root, "PSCertConnector.dll"),
                 Path.Combine(AppContext.BaseDirectory, "System.Management.Automation.dll"),
             };
             var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
             paths.AddRange(Directory.GetFiles(runtime, "*.dll").Where(p => !paths.Any(x => Path.GetFileName(x) == Path.GetFileName(p))));
             Context = new MetadataLoadContext(new PathAssemblyResolver(paths), "netstandard");
-            Assembly = Context.LoadFromAssemblyPath(Path.Combine(Root, "PSCertConnector.dll"));
+            Assembly = Context.LoadFromAssemblyPath(Path.Combine(Root, "dependencies", "PSCertConnector.dll"));
             Core = Context.LoadFromAssemblyPath(Path.Combine(Root, "dependencies", "PSCertConnector.Core.dll"));
             Cmdlets = Assembly.GetTypes()
                 .Select(t => (Type: t, Attribute: t.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.Name == "CmdletAttribute")))

@@ -129,7 +129,7 @@ namespace PSCertConnector.Module.Tests
             exported.Should().NotContain(e => e.Contains('*'));
             manifest.Should().MatchRegex(@"CompatiblePSEditions\s*=\s*@\('Desktop',\s*'Core'\)");
             manifest.Should().MatchRegex(@"PowerShellVersion\s*=\s*'5\.1'");
-            manifest.Should().MatchRegex(@"RootModule\s*=\s*'PSCertConnector\.dll'");
+            manifest.Should().MatchRegex(@"RootModule\s*=\s*'PSCertConnector\.psm1'");
             Regex.Match(manifest, @"ModuleVersion\s*=\s*'([^']+)'").Groups[1].Value.Should().Be(_m.Assembly.GetName().Version!.ToString(3));
             manifest.Should().Contain("Tags").And.Contain("ProjectUri").And.Contain("LicenseUri");
             foreach (var key in new[] { "FunctionsToExport", "VariablesToExport", "AliasesToExport" })
@@ -139,9 +139,11 @@ namespace PSCertConnector.Module.Tests
         [Fact]
         public void The_built_layout_keeps_dependencies_out_of_the_root()
         {
-            Directory.GetFiles(_m.Root, "*.dll").Select(Path.GetFileName).Should().Equal("PSCertConnector.dll");
+            Directory.GetFiles(_m.Root, "*.dll").Select(Path.GetFileName).Should().Equal(new[] { "PSCertConnector.Loader.dll" },
+                "only the loader loads into PowerShell's own context; everything else is isolated under dependencies/");
+            File.Exists(Path.Combine(_m.Root, "PSCertConnector.psm1")).Should().BeTrue();
             var deps = Path.Combine(_m.Root, "dependencies");
-            foreach (var name in new[] { "PSCertConnector.Core.dll", "BouncyCastle.Crypto.dll", "Microsoft.Data.Sqlite.dll", "SQLitePCLRaw.core.dll" })
+            foreach (var name in new[] { "PSCertConnector.dll", "PSCertConnector.Core.dll", "Microsoft.Data.Sqlite.dll", "SQLitePCLRaw.core.dll" })
                 File.Exists(Path.Combine(deps, name)).Should().BeTrue($"{name} ships in dependencies/");
             File.Exists(Path.Combine(deps, "runtimes", "win-x64", "native", "e_sqlite3.dll")).Should().BeTrue();
             File.Exists(Path.Combine(deps, "runtimes", "linux-x64", "native", "libe_sqlite3.so")).Should().BeTrue();

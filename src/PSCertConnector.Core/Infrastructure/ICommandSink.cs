@@ -1,9 +1,14 @@
+using System;
 using System.Threading;
 
 namespace PSCertConnector.Core
 {
     /// <summary>One error about one item: the pipeline goes on with the next.</summary>
-    public sealed record PscError(string ErrorId, FailureCategory Category, string Message, object? Target);
+    public sealed record PscError(string ErrorId, FailureCategory Category, string Message, object? Target)
+    {
+        /// <summary>The exception behind the error, when there was one: PowerShell hands it on so that catch [type] works.</summary>
+        public Exception? Exception { get; init; }
+    }
 
     public sealed record ProgressInfo(int ActivityId, string Activity, string Status, int PercentComplete, bool Completed = false);
 
@@ -26,6 +31,20 @@ namespace PSCertConnector.Core
     public static class CommandSinkExtensions
     {
         public static void WriteError(this ICommandSink sink, PscException ex, object? target = null) =>
-            sink.WriteError(new PscError(ex.ErrorId, ex.Category, ex.Message, target ?? ex.Target));
+            sink.WriteError(new PscError(ex.ErrorId, ex.Category, ex.Message, target ?? ex.Target) { Exception = ex });
+    }
+
+    /// <summary>Passes everything through but the objects: for a step whose result the caller reports in its own words.</summary>
+    public sealed class SinkWithoutObjects : ICommandSink
+    {
+        private readonly ICommandSink _inner;
+        public SinkWithoutObjects(ICommandSink inner) => _inner = inner;
+        public CancellationToken Cancellation => _inner.Cancellation;
+        public void WriteObject(object item) { }
+        public void WriteError(PscError error) => _inner.WriteError(error);
+        public void WriteWarning(string message) => _inner.WriteWarning(message);
+        public void WriteVerbose(string message) => _inner.WriteVerbose(message);
+        public void WriteProgress(ProgressInfo progress) => _inner.WriteProgress(progress);
+        public bool ShouldProcess(string target, string action) => _inner.ShouldProcess(target, action);
     }
 }

@@ -35,6 +35,14 @@ namespace PSCertConnector.Core
             {
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The folder '{folder}' for the {what} cannot be created: {ex.Message}", ex);
             }
+            return OpenAt(path, what, migrations);
+        }
+
+        /// <summary>An empty database with the schema that lives only in memory: what reading a home that does not exist yet sees.</summary>
+        public static SqliteDatabase OpenInMemory(string what, IReadOnlyList<string> migrations) => OpenAt(":memory:", what, migrations);
+
+        private static SqliteDatabase OpenAt(string path, string what, IReadOnlyList<string> migrations)
+        {
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 };
             var connection = new SqliteConnection(builder.ToString());
             var db = new SqliteDatabase(path, connection);

@@ -31,8 +31,10 @@ namespace PSCertConnector.Core.Operations
 
         public ConnectorOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
 
-        public void Add(ConnectorDefinition definition, byte[]? secret)
+        /// <param name="user">The account of a credential given with the secret (PowerShell's -Credential): it becomes the 'user' setting unless one is given.</param>
+        public void Add(ConnectorDefinition definition, byte[]? secret, string? user = null)
         {
+            definition = WithUser(definition, user);
             ForItem(definition.Name, () =>
             {
                 Validate(definition);
@@ -70,12 +72,13 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <param name="passThru">Write the updated connector (Set-CaConnector -PassThru; the CLI always shows it).</param>
-        public void Update(string name, ConnectorChanges changes, byte[]? newSecret, bool passThru = true)
+        public void Update(string name, ConnectorChanges changes, byte[]? newSecret, bool passThru = true, string? user = null)
         {
             ForItem(name, () =>
             {
                 var current = Workspace.RequireConnector(name);
                 var settings = current.Settings.ToDictionary(k => k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
+                if (user != null && changes.Settings?.ContainsKey(UserSetting) != true) settings[UserSetting] = user;
                 if (changes.Settings != null)
                     foreach (var pair in changes.Settings)
                     {
@@ -163,6 +166,17 @@ namespace PSCertConnector.Core.Operations
             if (d.ImportEvery < 1)
                 throw new PscException("InvalidImportFrequency", FailureCategory.InvalidArgument, $"The import frequency must be at least 1 {d.ImportEveryUnit.ToString().ToLowerInvariant()}.") { Target = d.Name };
             Workspace.Registry.Get(d.Type).Validate(d);
+        }
+
+        private const string UserSetting = "user";
+
+        private static ConnectorDefinition WithUser(ConnectorDefinition definition, string? user)
+        {
+            if (string.IsNullOrEmpty(user) || definition.Settings.ContainsKey(UserSetting)) return definition;
+            var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in definition.Settings) settings[pair.Key] = pair.Value;
+            settings[UserSetting] = user!;
+            return definition with { Settings = settings };
         }
 
         private static bool HasWildcard(string pattern) => pattern.IndexOfAny(new[] { '*', '?' }) >= 0;

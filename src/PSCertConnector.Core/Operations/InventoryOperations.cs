@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Text;
 using PSCertConnector.Core.Connectors;
@@ -18,12 +19,38 @@ namespace PSCertConnector.Core.Operations
 
     public sealed record ExportedCertificate(CertificateRecord Certificate, ExportFormat Format, byte[] Content, bool IncludesPrivateKey);
 
+    /// <summary>A certificate written to a file: what is in it and where it went.</summary>
+    public sealed record ExportedFile
+    {
+        public string Path { get; init; } = "";
+        public ExportFormat Format { get; init; }
+        public string Subject { get; init; } = "";
+        public string SerialNumber { get; init; } = "";
+        public string Thumbprint { get; init; } = "";
+        public string Connector { get; init; } = "";
+        public bool IncludesChain { get; init; }
+        public bool IncludesPrivateKey { get; init; }
+        /// <summary>How a PFX is protected (e.g. "AES-256-CBC, PBKDF2-HMAC-SHA256, MAC HMAC-SHA256"); empty for PEM and DER.</summary>
+        public string Protection { get; init; } = "";
+        public long Length { get; init; }
+    }
+
+    /// <summary>Where and how to write an export.</summary>
+    public sealed record ExportFileOptions
+    {
+        public string Path { get; init; } = "";
+        /// <summary>Replace a file that exists (PowerShell -Force, CLI --force); otherwise an existing file is an error.</summary>
+        public bool Overwrite { get; init; }
+        public Pkcs12Protection PfxProtection { get; init; } = Pkcs12Protection.Modern;
+    }
+
     public sealed class InventoryOperations : OperationBase
     {
         public InventoryOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
 
         public void Query(CertificateQuery query)
         {
+            if (query.Connector != null) Workspace.RequireConnector(query.Connector);
             foreach (var record in Workspace.Store.QueryCertificates(query)) Sink.WriteObject(record);
         }
 
@@ -77,7 +104,50 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <summary>PEM, DER or PFX. The chain comes from the issuing connector; the key only when it is kept and was requested exportable.</summary>
-        public ExportedCertificate? Export(CertificateSelector selector, ExportFormat format, bool includeChain, string? pfxPassword)
+        /// <summary>
+        /// Writes an export to a file: never over an existing file unless asked, through a temporary file so a reader never
+        /// sees half of it, and readable by the owner only when it holds a private key.
+        /// </summary>
+        public ExportedFile? ExportToFile(CertificateSelector selector, ExportFormat format, bool includeChain, string? pfxPassword, ExportFileOptions file)
+        {
+            ExportedFile? written = null;
+            var quiet = new SinkWithoutObjects(Sink);
+            ForItem(file.Path, () =>
+            {
+                if (!file.Overwrite && File.Exists(file.Path))
+                    throw new PscException("FileExists", FailureCategory.ResourceExists,
+                        $"The file '{file.Path}' exists. Choose another path, or replace it with -Force (CLI: --force).") { Target = file.Path };
+                if (Directory.Exists(file.Path))
+                    throw new PscException("PathIsFolder", FailureCategory.InvalidArgument, $"'{file.Path}' is a folder; give the path of the file to write.") { Target = file.Path };
+                var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
+                if (exported == null) return;
+                if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
+                var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file.Path))!;
+                Directory.CreateDirectory(folder);
+                var temp = file.Path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+                try
+                {
+                    using (File.Create(temp)) { }
+                    if (exported.IncludesPrivateKey) OwnerOnlyFile.Restrict(temp);
+                    File.WriteAllBytes(temp, exported.Content);
+                    if (File.Exists(file.Path)) File.Delete(file.Path);
+                    File.Move(temp, file.Path);
+                }
+                finally { if (File.Exists(temp)) File.Delete(temp); }
+                written = new ExportedFile
+                {
+                    Path = System.IO.Path.GetFullPath(file.Path), Format = format, Subject = exported.Certificate.Subject,
+                    SerialNumber = exported.Certificate.SerialNumber, Thumbprint = exported.Certificate.Thumbprint, Connector = exported.Certificate.Connector,
+                    IncludesChain = includeChain, IncludesPrivateKey = exported.IncludesPrivateKey,
+                    Protection = format == ExportFormat.Pfx ? Pkcs12Writer.Describe(file.PfxProtection) : "", Length = exported.Content.Length,
+                };
+                Sink.WriteObject(written);
+            });
+            return written;
+        }
+
+        public ExportedCertificate? Export(CertificateSelector selector, ExportFormat format, bool includeChain, string? pfxPassword,
+            Pkcs12Protection pfxProtection = Pkcs12Protection.Modern)
         {
             ExportedCertificate? result = null;
             ForItem(selector.ToString(), () =>
@@ -112,7 +182,7 @@ namespace PSCertConnector.Core.Operations
                         else Sink.WriteWarning($"No private key is kept for '{certificate.Subject}'; the PFX holds the certificate and chain only.");
                         using (key)
                         {
-                            var pfx = Pkcs12Writer.Write(certificate.Der, includeChain ? chain : new List<byte[]>(), key, pfxPassword!, certificate.CommonName);
+                            var pfx = Pkcs12Writer.Write(certificate.Der, includeChain ? chain : new List<byte[]>(), key, pfxPassword!, certificate.CommonName, pfxProtection);
                             result = new ExportedCertificate(certificate, format, pfx, key != null);
                         }
                         break;

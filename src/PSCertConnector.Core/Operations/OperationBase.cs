@@ -33,7 +33,7 @@ namespace PSCertConnector.Core.Operations
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
             {
-                Sink.WriteError(new PscError("StoreOrFileError", FailureCategory.WriteError, ex.Message, target));
+                Sink.WriteError(new PscError("StoreOrFileError", FailureCategory.WriteError, ex.Message, target) { Exception = ex });
             }
             return false;
         }

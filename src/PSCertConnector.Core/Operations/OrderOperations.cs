@@ -48,6 +48,7 @@ namespace PSCertConnector.Core.Operations
 
         public void List(OrderQuery query, bool refresh)
         {
+            if (query.Connector != null) Workspace.RequireConnector(query.Connector);
             var orders = Workspace.Store.QueryOrders(query);
             if (query.Id.HasValue && orders.Count == 0)
             {

@@ -47,6 +47,18 @@ namespace PSCertConnector.Core.Operations
             return new Workspace(folder, protector, store, registry ?? ConnectorRegistry.CreateDefault());
         }
 
+        /// <summary>
+        /// A workspace for commands that only read: a home without an inventory is not created (listings are empty and
+        /// lookups say not found), so looking never leaves a folder or database behind.
+        /// </summary>
+        public static Workspace OpenForReading(string? home = null, ConnectorRegistry? registry = null)
+        {
+            var folder = home ?? PscHome.Resolve();
+            if (InventoryStore.ExistsIn(folder)) return Open(folder, registry);
+            var protector = SecretProtector.ForHome(folder);
+            return new Workspace(folder, protector, InventoryStore.OpenEmpty(protector), registry ?? ConnectorRegistry.CreateDefault());
+        }
+
         public ConnectorDefinition RequireConnector(string name) =>
             Store.GetConnector(name) ?? throw new PscException("ConnectorNotFound", FailureCategory.ObjectNotFound,
                 $"No connector is named '{name}'. List them with 'connector list' (Get-CaConnector).") { Target = name };

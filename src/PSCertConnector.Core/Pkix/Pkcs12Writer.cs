@@ -12,7 +12,13 @@ namespace PSCertConnector.Core.Pkix
     /// <summary>PKCS#12 (PFX) files with a password, readable by Windows, OpenSSL 3 and .NET.</summary>
     public static class Pkcs12Writer
     {
-        public static byte[] Write(byte[] certificateDer, IReadOnlyList<byte[]> chain, AsymmetricKey? key, string password, string? friendlyName)
+        /// <summary>The algorithms of a protection, in words for the export's report.</summary>
+        public static string Describe(Pkcs12Protection protection) => protection == Pkcs12Protection.Legacy
+            ? "3DES-CBC, SHA-1 key derivation, HMAC-SHA1 MAC (legacy)"
+            : "AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC";
+
+        public static byte[] Write(byte[] certificateDer, IReadOnlyList<byte[]> chain, AsymmetricKey? key, string password, string? friendlyName,
+            Pkcs12Protection protection = Pkcs12Protection.Modern)
         {
             if (string.IsNullOrEmpty(password))
                 throw new PscException("PasswordRequired", FailureCategory.InvalidArgument, "A PFX export needs a non-empty password.");

@@ -141,6 +141,13 @@ namespace PSCertConnector.Core.Store
         public static InventoryStore Open(string home, ISecretProtector protector) =>
             new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), "inventory database", Migrations), protector);
 
+        /// <summary>True when the home holds an inventory database (reading commands open nothing else).</summary>
+        public static bool ExistsIn(string home) => System.IO.File.Exists(System.IO.Path.Combine(home, FileName));
+
+        /// <summary>An empty inventory in memory, for reading a home that has none yet: listings are empty, lookups say not found.</summary>
+        public static InventoryStore OpenEmpty(ISecretProtector protector) =>
+            new InventoryStore(SqliteDatabase.OpenInMemory("inventory database", Migrations), protector);
+
         public T InTransaction<T>(Func<T> work) => _db.InTransaction(work);
 
         // ---------------------------------------------------------------- connectors
@@ -516,9 +523,9 @@ namespace PSCertConnector.Core.Store
                 else if (ch is '%' or '_' or '\\') sb.Append('\\').Append(ch);
                 else sb.Append(ch);
             }
-            var like = sb.ToString();
-            // A bare word finds names containing it, as administrators expect from a search box.
-            return pattern.IndexOfAny(new[] { '*', '?' }) < 0 ? "%" + like + "%" : like;
+            // A bare word matches exactly (case-insensitively), as PowerShell's -like does: 'c1' must never also find c10 to
+            // c19 when the result is piped into a revocation. Wildcards match only where the user wrote them.
+            return sb.ToString();
         }
 
         private static CertificateRecord ReadCertificate(SqliteDataReader r)
