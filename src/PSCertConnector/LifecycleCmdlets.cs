@@ -20,7 +20,8 @@ namespace PSCertConnector.Commands
         /// <summary>Not mandatory: the Intune subject formats build the subject from -Email/-Upn, and a runbook must never be prompted.</summary>
         [Parameter(Position = 0, ParameterSetName = "Parameters")] [AllowEmptyString] public string Subject { get; set; } = "";
         [Parameter(ParameterSetName = "Parameters")] public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Rsa;
-        [Parameter(ParameterSetName = "Parameters")] [ValidateSet("256", "384", "2048", "3072", "4096")] public int KeyLength { get; set; }
+        /// <summary>RSA: 2048, 3072 or 4096; ECDSA: the curve's size (checked by Core, which names the lengths that fit).</summary>
+        [Parameter(ParameterSetName = "Parameters")] [ArgumentCompleter(typeof(KeyLengthCompleter))] public int KeyLength { get; set; }
         [Parameter(ParameterSetName = "Parameters")] [ValidateRange(0, 2)] public int KeySpec { get; set; } = 1;
         [Parameter(ParameterSetName = "Parameters")] [ValidateRange(0, 0xFFFF)] public int KeyUsage { get; set; } = 0xa0;
         [Parameter(ParameterSetName = "Parameters")] public string[] EnhancedKeyUsage { get; set; } = new string[0];

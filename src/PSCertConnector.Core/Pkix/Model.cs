@@ -14,6 +14,14 @@ namespace PSCertConnector.Core.Pkix
             KeyAlgorithm.EcdsaP384 => 384,
             _ => 2048,
         };
+
+        /// <summary>The key lengths an algorithm takes: RSA's sizes, or the one size of the curve.</summary>
+        public static int[] ValidLengths(KeyAlgorithm algorithm) => algorithm switch
+        {
+            KeyAlgorithm.EcdsaP256 => new[] { 256 },
+            KeyAlgorithm.EcdsaP384 => new[] { 384 },
+            _ => new[] { 2048, 3072, 4096 },
+        };
     }
 
     public enum SignatureHash { Sha256, Sha384, Sha512, Sha1 }
