@@ -23,13 +23,17 @@ namespace PSCertConnector.Commands
         {
             if (LoadedInOwnContext())
             {
+                SetPowerShellFace();
                 PublicTypeNames.Register();
                 return;
             }
-            if (_registered) return;
-            _registered = true;
-            AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
-            PreloadNativeSqlite();
+            if (!_registered)
+            {
+                _registered = true;
+                AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
+                PreloadNativeSqlite();
+            }
+            SetPowerShellFace();
         }
 
         public void OnRemove(PSModuleInfo module)
@@ -39,6 +43,10 @@ namespace PSCertConnector.Commands
             AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
             _registered = false;
         }
+
+        /// <summary>Messages name cmdlets, not certconnector commands. A method of its own: Core must be resolvable before it runs.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void SetPowerShellFace() => Core.UserText.Face = Core.UserFace.PowerShell;
 
         /// <summary>True on PowerShell 7 when the loader put us in the module's AssemblyLoadContext (found by reflection: netstandard2.0).</summary>
         private static bool LoadedInOwnContext()

@@ -40,7 +40,7 @@ namespace PSCertConnector.Core.Operations
                 Validate(definition);
                 if (Workspace.Store.GetConnector(definition.Name) != null)
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
-                        $"A connector named '{definition.Name}' already exists. Choose another name or change it with Set-CaConnector / 'connector set'.") { Target = definition.Name };
+                        $"A connector named '{definition.Name}' already exists. Choose another name or change it with {UserText.Command("connector set", "Set-CaConnector")}.") { Target = definition.Name };
                 if (!Sink.ShouldProcess($"connector '{definition.Name}' ({definition.Type})", "Create")) return;
                 var added = Workspace.Store.AddConnector(Workspace.Registry.Get(definition.Type).Prepare(definition, Workspace.Home), secret);
                 try

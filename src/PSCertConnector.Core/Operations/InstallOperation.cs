@@ -27,7 +27,7 @@ namespace PSCertConnector.Core.Operations
                 var material = keyRecord == null ? null : Workspace.Store.GetRequestKeyMaterial(keyRecord.KeyId);
                 if (material == null)
                     throw new PscException("PrivateKeyNotKept", FailureCategory.ObjectNotFound,
-                        $"No private key is kept for '{certificate.Subject}': only certificates requested with New-RaCertificateRequest / 'request new' here can be installed with their key.")
+                        $"No private key is kept for '{certificate.Subject}': only certificates requested here with {UserText.Command("request new", "New-RaCertificateRequest")} can be installed with their key.")
                     { Target = certificate.SerialNumber };
                 var where = location ?? (keyRecord!.MachineKeySet ? StoreLocation.LocalMachine : StoreLocation.CurrentUser);
                 if (where == StoreLocation.LocalMachine && !RuntimeInformation.IsOSPlatform(OSPlatform.Windows))

@@ -61,7 +61,7 @@ namespace PSCertConnector.Core.Operations
 
         public ConnectorDefinition RequireConnector(string name) =>
             Store.GetConnector(name) ?? throw new PscException("ConnectorNotFound", FailureCategory.ObjectNotFound,
-                $"No connector is named '{name}'. List them with 'connector list' (Get-CaConnector).") { Target = name };
+                $"No connector is named '{name}'. List them with {UserText.Command("connector list", "Get-CaConnector")}.") { Target = name };
 
         /// <summary>
         /// The connector to send new work to: the one with this name, or, when the name is a domain that

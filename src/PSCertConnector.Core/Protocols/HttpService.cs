@@ -124,7 +124,7 @@ namespace PSCertConnector.Core.Protocols
             {
                 throw new ServiceUnavailableException("ServiceTimeout", FailureCategory.OperationTimeout,
                     $"{uri.Host} did not answer within {_options.Timeout.TotalSeconds:0} s ({uri}). If the service is just slow, raise the connector's timeoutSeconds setting " +
-                    $"(certconnector connector set {_options.Connector} --setting timeoutSeconds={Math.Max(120, (int)_options.Timeout.TotalSeconds * 2)}).", ex) { Target = uri.ToString() };
+                    $"({UserText.Command($"connector set {_options.Connector} --setting timeoutSeconds={Math.Max(120, (int)_options.Timeout.TotalSeconds * 2)}", $"Set-CaConnector {_options.Connector} -Setting @{{ timeoutSeconds = '{Math.Max(120, (int)_options.Timeout.TotalSeconds * 2)}' }}")}).", ex) { Target = uri.ToString() };
             }
             catch (HttpRequestException ex)
             {

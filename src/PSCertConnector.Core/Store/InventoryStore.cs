@@ -164,7 +164,7 @@ namespace PSCertConnector.Core.Store
             catch (SqliteException ex) when (ex.SqliteErrorCode == 19 && ex.Message.Contains("connectors.name"))
             {
                 throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
-                    $"A connector named '{definition.Name}' already exists. Choose another name or change it with 'connector set'.") { Target = definition.Name };
+                    $"A connector named '{definition.Name}' already exists. Choose another name or change it with {UserText.Command("connector set", "Set-CaConnector")}.") { Target = definition.Name };
             }
             return GetConnector(definition.Name)!;
         }

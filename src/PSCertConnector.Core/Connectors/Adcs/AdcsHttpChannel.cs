@@ -26,7 +26,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
             if (settings.Authentication == AdcsAuthentication.UsernamePassword && (_credential == null || _credential.Password.Length == 0))
                 throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
                     $"Connector '{settings.Connector}' uses UsernamePassword but has no password. Set it with " +
-                    $"'certconnector connector set {settings.Connector} --secret-env VAR' or Set-CaConnector -Credential.") { Target = settings.Connector };
+                    $"{UserText.Command($"connector set {settings.Connector} --secret-env VAR", $"Set-CaConnector {settings.Connector} -Credential (Get-Credential)")}.") { Target = settings.Connector };
             _http = new HttpService(settings.HttpOptions(secret));
         }
 

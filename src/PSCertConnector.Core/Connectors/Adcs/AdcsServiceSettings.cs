@@ -46,7 +46,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
             if (s.Authentication == AdcsAuthentication.Certificate) s.RequireClientCertificateSetting();
             if (s.Authentication == AdcsAuthentication.UsernamePassword && s.User == null)
                 throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
-                    "UsernamePassword authentication needs the setting 'user' (e.g. --setting user=CONTOSO\\svc-pki) and the password as the connector's secret.") { Target = "user" };
+                    (UserText.Face == UserFace.PowerShell ? "UsernamePassword authentication needs an account: give -Credential (CONTOSO\\svc-pki and its password), or -Setting @{ user = 'CONTOSO\\svc-pki' } with the password as the connector's " : "UsernamePassword authentication needs the setting 'user' (e.g. --setting user=CONTOSO\\svc-pki) and the password as the connector's ") + "secret.") { Target = "user" };
             return s;
         }
 

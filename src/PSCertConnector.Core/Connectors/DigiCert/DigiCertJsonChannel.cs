@@ -188,7 +188,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             var key = secret == null ? null : Encoding.UTF8.GetString(secret);
             if (string.IsNullOrEmpty(key))
                 throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
-                    $"Connector '{connector}' needs its {product} API key as its secret: New-CaConnector -ApiKey, or 'connector add --secret-env VAR'.") { Target = connector };
+                    $"Connector '{connector}' needs its {product} API key as its secret: {UserText.Command("connector set " + connector + " --secret-env VAR", "Set-CaConnector " + connector + " -ApiKey (Read-Host -AsSecureString)")}.") { Target = connector };
             return key!;
         }
 

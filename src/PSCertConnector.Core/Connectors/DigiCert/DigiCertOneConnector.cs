@@ -60,7 +60,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             var s = new DigiCertOneSettings();
             s.ReadTransport(definition, DigiCertOneConnector.TypeName, Known);
             var url = s.Get("url") ?? throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
-                "A 'digicert-one' connector needs the setting 'url' (e.g. --setting url=https://one.digicert.com).") { Target = "url" };
+                $"A 'digicert-one' connector needs the setting 'url' (e.g. {UserText.Setting("url", "https://one.digicert.com")}).") { Target = "url" };
             if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(parsed.Query))
                 throw Invalid("url", url, "an https:// address such as https://one.digicert.com");
             s.Host = parsed.Host;

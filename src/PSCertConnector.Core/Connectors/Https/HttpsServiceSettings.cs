@@ -92,7 +92,7 @@ namespace PSCertConnector.Core.Connectors.Https
                 throw Invalid("host", Host, "a host name such as ces01.contoso.com (no scheme, no path)");
             if (Host == null && required)
                 throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
-                    $"A '{TypeName}' connector needs the setting 'host' (the service's host name, e.g. --setting host=ces01.contoso.com).") { Target = "host" };
+                    $"A '{TypeName}' connector needs the setting 'host' (the service's host name, e.g. {UserText.Setting("host", "ces01.contoso.com")}).") { Target = "host" };
             if (Get("port") is { } port)
                 Port = int.TryParse(port, out var p) && p is > 0 and < 65536 ? p : throw Invalid("port", port, "a TCP port from 1 to 65535");
         }
