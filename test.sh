@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
 # Runs every test suite and ends with one line: "N passed, N failed".
-# Needs the .NET 10 SDK and openssl on PATH (the integration tests run it); NuGet packages restore on first use.
+# Needs the .NET 10 SDK and openssl on PATH (the integration tests run it). NuGet packages restore on first use;
+# PowerShell 7.6.9 installs itself as a .NET tool into .tools/pwsh and Pester 5.7.1 comes from the NuGet restore, so the
+# Pester suite and the in-process PowerShell tests run on any machine that reaches the package feed.
 set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+pwsh_version=7.6.9
+pwsh_dir=$PWD/.tools/pwsh
+in_ci=${CI:-false}
+
 command -v openssl >/dev/null || { echo "openssl is not on PATH: the integration tests need it" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+# PowerShell as a .NET tool at the pinned version (the only one the feed serves; a later one may want another .NET).
+pwsh=""
+if [ -x "$pwsh_dir/pwsh" ] && [ "$("$pwsh_dir/pwsh" -NoProfile -NonInteractive -c '$PSVersionTable.PSVersion.ToString()' 2>/dev/null)" = "$pwsh_version" ]; then
+  pwsh=$pwsh_dir/pwsh
+else
+  rm -rf "$pwsh_dir"
+  if dotnet tool install --tool-path "$pwsh_dir" PowerShell --version "$pwsh_version" >"$log" 2>&1; then
+    pwsh=$pwsh_dir/pwsh
+  else
+    cat "$log" >&2
+  fi
+fi
 
 dotnet test PSCertConnector.sln --nologo -v minimal 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -17,13 +36,27 @@ read -r passed failed skipped < <(grep -E '(Passed|Failed)!.*Failed:' "$log" | s
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build or the test host failed before any test could report
 fi
-if [ -n "$(command -v pwsh)" ]; then
-  pwsh -NoProfile -File ./build.ps1 -Task Pester || failed=$((failed + 1))
+
+if [ -n "$pwsh" ]; then
+  # The Pester suite against the module 'dotnet test' just built; its counts join the closing line.
+  "$pwsh" -NoProfile -NonInteractive -File ./build.ps1 -Task Pester 2>&1 | tee "$log"
+  line=$(grep -E '^Pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    read -r pp pf ps < <(echo "$line" | sed -E 's/^Pester: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
+    passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
+  else
+    echo "Pester: the suite did not report its counts (see above)"
+    failed=$((failed + 1))
+  fi
+elif [ "$in_ci" = "true" ]; then
+  echo "Pester: FAILED (PowerShell $pwsh_version could not be installed, and CI must run the module in PowerShell)"
+  failed=$((failed + 1))
 else
-  echo "Pester: SKIPPED (no pwsh on this machine)"
+  echo "Pester: SKIPPED (PowerShell $pwsh_version could not be installed from the package feed on this machine)"
 fi
+
 if [ "$skipped" -gt 0 ]; then
-  echo "$skipped skipped (each with its reason above: they need a Windows host with a CA)"
+  echo "$skipped skipped (each with its reason above)"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,4 +10,8 @@ if ($PSEdition -eq 'Core') {
     $cmdlets = [System.Reflection.Assembly]::LoadFrom((Join-Path $dependencies 'PSCertConnector.dll'))
 }
 $inner = Import-Module -Assembly $cmdlets -PassThru -Force -ErrorAction Stop
-Export-ModuleMember -Cmdlet @($inner.ExportedCmdlets.Keys)
+# Export-ModuleMember finds the inner module's cmdlets only on the first import: after 'Import-Module -Force' or a
+# re-import the assembly's module is reused and its cmdlets are not in this scope again. Adding them to this module's
+# exports directly works every time.
+$addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod('AddExportedCmdlet', [System.Reflection.BindingFlags]'Instance, NonPublic')
+foreach ($cmdlet in $inner.ExportedCmdlets.Values) { $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet)) }

@@ -196,5 +196,20 @@ namespace PSCertConnector.PowerShell.Tests
             _ps.Ok($"Get-CaCertificate | Export-CaCertificate -Format Pem -FilePath '{pfx}' -Force").Should().ContainSingle();
             File.ReadAllText(pfx).Should().StartWith("-----BEGIN CERTIFICATE-----");
         }
+    
+        [Fact]
+        public void Stopping_a_pipeline_ends_it_promptly_and_leaves_every_finished_order_whole()
+        {
+            EmbeddedCa();
+            var took = _ps.RunAndStop(
+                "1..500 | ForEach-Object { New-RaCertificateRequest -Subject \"CN=stop$_\" } | Submit-AdcsRequest -Connector lab -Template RA | Receive-AdcsCertificate",
+                TimeSpan.FromSeconds(3));
+            took.Should().BeLessThan(TimeSpan.FromSeconds(10));
+            var orders = _ps.Ok("Get-AdcsOrder");
+            orders.Count.Should().BeInRange(1, 499, "some requests ran and the stop came before the end");
+            foreach (var order in orders.Where(o => o.Properties["Status"].Value.ToString() == "Issued"))
+                ((byte[]?)order.Properties["Certificate"].Value).Should().NotBeNullOrEmpty("an issued order keeps its certificate");
+            _ps.Ok("Get-CaConnector").Should().ContainSingle("the workspace is usable after the stop");
+        }
     }
 }

@@ -53,6 +53,20 @@ namespace PSCertConnector.PowerShell.Tests
             return new Result(output.ToList(), errors, ps.Streams.Progress.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList());
         }
 
+        /// <summary>Starts a script, lets it run for a while, then stops it as Ctrl+C does; returns how long the stop took.</summary>
+        public TimeSpan RunAndStop(string script, TimeSpan runFor)
+        {
+            using var ps = System.Management.Automation.PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddScript(script);
+            var running = ps.BeginInvoke();
+            running.AsyncWaitHandle.WaitOne(runFor);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            try { ps.EndInvoke(running); } catch (PipelineStoppedException) { }
+            return watch.Elapsed;
+        }
+
         /// <summary>Runs a script that must not fail.</summary>
         public List<PSObject> Ok(string script)
         {

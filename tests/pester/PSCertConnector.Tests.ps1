@@ -16,6 +16,7 @@ BeforeAll {
         throw "The built module is missing: '$manifest' does not exist. Build it first with './build.ps1 -Task Build'."
     }
     Import-Module $manifest -Force -ErrorAction Stop
+    . "$PSScriptRoot/LabServer.ps1"
 
     # A fresh home folder with one embedded-CA connector named 'lab'; returns that connector.
     function Initialize-TestHome {
@@ -289,8 +290,9 @@ Describe 'Inventory certificates: revocation and export' {
 
         $file = $certificate | Export-CaCertificate -FilePath $path -Format Pfx -Password $password
 
-        $file | Should -BeOfType System.IO.FileInfo
-        $file.Name | Should -Be 'pfx01.pfx'
+        $file.PSTypeNames[0] | Should -Be 'PSCertConnector.ExportedFile'
+        $file.Path | Should -Be ([System.IO.Path]::GetFullPath($path))
+        $file.IncludesPrivateKey | Should -BeTrue
         $path | Should -Exist
         (Get-Item -LiteralPath $path).Length | Should -BeGreaterThan 0
         [System.IO.File]::ReadAllBytes($path)[0] | Should -Be 0x30 -Because 'a PFX is a DER SEQUENCE'
@@ -337,19 +339,15 @@ Describe 'AD CS over HTTPS against the Lab server' {
     BeforeAll {
         $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'lab-home'
         $env:PSC_PESTER_LAB_PASSWORD = 'Pester-Lab-Pa55'
-        $labOut = Join-Path $TestDrive 'lab.json'
-        $project = [System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Cli")
-        $lab = Start-Process -FilePath dotnet -PassThru -NoNewWindow -RedirectStandardOutput $labOut `
-            -ArgumentList @('run', '--project', $project, '--', 'lab', 'serve', '--port', '0', '--json', '--password-env', 'PSC_PESTER_LAB_PASSWORD')
-        $deadline = (Get-Date).AddMinutes(3)
-        while ((Get-Date) -lt $deadline -and -not ((Test-Path $labOut) -and (Get-Content $labOut -Raw) -match '\}\s*$')) { Start-Sleep -Milliseconds 250 }
-        $info = Get-Content $labOut -Raw | ConvertFrom-Json
+        $server = Start-LabServer -InfoPath (Join-Path $TestDrive 'lab.json') -Arguments @('--password-env', 'PSC_PESTER_LAB_PASSWORD')
+        $lab = $server.Process
+        $info = $server.Info
         $credential = [pscredential]::new('labuser', (ConvertTo-SecureString $env:PSC_PESTER_LAB_PASSWORD -AsPlainText -Force))
         $port = ([uri]$info.baseUrl).Port
         $settings = @{ host = 'localhost'; port = "$port"; caName = $info.caName; caBundle = $info.caBundle; labAdmin = 'true' }
     }
     AfterAll {
-        if ($lab -and -not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
+        Stop-LabServer $lab
     }
 
     It 'New-CaConnector -Type adcs-ces with -Credential lists the Lab templates' {
@@ -387,19 +385,14 @@ Describe 'DigiCert ONE against the Lab server, and the Intune request rules' {
         $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'digicert-home'
         $env:PSC_PESTER_LAB_PASSWORD = 'Pester-Lab-Pa55'
         $env:PSC_PESTER_LAB_KEY = 'Pester-Api-Key-1'
-        $labOut = Join-Path $TestDrive 'lab-digicert.json'
-        $project = [System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Cli")
-        $lab = Start-Process -FilePath dotnet -PassThru -NoNewWindow -RedirectStandardOutput $labOut `
-            -ArgumentList @('run', '--project', $project, '--', 'lab', 'serve', '--port', '0', '--json',
-                '--password-env', 'PSC_PESTER_LAB_PASSWORD', '--api-key-env', 'PSC_PESTER_LAB_KEY')
-        $deadline = (Get-Date).AddMinutes(3)
-        while ((Get-Date) -lt $deadline -and -not ((Test-Path $labOut) -and (Get-Content $labOut -Raw) -match '\}\s*$')) { Start-Sleep -Milliseconds 250 }
-        $info = Get-Content $labOut -Raw | ConvertFrom-Json
+        $server = Start-LabServer -InfoPath (Join-Path $TestDrive 'lab-digicert.json') -Arguments @('--password-env', 'PSC_PESTER_LAB_PASSWORD', '--api-key-env', 'PSC_PESTER_LAB_KEY')
+        $lab = $server.Process
+        $info = $server.Info
         $apiKey = ConvertTo-SecureString $env:PSC_PESTER_LAB_KEY -AsPlainText -Force
         $settings = @{ url = $info.digicertOne; caBundle = $info.caBundle; labAdmin = 'true' }
     }
     AfterAll {
-        if ($lab -and -not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
+        Stop-LabServer $lab
     }
 
     It 'New-CaConnector -Type digicert-one -ApiKey lists the profiles, the approval profile flagged' {

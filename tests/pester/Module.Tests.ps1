@@ -1,0 +1,173 @@
+#Requires -Version 7.0
+<#
+    The module as a user meets it, each case in a new pwsh -NonInteractive process: import from the built folder and by
+    name, re-import, import beside other versions of our dependencies, the README's PowerShell quick start exactly as
+    printed, and no prompt ever in a non-interactive host.
+#>
+
+BeforeAll {
+    $repo = [System.IO.Path]::GetFullPath("$PSScriptRoot/../..")
+    $moduleFolder = Join-Path $repo 'output/PSCertConnector/0.1.0'
+    $manifest = Join-Path $moduleFolder 'PSCertConnector.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) { throw "The built module is missing: '$manifest'. Build it first." }
+    # This very PowerShell: its own executable, or 'dotnet pwsh.dll' when it runs as a .NET tool.
+    $pwsh = [Environment]::ProcessPath
+    $pwshPrefix = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $pwshPrefix = @(Join-Path $PSHOME 'pwsh.dll') }
+
+    # Runs a script in a new 'pwsh -NonInteractive' with its own home folder; returns exit code and all output as text.
+    function Invoke-Pwsh {
+        param([Parameter(Mandatory = $true)] [string] $Script, [string] $WorkingDirectory = $TestDrive, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 240)
+        $scriptFile = Join-Path $TestDrive ("script-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
+        Set-Content -LiteralPath $scriptFile -Value $Script
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+        foreach ($argument in $pwshPrefix + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)) { $start.ArgumentList.Add($argument) }
+        $start.WorkingDirectory = $WorkingDirectory
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['PSCERTCONNECTOR_HOME'] = Join-Path $TestDrive ("home-{0}" -f [guid]::NewGuid().ToString('N'))
+        $start.Environment['NO_COLOR'] = '1'
+        foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "pwsh did not finish within $TimeoutSeconds s (a prompt in a non-interactive host would look like this)."
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Errors = $stderr.Result }
+    }
+
+    function Get-PackageFile([string] $RelativePath) {
+        $packages = $env:NUGET_PACKAGES
+        if (-not $packages) { $packages = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+        $path = Join-Path $packages $RelativePath
+        if (-not (Test-Path -LiteralPath $path)) { throw "'$path' is missing: restore tests/PSCertConnector.PowerShell.Tests (it downloads it)." }
+        $path
+    }
+}
+
+Describe 'Importing the module' {
+    It 'imports from the built folder, exports every cmdlet of the manifest and finds their help' {
+        $run = Invoke-Pwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+(Get-Command -Module PSCertConnector).Count
+(Get-Help Get-CaCertificate).Synopsis
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $lines = $run.Output -split "`n" | ForEach-Object Trim
+        $lines[0] | Should -Be 20
+        $lines[1] | Should -Match 'inventory'
+    }
+
+    It 'imports by name from a PSModulePath folder' {
+        $modules = Join-Path $TestDrive 'Modules'
+        $null = New-Item -ItemType Directory -Path (Join-Path $modules 'PSCertConnector') -Force
+        Copy-Item -Recurse -LiteralPath $moduleFolder -Destination (Join-Path $modules 'PSCertConnector/0.1.0')
+        $run = Invoke-Pwsh -Environment @{ PSModulePath = $modules } @'
+$ErrorActionPreference = 'Stop'
+(Get-Module -ListAvailable PSCertConnector).Version.ToString()
+Import-Module PSCertConnector
+New-CaConnector -Name lab -Type local | Select-Object -ExpandProperty Name
+'@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        ($run.Output -split "`n" | ForEach-Object Trim) | Should -Contain '0.1.0'
+        $run.Output | Should -Match 'lab'
+    }
+
+    It 'survives Remove-Module, Import-Module again and -Force, and keeps working' {
+        $run = Invoke-Pwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+New-CaConnector -Name lab -Type local | Out-Null
+Remove-Module PSCertConnector
+Import-Module '$manifest'
+Import-Module '$manifest' -Force
+New-RaCertificateRequest -Subject 'CN=again' | Submit-AdcsRequest -Connector lab -Template RA | Receive-AdcsCertificate | Select-Object -ExpandProperty CommonName
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $run.Output.Trim() | Should -Be 'again'
+    }
+
+    It 'works beside other versions of BouncyCastle and SQLitePCLRaw loaded first, and leaves those to their owner' {
+        $otherBouncyCastle = Get-PackageFile 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
+        $otherSqlite = Get-PackageFile 'sqlitepclraw.core/2.0.6/lib/netstandard2.0/SQLitePCLRaw.core.dll'
+        $run = Invoke-Pwsh @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -LiteralPath '$otherBouncyCastle'
+Add-Type -LiteralPath '$otherSqlite'
+Import-Module '$manifest'
+New-CaConnector -Name lab -Type local | Out-Null
+`$certificate = New-RaCertificateRequest -Subject 'CN=beside' | Submit-AdcsRequest -Connector lab -Template RA | Receive-AdcsCertificate
+'issued ' + `$certificate.CommonName
+# The other module's copies still answer, and are the ones its type names resolve to.
+# (BouncyCastle keeps its assembly version at 2.0.0.0 across releases: the file version tells them apart.)
+function FileVersion(`$assembly) { [System.Diagnostics.FileVersionInfo]::GetVersionInfo(`$assembly.Location).FileVersion }
+'theirs bc ' + (FileVersion ([Org.BouncyCastle.Security.SecureRandom].Assembly)) + ' ' + [Org.BouncyCastle.Security.SecureRandom]::new().NextInt().GetType().Name
+'theirs sqlite ' + (FileVersion ([SQLitePCL.raw].Assembly))
+`$loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'BouncyCastle.Cryptography', 'SQLitePCLRaw.core' }
+foreach (`$assembly in `$loaded) { 'loaded {0} {1} in {2}' -f `$assembly.GetName().Name, (FileVersion `$assembly), [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$assembly).Name }
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $run.Output | Should -Match 'issued beside'
+        $run.Output | Should -Match 'theirs bc 2\.4\.\S+ Int32'
+        $run.Output | Should -Match 'theirs sqlite 2\.0\.6'
+        $run.Output | Should -Match 'loaded BouncyCastle.Cryptography 2\.4\.\S+ in Default'
+        $run.Output | Should -Match 'loaded BouncyCastle.Cryptography 2\.7\.\S+ in PSCertConnector'
+        $run.Output | Should -Match 'loaded SQLitePCLRaw.core 2\.0\.6\S* in Default'
+        $run.Output | Should -Match 'loaded SQLitePCLRaw.core 2\.1\.\S+ in PSCertConnector'
+    }
+}
+
+Describe 'The README''s PowerShell quick start' {
+    It 'runs exactly as printed in pwsh -NonInteractive, without an error' {
+        $readme = Get-Content -Raw -LiteralPath (Join-Path $repo 'README.md')
+        $section = $readme.Substring($readme.IndexOf('## PowerShell quick start'))
+        $block = [regex]::Match($section, '```powershell\r?\n(?<code>.*?)```', 'Singleline').Groups['code'].Value
+        $block | Should -Not -BeNullOrEmpty
+        # From a folder that looks like the repository root: the README's relative paths are the ones a user has.
+        $root = Join-Path $TestDrive 'quickstart'
+        $null = New-Item -ItemType Directory -Path $root
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $root 'output') -Target (Join-Path $repo 'output')
+        $run = Invoke-Pwsh -WorkingDirectory $root -Environment @{ PFX_PASSWORD = 'Quick-Start-Pa55'; HOME = $root } ("`$ErrorActionPreference = 'Stop'`n" + $block)
+        $run.ExitCode | Should -Be 0 -Because "$($run.Errors)`n$($run.Output)"
+        $run.Errors | Should -BeNullOrEmpty
+        Join-Path $root 'web.pfx' | Should -Exist
+        $run.Output | Should -Match 'What if: '
+    }
+}
+
+Describe 'A non-interactive host is never prompted' {
+    It 'a high-impact command without -Confirm:$false fails at once and changes nothing' {
+        $run = Invoke-Pwsh -TimeoutSeconds 120 @"
+Import-Module '$manifest'
+New-CaConnector -Name lab -Type local | Out-Null
+New-RaCertificateRequest -Subject 'CN=keep' | Submit-AdcsRequest -Connector lab -Template RA | Receive-AdcsCertificate | Out-Null
+Get-CaCertificate | Revoke-Certificate -Reason KeyCompromise
+'status ' + (Get-CaCertificate).Status
+"@
+        $run.Errors | Should -Match 'NonInteractive'
+        $run.Output | Should -Match 'status Valid'
+    }
+
+    It 'the Intune subject formats need no -Subject and ask for nothing' {
+        $run = Invoke-Pwsh -TimeoutSeconds 120 @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+(New-RaCertificateRequest -IntuneSubjectFormat CommonNameAsEmail -Upn 'ann@contoso.com' -Email 'ann@contoso.com').Subject
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $run.Output | Should -Match 'CN=ann@contoso.com'
+    }
+
+    It 'a format that needs the user''s name, given none, says so instead of asking' {
+        $run = Invoke-Pwsh -TimeoutSeconds 120 @"
+Import-Module '$manifest'
+New-RaCertificateRequest -IntuneSubjectFormat CommonName -Upn 'ann@contoso.com'
+"@
+        $run.Errors | Should -Match 'common name'
+        $run.Errors | Should -Not -Match 'NonInteractive'
+    }
+}
