@@ -14,7 +14,7 @@ namespace PSCertConnector.Cli
         private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
         {
             "json", "verbose", "what-if", "yes", "help", "refresh", "full", "chain", "exportable", "machine-key-set",
-            "all", "no-import", "import", "publish", "force", "discover", "ldaps", "templates", "no-email-san", "no-upn-san",
+            "all", "no-import", "import", "publish", "force", "discover", "ldaps", "templates", "no-email-san", "no-upn-san", "legacy-pfx",
         };
 
         private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);

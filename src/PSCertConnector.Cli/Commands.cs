@@ -391,15 +391,16 @@ namespace PSCertConnector.Cli
             var includeChain = cl.Has("chain");
             var password = format == ExportFormat.Pfx ? Secret(cl, "password-env", "password-file") : null;
             if (format == ExportFormat.Pfx && password == null) throw CommandLine.Usage("A PFX needs a password: --password-env VAR or --password-file FILE.");
-            return Op(cl, false, (ws, s) =>
+            var file = new ExportFileOptions
             {
-                var exported = new InventoryOperations(ws, s).Export(selector, format, includeChain, password);
-                if (exported != null && s.ShouldProcess(Path.GetFullPath(outPath), "Write file")) WriteFile(outPath, exported.Content);
-            }, render: sink =>
+                Path = Path.GetFullPath(outPath), Overwrite = cl.Has("force"),
+                PfxProtection = cl.Has("legacy-pfx") ? Core.Pkix.Pkcs12Protection.Legacy : Core.Pkix.Pkcs12Protection.Modern,
+            };
+            return Op(cl, false, (ws, s) => new InventoryOperations(ws, s).ExportToFile(selector, format, includeChain, password, file), render: sink =>
             {
                 if (cl.Has("json")) { _out.WriteLine(Views.ToJson(sink.Objects, true)); return; }
-                foreach (var e in sink.Objects.OfType<ExportedCertificate>())
-                    _out.WriteLine($"Exported {e.Certificate.Subject} ({e.Format.ToString().ToUpperInvariant()}{(includeChain ? " with chain" : "")}{(e.IncludesPrivateKey ? ", with private key" : "")}) to {Path.GetFullPath(outPath)}");
+                foreach (var e in sink.Objects.OfType<ExportedFile>())
+                    _out.WriteLine($"Exported {e.Subject} ({e.Format.ToString().ToUpperInvariant()}{(e.IncludesChain ? " with chain" : "")}{(e.IncludesPrivateKey ? ", with private key" : "")}{(e.Protection.Length > 0 ? ", " + e.Protection : "")}) to {e.Path}");
             });
         }
 

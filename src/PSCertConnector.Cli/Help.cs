@@ -93,6 +93,8 @@ namespace PSCertConnector.Cli
                 ("serial", "serial number, whatever its length"), ("thumbprint", "SHA-1 or SHA-256 thumbprint"),
                 ("connector", ""), ("format", "pem (default), der, pfx"), ("out", "output file"), ("chain", "include the issuing chain"),
                 ("password-env", "PFX password from this environment variable"), ("password-file", "PFX password from this file"),
+                ("force", "replace the file if it exists (otherwise an existing file is an error)"),
+                ("legacy-pfx", "3DES/SHA-1 PFX for Windows Server 2016 and Windows 10 before 1709 (default: AES-256, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC)"),
             }),
             new("revoke", "Revoke certificates through the connector that issued them. Needs --yes.", new[]
             {

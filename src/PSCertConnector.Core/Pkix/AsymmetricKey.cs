@@ -172,15 +172,15 @@ namespace PSCertConnector.Core.Pkix
             }
 
             public object AlgorithmDetails => _algorithm;
-            public IStreamCalculator CreateCalculator() => new Calculator(_sign);
+            public IStreamCalculator<IBlockResult> CreateCalculator() => new Calculator(_sign);
 
-            private sealed class Calculator : IStreamCalculator
+            private sealed class Calculator : IStreamCalculator<IBlockResult>
             {
                 private readonly System.IO.MemoryStream _buffer = new System.IO.MemoryStream();
                 private readonly Func<byte[], byte[]> _sign;
                 public Calculator(Func<byte[], byte[]> sign) => _sign = sign;
                 public System.IO.Stream Stream => _buffer;
-                public object GetResult() => new Signature(_sign(_buffer.ToArray()));
+                public IBlockResult GetResult() => new Signature(_sign(_buffer.ToArray()));
             }
 
             private sealed class Signature : IBlockResult
@@ -188,6 +188,7 @@ namespace PSCertConnector.Core.Pkix
                 private readonly byte[] _value;
                 public Signature(byte[] value) => _value = value;
                 public byte[] Collect() => _value;
+                public int GetMaxResultLength() => _value.Length;
                 public int Collect(byte[] destination, int offset)
                 {
                     Buffer.BlockCopy(_value, 0, destination, offset, _value.Length);
@@ -229,7 +230,7 @@ namespace PSCertConnector.Core.Pkix
         /// </summary>
         public static void RejectExplicitCurve(SubjectPublicKeyInfo spki, string what)
         {
-            if (spki.AlgorithmID.Algorithm.Equals(EcPublicKey) && !(spki.AlgorithmID.Parameters is DerObjectIdentifier))
+            if (spki.Algorithm.Algorithm.Equals(EcPublicKey) && !(spki.Algorithm.Parameters is DerObjectIdentifier))
                 throw new PscException("ExplicitCurveRejected", FailureCategory.SecurityError,
                     $"The {what} uses an EC key with explicit curve parameters; only named curves (P-256, P-384) are accepted.");
         }

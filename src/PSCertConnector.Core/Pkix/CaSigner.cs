@@ -51,7 +51,7 @@ namespace PSCertConnector.Core.Pkix
         {
             var name = DistinguishedNames.Parse(subject, "CA subject");
             var generator = NewGenerator(name, name, key.PublicParameter, policy);
-            generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifierStructure(key.PublicParameter));
+            generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.PublicParameter));
             return generator.Generate(key.SignatureFactory(policy.Hash)).GetEncoded();
         }
 
@@ -62,8 +62,8 @@ namespace PSCertConnector.Core.Pkix
             KeyFactory.RejectExplicitCurve(spki, "public key");
             var publicKey = PublicKeyFactory.CreateKey(spki);
             var generator = NewGenerator(_certificate.SubjectDN, DistinguishedNames.Parse(subject, "subject"), publicKey, policy);
-            generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifierStructure(publicKey));
-            generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifierStructure(_certificate));
+            generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(publicKey));
+            generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(_certificate));
             if (sans != null && sans.Count > 0)
                 generator.AddExtension(X509Extensions.SubjectAlternativeName, string.IsNullOrEmpty(subject), GeneralNameCodec.Encode(sans));
             return generator.Generate(_key.SignatureFactory(policy.Hash)).GetEncoded();
@@ -85,7 +85,7 @@ namespace PSCertConnector.Core.Pkix
                 Hex.TryDecode(r.SerialNumber, out var serial);
                 generator.AddCrlEntry(new BcBigInteger(1, serial), r.RevokedAt.UtcDateTime, (int)r.Reason);
             }
-            generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifierStructure(_certificate));
+            generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(_certificate));
             generator.AddExtension(X509Extensions.CrlNumber, false, new CrlNumber(BcBigInteger.ValueOf(crlNumber)));
             if (caIssuerUrls != null && caIssuerUrls.Count > 0)
                 generator.AddExtension(X509Extensions.AuthorityInfoAccess, false, CaIssuers(caIssuerUrls));

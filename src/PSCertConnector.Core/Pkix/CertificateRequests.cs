@@ -48,7 +48,7 @@ namespace PSCertConnector.Core.Pkix
             foreach (var raw in spec.OtherExtensions)
                 extensions.AddExtension(new DerObjectIdentifier(raw.Oid), raw.Critical || critical.Contains(raw.Oid), raw.Value);
             // certreq always asks for a subject key identifier.
-            extensions.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifierStructure(key.PublicParameter));
+            extensions.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.PublicParameter));
 
             var attributes = new List<Asn1Encodable>
             {
@@ -62,7 +62,7 @@ namespace PSCertConnector.Core.Pkix
             if (!string.IsNullOrEmpty(spec.ProviderName))
             {
                 attributes.Add(new AttributePkcs(new DerObjectIdentifier(Oids.EnrollmentCsp),
-                    new DerSet(new DerSequence(new DerInteger(spec.KeySpec), new DerBmpString(spec.ProviderName), new DerBitString(Array.Empty<byte>())))));
+                    new DerSet(new DerSequence(DerInteger.ValueOf(spec.KeySpec), new DerBmpString(spec.ProviderName), new DerBitString(Array.Empty<byte>())))));
             }
             var request = new Pkcs10CertificationRequest(key.SignatureFactory(spec.HashAlgorithm), subject, key.PublicParameter, new DerSet(attributes.ToArray()));
             return request.GetDerEncoded();

@@ -98,7 +98,7 @@ namespace PSCertConnector.Core.Pkix
                     case GeneralName.OtherName:
                         var seq = Asn1Sequence.GetInstance(name.Name);
                         var oid = DerObjectIdentifier.GetInstance(seq[0]).Id;
-                        var value = Asn1TaggedObject.GetInstance(seq[1]).GetObject();
+                        var value = Asn1TaggedObject.GetInstance(seq[1]).GetExplicitBaseObject().ToAsn1Object();
                         if (oid == Oids.Upn && value is IAsn1String s)
                             result.Add(new SubjectAlternativeName(SanType.Upn, s.GetString()));
                         else
