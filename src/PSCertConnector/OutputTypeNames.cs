@@ -41,6 +41,9 @@ namespace PSCertConnector.Commands
             [typeof(ExportedFile)] = ExportedFile,
         };
 
+        /// <summary>Every output type and its name (the format file's views select on these).</summary>
+        public static IReadOnlyDictionary<Type, string> All => Names;
+
         public static object Wrap(object item)
         {
             if (item is PSObject || !Names.TryGetValue(item.GetType(), out var name)) return item;

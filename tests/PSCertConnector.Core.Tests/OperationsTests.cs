@@ -251,7 +251,9 @@ namespace PSCertConnector.Core.Tests
             Enroll("mail.contoso.com", "User");
             var inv = _ws.Store;
             inv.QueryCertificates(new CertificateQuery { Name = "*.fabrikam.com" }).Single().SerialNumber.Should().Be(web.SerialNumber);
-            inv.QueryCertificates(new CertificateQuery { Name = "mail" }).Should().ContainSingle();
+            inv.QueryCertificates(new CertificateQuery { Name = "mail" }).Should().BeEmpty("a plain word matches a whole name, never part of one");
+            inv.QueryCertificates(new CertificateQuery { Name = "mail*" }).Should().ContainSingle();
+            inv.QueryCertificates(new CertificateQuery { Name = "MAIL.CONTOSO.COM" }).Should().ContainSingle("names match case-insensitively");
             inv.QueryCertificates(new CertificateQuery { ExpiringWithinDays = 400 }).Should().ContainSingle().Which.Template.Should().Be("User");
             inv.QueryCertificates(new CertificateQuery { ExpiringWithinDays = 800 }).Should().HaveCount(2);
             inv.QueryCertificates(new CertificateQuery { Tag = "BASE" }).Should().HaveCount(2);

@@ -54,21 +54,27 @@ namespace PSCertConnector.Module.Tests
                     if (byName) pipeline.Should().Contain("ByPropertyName");
                     if (byValue) pipeline.Should().Contain("ByValue");
                 }
-                documented.Keys.Should().BeSubsetOf(cmdlet.Parameters.Select(p => p.Name), $"{cmdlet.Name}'s help documents no parameter it lacks");
+                // WhatIf and Confirm come from SupportsShouldProcess, not from a property: documented exactly where it is set.
+                var shouldProcess = cmdlet.Named<bool>("SupportsShouldProcess");
+                var declared = cmdlet.Parameters.Select(p => p.Name).Concat(shouldProcess ? new[] { "WhatIf", "Confirm" } : Array.Empty<string>());
+                documented.Keys.Should().BeSubsetOf(declared, $"{cmdlet.Name}'s help documents no parameter it lacks");
+                if (shouldProcess) documented.Keys.Should().Contain(new[] { "WhatIf", "Confirm" }, $"{cmdlet.Name} supports ShouldProcess");
             }
         }
 
         [Fact]
-        public void Every_format_view_names_a_real_type_and_real_properties()
+        public void Every_format_view_selects_an_output_type_name_and_shows_real_properties()
         {
             var views = _m.Format.Descendants("View").ToList();
             views.Should().NotBeEmpty();
+            var byName = PSCertConnector.Commands.OutputTypeNames.All.ToDictionary(p => p.Value, p => p.Key.FullName!);
             var typesWithViews = new HashSet<string>();
             foreach (var view in views)
             {
                 var typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
-                var type = _m.Core.GetType(typeName) ?? _m.Assembly.GetType(typeName);
-                type.Should().NotBeNull($"view '{view.Element("Name")?.Value}' selects {typeName}");
+                byName.Should().ContainKey(typeName, $"view '{view.Element("Name")?.Value}' selects a name the cmdlets give their output");
+                var type = _m.Core.GetType(byName[typeName]) ?? _m.Assembly.GetType(byName[typeName]);
+                type.Should().NotBeNull(byName[typeName]);
                 typesWithViews.Add(typeName);
                 var properties = type!.GetProperties().Select(p => p.Name).ToHashSet();
                 foreach (var property in view.Descendants("PropertyName"))
@@ -77,13 +83,29 @@ namespace PSCertConnector.Module.Tests
                     foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(script.Value, @"\$_\.(\w+)"))
                         properties.Should().Contain(m.Groups[1].Value, $"{typeName} has the property a script column reads");
             }
-            typesWithViews.Should().Contain(new[]
+            typesWithViews.Should().BeEquivalentTo(byName.Keys, "every output type has a view");
+            var certificateTable = views.First(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim() == "PSCertConnector.Certificate" && v.Element("TableControl") != null);
+            certificateTable.Descendants("PropertyName").Select(p => p.Value.Trim()).Should().Contain(new[] { "DaysToExpiry", "Status", "SerialNumber" });
+        }
+
+        [Fact]
+        public void Every_table_fits_120_columns_and_shows_serials_and_thumbprints_whole()
+        {
+            foreach (var table in _m.Format.Descendants("TableControl"))
             {
-                "PSCertConnector.Core.Store.ConnectorDefinition", "PSCertConnector.Core.Store.TemplateRecord",
-                "PSCertConnector.Core.Store.OrderRecord", "PSCertConnector.Core.Store.CertificateRecord",
-            });
-            var certificateTable = views.First(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim() == "PSCertConnector.Core.Store.CertificateRecord" && v.Element("TableControl") != null);
-            certificateTable.Descendants("PropertyName").Select(p => p.Value.Trim()).Should().Contain(new[] { "DaysToExpiry", "Status" });
+                var view = table.Parent!.Element("Name")!.Value;
+                var headers = table.Element("TableHeaders")!.Elements("TableColumnHeader").ToList();
+                var widths = headers.Select(h => h.Element("Width")?.Value).ToList();
+                widths.Should().NotContainNulls($"every column of {view} has a width, so the table cannot grow past the terminal");
+                (widths.Sum(w => int.Parse(w!)) + headers.Count - 1).Should().BeLessThanOrEqualTo(120, view);
+                var items = table.Descendants("TableColumnItem").ToList();
+                for (int i = 0; i < items.Count; i++)
+                {
+                    var property = items[i].Element("PropertyName")?.Value.Trim();
+                    if (property == "SerialNumber") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(32, $"{view} shows a 16-byte serial whole");
+                    if (property == "Thumbprint") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(40, $"{view} shows a SHA-1 thumbprint whole");
+                }
+            }
         }
 
         [Fact]

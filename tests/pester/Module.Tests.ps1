@@ -139,6 +139,54 @@ Describe 'The README''s PowerShell quick start' {
     }
 }
 
+Describe 'The about topic''s examples' {
+    It 'run as printed, in order, against an embedded CA' {
+        $about = Get-Content -LiteralPath (Join-Path $moduleFolder 'en-US/about_PSCertConnector.help.txt')
+        $start = [array]::IndexOf($about, 'EXAMPLES')
+        $end = [array]::IndexOf($about, 'NOTE')
+        $start | Should -BeGreaterThan 0
+        # The code is what is indented by eight spaces or more; the prose between blocks is indented by four.
+        $code = $about[($start + 1)..($end - 1)] | Where-Object { $_ -match '^ {8}' } | ForEach-Object { $_.Substring(8) }
+        $code.Count | Should -BeGreaterThan 10
+        $root = Join-Path $TestDrive 'about'
+        $null = New-Item -ItemType Directory -Path $root
+        # The certreq.ini the example reads, as an administrator would have it.
+        Set-Content -LiteralPath (Join-Path $root 'certreq.ini') -Value "[NewRequest]`nSubject = `"CN=ra02.contoso.com, O=Contoso`"`nKeyLength = 2048`nExportable = TRUE"
+        $script = "`$ErrorActionPreference = 'Stop'`nImport-Module '$manifest'`n" + ($code -join "`n")
+        $run = Invoke-Pwsh -WorkingDirectory $root -Environment @{ PFX_PASSWORD = 'About-Pa55'; HOME = $root } $script
+        $run.ExitCode | Should -Be 0 -Because "$($run.Errors)`n$($run.Output)"
+        Join-Path $root 'web01.pfx' | Should -Exist
+        Join-Path $root 'web01.pem' | Should -Exist
+    }
+}
+
+Describe 'Help' {
+    It 'shows every parameter set of every cmdlet, with the common parameters' {
+        $run = Invoke-Pwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+`$common = [System.Management.Automation.Cmdlet]::CommonParameters
+foreach (`$command in Get-Command -Module PSCertConnector) {
+    `$help = Get-Help `$command.Name -Full
+    `$items = @(`$help.syntax.syntaxItem)
+    if (`$items.Count -ne `$command.ParameterSets.Count) { "MISMATCH `$(`$command.Name): `$(`$items.Count) syntax items for `$(`$command.ParameterSets.Count) parameter sets" }
+    `$shown = @(`$items | ForEach-Object { ((@(`$_.parameter) | ForEach-Object name) | Sort-Object) -join ',' })
+    foreach (`$set in `$command.ParameterSets) {
+        `$names = ((`$set.Parameters.Name | Where-Object { `$_ -notin `$common }) | Sort-Object) -join ','
+        if (`$names -notin `$shown) { "MISMATCH `$(`$command.Name) set `$(`$set.Name): `$names" }
+    }
+    `$text = (Get-Help `$command.Name | Out-String -Width 300)
+    if (`$text -notmatch '\[<CommonParameters>\]') { "MISMATCH `$(`$command.Name): no [<CommonParameters>]" }
+    if (`$text -match '\]>') { "MISMATCH `$(`$command.Name): a garbled type in the syntax" }
+}
+'checked'
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        ($run.Output -split "`n" | Where-Object { $_ -match 'MISMATCH' }) | Should -BeNullOrEmpty
+        $run.Output | Should -Match 'checked'
+    }
+}
+
 Describe 'A non-interactive host is never prompted' {
     It 'a high-impact command without -Confirm:$false fails at once and changes nothing' {
         $run = Invoke-Pwsh -TimeoutSeconds 120 @"

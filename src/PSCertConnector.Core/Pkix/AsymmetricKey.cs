@@ -180,20 +180,9 @@ namespace PSCertConnector.Core.Pkix
                 private readonly Func<byte[], byte[]> _sign;
                 public Calculator(Func<byte[], byte[]> sign) => _sign = sign;
                 public System.IO.Stream Stream => _buffer;
-                public IBlockResult GetResult() => new Signature(_sign(_buffer.ToArray()));
-            }
-
-            private sealed class Signature : IBlockResult
-            {
-                private readonly byte[] _value;
-                public Signature(byte[] value) => _value = value;
-                public byte[] Collect() => _value;
-                public int GetMaxResultLength() => _value.Length;
-                public int Collect(byte[] destination, int offset)
-                {
-                    Buffer.BlockCopy(_value, 0, destination, offset, _value.Length);
-                    return _value.Length;
-                }
+                // BouncyCastle's own result type: its IBlockResult grows members on newer frameworks (Span overloads), which a
+                // netstandard2.0 implementation of ours could not provide.
+                public IBlockResult GetResult() => new SimpleBlockResult(_sign(_buffer.ToArray()));
             }
         }
     }
