@@ -94,6 +94,8 @@ namespace PSCertConnector.Module.Tests
             foreach (var table in _m.Format.Descendants("TableControl"))
             {
                 var view = table.Parent!.Element("Name")!.Value;
+                foreach (var entry in table.Descendants("TableRowEntry").Concat(table.Descendants("TableColumnItem")))
+                    entry.Elements().GroupBy(e => e.Name).Should().OnlyContain(g => g.Count() == 1, $"{view}: PowerShell refuses a row entry with a repeated element");
                 var headers = table.Element("TableHeaders")!.Elements("TableColumnHeader").ToList();
                 var widths = headers.Select(h => h.Element("Width")?.Value).ToList();
                 widths.Should().NotContainNulls($"every column of {view} has a width, so the table cannot grow past the terminal");

@@ -420,32 +420,3 @@ Describe 'DigiCert ONE against the Lab server, and the Intune request rules' {
         { New-RaCertificateRequest -IntuneSubjectFormat CommonName -ErrorAction Stop } | Should -Throw -ErrorId 'IntuneAttributeMissing*'
     }
 }
-
-Describe 'Active Directory discovery' -Skip:(-not $env:PSC_TEST_DC) {
-    # Needs a domain controller with AD CS objects (for example tests/samba/ad-dc.sh) and a Kerberos ticket.
-    BeforeAll {
-        $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'ad-home'
-    }
-
-    It 'Find-AdcsEnrollmentService lists each enterprise CA with its CES endpoints' {
-        $cas = Find-AdcsEnrollmentService -Server $env:PSC_TEST_DC -ErrorAction Stop
-        $cas | Should -Not -BeNullOrEmpty
-        $cas[0].Endpoints | Should -Not -BeNullOrEmpty
-    }
-
-    It 'Find-AdcsEnrollmentService -Template flags the templates that wait for approval' {
-        $templates = Find-AdcsEnrollmentService -Server $env:PSC_TEST_DC -Template -ErrorAction Stop
-        ($templates | Where-Object RequiresApproval) | Should -Not -BeNullOrEmpty
-    }
-
-    It 'New-CaConnector -Discover -WhatIf creates nothing' {
-        New-CaConnector -Discover -Server $env:PSC_TEST_DC -WhatIf
-        Get-CaConnector | Should -BeNullOrEmpty
-    }
-
-    It 'New-CaConnector -Discover creates Kerberos CES connectors with the templates cached' {
-        $made = New-CaConnector -Discover -Server $env:PSC_TEST_DC -ErrorAction Stop
-        $made | Should -Not -BeNullOrEmpty
-        Get-CaTemplate -Connector $made[0].Name | Should -Not -BeNullOrEmpty
-    }
-}
