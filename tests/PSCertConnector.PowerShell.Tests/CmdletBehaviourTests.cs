@@ -150,7 +150,8 @@ namespace PSCertConnector.PowerShell.Tests
             _ps.Ok("Get-CaConnector").Should().BeEmpty();
             _ps.Ok("Get-CaCertificate").Should().BeEmpty();
             _ps.Ok("Get-AdcsOrder").Should().BeEmpty();
-            Directory.Exists(_ps.Home).Should().BeFalse("looking never leaves a folder or database behind");
+            _ps.Ok("(TabExpansion2 -inputScript 'Get-CaTemplate -Connector ' -cursorColumn 26).CompletionMatches.Count");
+            Directory.Exists(_ps.Home).Should().BeFalse("looking, completion included, never leaves a folder or database behind");
             _ps.Run("Get-CaCertificate -Connector nosuch").Errors.Should().ContainSingle()
                 .Which.FullyQualifiedErrorId.Should().StartWith("ConnectorNotFound,");
         }
@@ -164,6 +165,20 @@ namespace PSCertConnector.PowerShell.Tests
             _ps.Ok("Get-CaCertificate -Name c1").Select(c => (string)c.Properties["CommonName"].Value).Should().Equal("c1");
             _ps.Ok("Get-CaCertificate -Name 'c1*'").Should().HaveCount(3);
             _ps.Ok("Get-CaCertificate -Name C10").Select(c => (string)c.Properties["CommonName"].Value).Should().Equal("c10");
+        }
+
+        [Fact]
+        public void Completion_offers_the_key_lengths_of_the_chosen_algorithm_and_the_connectors_that_exist()
+        {
+            string[] Complete(string line) => _ps.Ok($"(TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches.CompletionText")
+                .Where(o => o != null).Select(o => o.ToString()).ToArray();
+            Complete("New-RaCertificateRequest -KeyLength ").Should().Equal("2048", "3072", "4096");
+            Complete("New-RaCertificateRequest -KeyAlgorithm EcdsaP384 -KeyLength ").Should().Equal("384");
+            EmbeddedCa();
+            _ps.Ok("New-CaConnector -Name lab2 -Type local | Out-Null");
+            Complete("Get-CaTemplate -Connector la").Should().Equal("lab", "lab2");
+            _ps.Ok("Get-CaTemplate lab | Out-Null"); // completion reads the template cache, never the CA
+            Complete("Get-CaTemplate -Connector lab -Template Web").Should().Equal("WebServer", "WebServerApproval");
         }
 
         [Fact]

@@ -30,6 +30,6 @@ function Stop-LabServer {
     param($Process)
     if ($Process -and -not $Process.HasExited) {
         Stop-Process -Id $Process.Id -Force -ErrorAction SilentlyContinue
-        $null = $Process.WaitForExit(10000)
+        if (-not $Process.WaitForExit(10000)) { throw "The Lab server (process $($Process.Id)) did not stop within ten seconds." }
     }
 }
