@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Threading;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Connectors;
@@ -15,11 +16,26 @@ namespace PSCertConnector.Cli
     /// <summary>certconnector: the command-line face of the same operations the PowerShell cmdlets call.</summary>
     public static class Program
     {
-        public static int Main(string[] args) => Run(args, Console.Out, Console.Error, Console.IsInputRedirected ? null : Console.In);
-
-        internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader? interactiveInput)
+        public static int Main(string[] args)
         {
-            using var cancel = new CancellationTokenSource();
+            using var stop = new CancellationTokenSource();
+            // Service managers, CI and containers stop a process with SIGTERM, a closing terminal sends SIGHUP, and a shell
+            // leaves SIGINT ignored for background jobs: each is the same orderly stop as Ctrl+C (the Lab says so and exits 0).
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OrderlyStop(stop));
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OrderlyStop(stop));
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OrderlyStop(stop));
+            return Run(args, Console.Out, Console.Error, Console.IsInputRedirected ? null : Console.In, stop.Token);
+        }
+
+        private static Action<PosixSignalContext> OrderlyStop(CancellationTokenSource stop) => context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        };
+
+        internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader? interactiveInput, CancellationToken stopped = default)
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopped);
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             try

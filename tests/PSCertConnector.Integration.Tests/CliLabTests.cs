@@ -85,6 +85,44 @@ namespace PSCertConnector.Integration.Tests
             _lab.Authority.Ca.GetBySerial(serial).Status.Should().Be(PSCertConnector.Core.Connectors.SubmitStatus.Revoked);
         }
 
+        [Theory]
+        [InlineData("TERM")]
+        [InlineData("HUP")]
+        [InlineData("INT")]
+        public async Task Lab_serve_stops_cleanly_on_the_signals_service_managers_and_shells_send(string signal)
+        {
+            if (OperatingSystem.IsWindows()) return; // POSIX signals; Windows stops it with Ctrl+C or Ctrl+Break
+            var cli = typeof(Program).Assembly.Location;
+            // Through a shell that starts it in the background, as 'cmd &' in a script does (SIGINT is ignored there by default).
+            var start = new ProcessStartInfo("bash", $"-c \"exec dotnet '{cli}' lab serve --port 0 --json --password-env LAB_PW --home '{_home.Path}'\"")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["LAB_PW"] = "unused";
+            using var process = Process.Start(start)!;
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (DateTime.UtcNow < deadline)
+                {
+                    using var wait = new CancellationTokenSource(deadline - DateTime.UtcNow);
+                    string? line;
+                    try { line = await process.StandardOutput.ReadLineAsync(wait.Token); }
+                    catch (OperationCanceledException) { break; }
+                    if (line == null || line == "}") break;
+                }
+                using (var kill = Process.Start("kill", $"-{signal} {process.Id}")!) kill.WaitForExit(10000);
+                process.WaitForExit(15000).Should().BeTrue($"SIG{signal} stops the Lab");
+                process.ExitCode.Should().Be(0);
+                (await process.StandardError.ReadToEndAsync()).Should().Contain("Stopping the Lab.");
+            }
+            finally
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+        }
+
         [Fact]
         public void Lab_serve_refuses_to_start_without_a_password_it_does_not_print()
         {

@@ -76,6 +76,13 @@ namespace PSCertConnector.Integration.Tests
             Environment.SetEnvironmentVariable("PSC_TEST_PFX_PASSWORD", "Str0ng!pass");
             Cli("cert", "export", serial, "--format", "pfx", "--out", pfx, "--chain", "--password-env", "PSC_TEST_PFX_PASSWORD").Exit.Should().Be(0);
             OpenSsl.Ok($"pkcs12 -in {pfx} -passin env:PSC_TEST_PFX_PASSWORD -nodes").Should().Contain("BEGIN PRIVATE KEY");
+            OpenSsl.Run($"pkcs12 -in {pfx} -passin env:PSC_TEST_PFX_PASSWORD -noout -info").Output
+                .Should().Contain("PBES2, PBKDF2, AES-256-CBC").And.Contain("PRF hmacWithSHA256").And.Contain("MAC: sha256");
+            var again = Cli("cert", "export", serial, "--format", "pfx", "--out", pfx, "--password-env", "PSC_TEST_PFX_PASSWORD");
+            again.Exit.Should().NotBe(0, "an existing file is not replaced without --force");
+            again.Err.Should().Contain("[FileExists]");
+            Cli("cert", "export", serial, "--format", "pfx", "--out", pfx, "--legacy-pfx", "--force", "--password-env", "PSC_TEST_PFX_PASSWORD").Exit.Should().Be(0);
+            OpenSsl.Run($"pkcs12 -in {pfx} -passin env:PSC_TEST_PFX_PASSWORD -noout -info").Output.Should().Contain("pbeWithSHA1And3-KeyTripleDES-CBC");
 
             var denied = Cli("revoke", serial, "--reason", "superseded");
             denied.Exit.Should().Be(1, "revocation needs --yes when nobody can be asked");

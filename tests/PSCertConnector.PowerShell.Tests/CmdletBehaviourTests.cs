@@ -209,6 +209,10 @@ namespace PSCertConnector.PowerShell.Tests
             File.ReadAllBytes(pfx).Should().Equal(before, "the existing file stays as it was");
 
             _ps.Ok($"Get-CaCertificate | Export-CaCertificate -Format Pem -FilePath '{pfx}' -Force").Should().ContainSingle();
+            var mistyped = Path.Combine(_ps.Home, "no-such-folder", "web01.pem");
+            _ps.Run($"Get-CaCertificate | Export-CaCertificate -FilePath '{mistyped}'").Errors.Should().ContainSingle()
+                .Which.FullyQualifiedErrorId.Should().StartWith("FolderNotFound,");
+            Directory.Exists(Path.GetDirectoryName(mistyped)).Should().BeFalse("a mistyped path makes no folders");
             File.ReadAllText(pfx).Should().StartWith("-----BEGIN CERTIFICATE-----");
         }
     
