@@ -132,6 +132,57 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void A_revocation_whose_crl_a_killed_process_never_published_is_published_when_the_ca_next_opens()
+        {
+            var certificate = CertificateReader.Read(_ca.Submit(Csr("crash"), "Machine", new Dictionary<string, string>()).Certificate!);
+            var before = File.ReadAllBytes(_ca.CrlPath);
+            _ca.Revoke(certificate.SerialNumber, RevocationReason.KeyCompromise, null);
+            // What kill -9 between the revocation's commit and the CRL's publication leaves behind: the revocation and its
+            // mark committed, the old CRL still on disk.
+            File.WriteAllBytes(_ca.CrlPath, before);
+            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_home.File("ca"), "ca.db")};Pooling=False"))
+            {
+                db.Open();
+                using var mark = db.CreateCommand();
+                mark.CommandText = "UPDATE ca_state SET value = '1' WHERE key = 'crl_due'";
+                mark.ExecuteNonQuery().Should().Be(1, "the revocation's transaction keeps a durable 'CRL due' mark");
+            }
+            CrlReader.Read(File.ReadAllBytes(_ca.CrlPath)).Entries.Should().BeEmpty();
+
+            using var reopened = EmbeddedCertificateAuthority.OpenOrCreate(_home.File("ca"), SecretProtector.ForHome(_home.Path), new EmbeddedCaSettings { Name = "Test" });
+            CrlReader.Read(File.ReadAllBytes(reopened.CrlPath), reopened.IssuingCertificate).Entries
+                .Should().Contain(e => e.SerialNumber == certificate.SerialNumber && e.Reason == RevocationReason.KeyCompromise);
+        }
+
+        [Fact]
+        public void A_future_dated_revocation_reaches_the_crl_when_it_takes_effect_and_a_key_compromise_replaces_it()
+        {
+            CertificateRecordLike Issue(string cn) => new(CertificateReader.Read(_ca.Submit(Csr(cn), "Machine", new Dictionary<string, string>()).Certificate!).SerialNumber);
+            var later = Issue("later");
+            var effective = DateTimeOffset.UtcNow.AddSeconds(3);
+            _ca.Revoke(later.Serial, RevocationReason.Superseded, effective);
+            var scheduled = CrlReader.Read(_ca.CurrentCrl());
+            scheduled.Entries.Should().NotContain(e => e.SerialNumber == later.Serial, "it is not revoked yet");
+            scheduled.NextUpdate.Should().BeOnOrBefore(effective, "relying parties fetch a new CRL when the revocation takes effect");
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (DateTimeOffset.UtcNow < effective.AddSeconds(1.5) && DateTime.UtcNow < deadline) Thread.Sleep(250);
+            CrlReader.Read(_ca.CurrentCrl()).Entries.Should().Contain(e => e.SerialNumber == later.Serial && e.Reason == RevocationReason.Superseded);
+
+            var compromised = Issue("compromised");
+            _ca.Revoke(compromised.Serial, RevocationReason.Superseded, DateTimeOffset.UtcNow.AddDays(30));
+            _ca.Revoke(compromised.Serial, RevocationReason.KeyCompromise, null);
+            CrlReader.Read(_ca.CurrentCrl()).Entries.Should().Contain(e => e.SerialNumber == compromised.Serial && e.Reason == RevocationReason.KeyCompromise);
+
+            var retiring = Issue("retiring");
+            _ca.Revoke(retiring.Serial, RevocationReason.Superseded, DateTimeOffset.UtcNow.AddDays(30));
+            FluentActions.Invoking(() => _ca.Revoke(retiring.Serial, RevocationReason.CessationOfOperation, DateTimeOffset.UtcNow.AddDays(40)))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "AlreadyRevoked" && e.Message.Contains("scheduled"));
+            _ca.Revoke(retiring.Serial, RevocationReason.CessationOfOperation, DateTimeOffset.UtcNow.AddDays(10)); // an earlier date replaces it
+        }
+
+        private sealed record CertificateRecordLike(string Serial);
+
+        [Fact]
         public void Reopening_loads_the_same_ca_and_keeps_its_database()
         {
             var issued = _ca.Submit(Csr("persist"), "User", new Dictionary<string, string>());

@@ -120,7 +120,9 @@ namespace PSCertConnector.Core.EmbeddedCa
                 var root = File.ReadAllBytes(Path.Combine(folder, "root.crt"));
                 var issuing = File.ReadAllBytes(Path.Combine(folder, "issuing.crt"));
                 var key = AsymmetricKey.ImportPkcs8(protector.Unprotect(File.ReadAllBytes(Path.Combine(folder, "issuing.key.protected"))));
-                return new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key, protector);
+                var ca = new EmbeddedCertificateAuthority(folder, settings, db, root, issuing, key, protector);
+                ca.RepublishIfDue();
+                return ca;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
                                        or Org.BouncyCastle.Security.Certificates.CertificateException or NullReferenceException)
@@ -312,18 +314,37 @@ namespace PSCertConnector.Core.EmbeddedCa
                 _db.InTransaction(() =>
                 {
                     var row = FindBySerial(serial);
-                    if (row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold)
-                        throw new PscException("AlreadyRevoked", FailureCategory.InvalidOperation,
-                            $"The certificate with serial {serial} was already revoked on {row.RevokedAt:u} ({row.Reason}); only a certificate on hold can be revoked again.")
-                        { Target = serial };
                     var when = (effectiveDate ?? DateTimeOffset.UtcNow).ToUniversalTime();
+                    // A revocation scheduled for later gives way to a key compromise or to an earlier date.
+                    bool scheduled = row.RevokedAt > DateTimeOffset.UtcNow;
+                    bool supersedes = scheduled && (reason == RevocationReason.KeyCompromise || when < row.RevokedAt);
+                    if (row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold && !supersedes)
+                        throw new PscException("AlreadyRevoked", FailureCategory.InvalidOperation, scheduled
+                            ? $"The certificate with serial {serial} is already scheduled for revocation on {row.RevokedAt:u} ({row.Reason}); only a key compromise or an earlier date replaces that."
+                            : $"The certificate with serial {serial} was already revoked on {row.RevokedAt:u} ({row.Reason}); only a certificate on hold can be revoked again.")
+                        { Target = serial };
                     _db.Execute("UPDATE requests SET disposition = $d, revoked_at = $t, revocation_reason = $r, disposition_message = 'Revoked', change_seq = $seq WHERE serial = $s",
                         ("$d", (int)CaDatabaseDisposition.Revoked), ("$t", SqliteDatabase.Time(when)), ("$r", (int)reason),
                         ("$seq", NextChangeSequence()), ("$s", serial));
+                    MarkCrlDue();
                     return 0;
                 });
                 PublishCrl();
             }
+        }
+
+        private const string CrlDueState = "crl_due";
+
+        /// <summary>
+        /// Set in the same transaction as a revocation or a release and cleared by the publication that includes it: a
+        /// process killed between the two leaves the mark, and the next opening of the CA publishes what it missed.
+        /// </summary>
+        private void MarkCrlDue() => SetState(CrlDueState, "1");
+
+        private void RepublishIfDue()
+        {
+            lock (_lock)
+                if (State(CrlDueState) == "1" || !File.Exists(CrlPath)) PublishCrl();
         }
 
         /// <summary>Takes a certificate off hold (AD CS: revoke with reason 8 / unrevoke).</summary>
@@ -340,6 +361,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                             $"The certificate with serial {serial} is not on hold (certificateHold), so it cannot be released.") { Target = serial };
                     _db.Execute("UPDATE requests SET disposition = $d, revoked_at = NULL, revocation_reason = NULL, disposition_message = 'Issued', change_seq = $seq WHERE serial = $s",
                         ("$d", (int)CaDatabaseDisposition.Issued), ("$seq", NextChangeSequence()), ("$s", serial));
+                    MarkCrlDue();
                     return 0;
                 });
                 PublishCrl();
@@ -388,9 +410,16 @@ namespace PSCertConnector.Core.EmbeddedCa
                     var revoked = _db.Query("SELECT serial, revoked_at, revocation_reason FROM requests WHERE disposition = 21 AND revoked_at <= $now",
                         r => new CrlRevocation(r.GetString(0), SqliteDatabase.ParseTime(r.GetString(1)), (RevocationReason)r.GetInt32(2)),
                         ("$now", SqliteDatabase.Time(now)));
-                    var crl = _signer.CreateCrl(number, now, now + _settings.CrlValidity, revoked,
+                    // A revocation scheduled for later must reach relying parties when it takes effect: the next update is no
+                    // later than that, and reading the CRL after it republishes (CurrentCrl).
+                    var nextUpdate = now + _settings.CrlValidity;
+                    if (_db.Scalar("SELECT MIN(revoked_at) FROM requests WHERE disposition = 21 AND revoked_at > $now", ("$now", SqliteDatabase.Time(now))) is string first
+                        && SqliteDatabase.ParseTime(first) < nextUpdate)
+                        nextUpdate = SqliteDatabase.ParseTime(first);
+                    var crl = _signer.CreateCrl(number, now, nextUpdate, revoked,
                         new[] { PublicationBase(Folder, _settings) + FileStem + ".crt" });
                     SetState("crl_number", number.ToString());
+                    SetState(CrlDueState, "0");
                     WriteAtomically(CrlPath, crl);
                     RenewRootCrlIfDue(now);
                     return crl;
@@ -422,7 +451,7 @@ namespace PSCertConnector.Core.EmbeddedCa
         {
             lock (_lock)
             {
-                if (File.Exists(CrlPath))
+                if (File.Exists(CrlPath) && State(CrlDueState) != "1")
                 {
                     var crl = File.ReadAllBytes(CrlPath);
                     var next = CrlReader.Read(crl).NextUpdate;
