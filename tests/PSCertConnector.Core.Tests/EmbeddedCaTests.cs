@@ -183,6 +183,19 @@ namespace PSCertConnector.Core.Tests
         private sealed record CertificateRecordLike(string Serial);
 
         [Fact]
+        public void A_ca_that_cannot_be_created_leaves_no_folder_and_the_name_stays_usable()
+        {
+            using var home = new TempHome();
+            var folder = home.File("ca-long");
+            FluentActions.Invoking(() => EmbeddedCertificateAuthority.OpenOrCreate(folder, SecretProtector.ForHome(home.Path),
+                new EmbeddedCaSettings { Name = new string('a', 10_000), KeyAlgorithm = KeyAlgorithm.EcdsaP256 })).Should().Throw<Exception>();
+            Directory.Exists(folder).Should().BeFalse("a failed creation leaves nothing that would block the name");
+            using var made = EmbeddedCertificateAuthority.OpenOrCreate(folder, SecretProtector.ForHome(home.Path),
+                new EmbeddedCaSettings { Name = "Retry", KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+            made.IssuingCertificate.Should().NotBeEmpty();
+        }
+
+        [Fact]
         public void Reopening_loads_the_same_ca_and_keeps_its_database()
         {
             var issued = _ca.Submit(Csr("persist"), "User", new Dictionary<string, string>());

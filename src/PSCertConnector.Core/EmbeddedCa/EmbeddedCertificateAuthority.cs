@@ -97,6 +97,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                         ? $"The embedded CA in '{folder}' is incomplete (issuing.crt is missing). Restore the folder from backup; it is not recreated, because that would replace the CA's keys."
                         : $"The embedded CA folder '{folder}' does not exist. Restore it from backup, or point the connector's 'path' setting at it.")
                 { Target = folder };
+            bool folderExisted = Directory.Exists(folder);
             Directory.CreateDirectory(folder);
             var db = SqliteDatabase.Open(Path.Combine(folder, "ca.db"), "embedded CA database", Migrations);
             try
@@ -109,8 +110,24 @@ namespace PSCertConnector.Core.EmbeddedCa
             catch
             {
                 db.Dispose();
+                // A CA that could not be created leaves nothing behind: a half-made folder would block the name for good
+                // (EmbeddedCaMissing) until someone deleted it by hand. An existing CA's folder is never touched.
+                if (!complete) RemoveWhatCreationMade(folder, folderExisted);
                 throw;
             }
+        }
+
+        /// <summary>Deletes the folder creation made, or only what it put into a folder that was there (empty) before.</summary>
+        private static void RemoveWhatCreationMade(string folder, bool folderExisted)
+        {
+            try
+            {
+                if (!Directory.Exists(folder)) return;
+                if (!folderExisted) { Directory.Delete(folder, recursive: true); return; }
+                foreach (var file in Directory.GetFiles(folder)) File.Delete(file);
+                foreach (var sub in Directory.GetDirectories(folder)) Directory.Delete(sub, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* the original error matters more */ }
         }
 
         private static EmbeddedCertificateAuthority Load(string folder, ISecretProtector protector, EmbeddedCaSettings settings, SqliteDatabase db)
