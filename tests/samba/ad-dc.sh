@@ -22,6 +22,8 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
     pkill -9 -f "samba .*-s $dir/etc/smb.conf" 2>/dev/null || true # the forked workers of that server
+    # Return only once the workers are gone, so the next suite finds the ports free.
+    for _ in $(seq 1 60); do pgrep -f "samba .*-s $dir/etc/smb.conf" >/dev/null || break; sleep 0.5; done
   fi
   rm -rf "$dir"
 }
@@ -30,8 +32,11 @@ if [ "$action" = stop ]; then stop; exit 0; fi
 [ "$action" = start ] || { echo "usage: ad-dc.sh start|stop DIR" >&2; exit 2; }
 command -v samba >/dev/null || { echo "samba is not installed (apt-get install samba samba-ad-dc krb5-user)" >&2; exit 3; }
 : "${PSC_DC_ADMIN_PASSWORD:?}" "${PSC_DC_USER_PASSWORD:?}" "${PSC_DC_CA_CERT:?}" "${PSC_DC_LAB_PORT:?}" "${PSC_DC_TLS_CERT:?}" "${PSC_DC_TLS_KEY:?}"
+# A DC that another suite just stopped may still be releasing its ports on a busy machine: wait for them, bounded.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in 88 389 636; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "127.0.0.1:$port is already in use; is another DC running?" >&2; exit 4; fi
+  for _ in $(seq 1 60); do port_in_use "$port" || break; sleep 0.5; done
+  if port_in_use "$port"; then echo "127.0.0.1:$port is still in use after 30 seconds; is another DC running?" >&2; exit 4; fi
 done
 
 rm -rf "$dir"; mkdir -p "$dir"
