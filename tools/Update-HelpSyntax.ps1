@@ -6,12 +6,16 @@
     syntax item per parameter set (as Get-Command -Syntax shows them, WhatIf/Confirm included, the common parameters left to
     Get-Help's [<CommonParameters>]) and each <command:parameter>'s required/position/pipeline/wildcard/alias fields and type
     from the cmdlet's metadata. Descriptions stay hand-written: a parameter without one stops the script with its name.
-    Run after changing a cmdlet's parameters: pwsh -File tools/Update-HelpSyntax.ps1
+    Parameters are listed in Get-Command's order: positional ones by position, then the mandatory named ones, then the
+    others, each group in declaration order (the sorts are -Stable, so reruns give the same file).
+    Run after changing a cmdlet's parameters (build first): pwsh -File tools/Update-HelpSyntax.ps1
+    With -Check it writes nothing and fails if the help is not what it would generate.
 #>
 [CmdletBinding()]
 param(
     [string] $Manifest = (Join-Path $PSScriptRoot '../output/PSCertConnector/0.1.0/PSCertConnector.psd1'),
-    [string] $HelpFile = (Join-Path $PSScriptRoot '../en-US/PSCertConnector.dll-Help.xml')
+    [string] $HelpFile = (Join-Path $PSScriptRoot '../en-US/PSCertConnector.dll-Help.xml'),
+    [switch] $Check
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Manifest -Force
@@ -109,12 +113,12 @@ foreach ($commandNode in $doc.SelectNodes('//command:command', $manager)) {
     # The syntax: one item per parameter set, default set first, as Get-Command shows them.
     $syntax = $commandNode.SelectSingleNode('command:syntax', $manager)
     $syntax.RemoveAll()
-    $sets = @($command.ParameterSets | Sort-Object { -not $_.IsDefault })
+    $sets = @($command.ParameterSets | Sort-Object -Stable { -not $_.IsDefault })
     foreach ($set in $sets) {
         $item = New-Element 'command' 'syntaxItem'
         $null = $item.AppendChild((New-Element 'maml' 'name' $name))
         $ordered = $set.Parameters | Where-Object { $_.Name -notin $common } |
-            Sort-Object @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
+            Sort-Object -Stable @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
         foreach ($setParameter in $ordered) {
             $entry = $documented[$setParameter.Name]
             if (-not $entry) { continue }
@@ -128,6 +132,16 @@ foreach ($commandNode in $doc.SelectNodes('//command:command', $manager)) {
 }
 if ($missing) { throw "Write a description in the help for: $($missing -join '; ')" }
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; IndentChars = '  '; Encoding = [System.Text.UTF8Encoding]::new($false) }
-$writer = [System.Xml.XmlWriter]::Create((Resolve-Path $HelpFile).Path, $settings)
+$path = (Resolve-Path $HelpFile).Path
+$buffer = [System.IO.MemoryStream]::new()
+$writer = [System.Xml.XmlWriter]::Create($buffer, $settings)
 try { $doc.Save($writer) } finally { $writer.Dispose() }
-Write-Host "Help syntax regenerated for $(@($doc.SelectNodes('//command:command', $manager)).Count) cmdlets."
+$generated = $buffer.ToArray()
+$count = @($doc.SelectNodes('//command:command', $manager)).Count
+if ($Check) {
+    $current = [System.IO.File]::ReadAllBytes($path)
+    if ([System.Linq.Enumerable]::SequenceEqual([byte[]]$current, [byte[]]$generated)) { Write-Host "Help syntax is up to date for $count cmdlets."; return }
+    throw "The help's syntax or parameter metadata differs from the cmdlets: run tools/Update-HelpSyntax.ps1 without -Check."
+}
+[System.IO.File]::WriteAllBytes($path, $generated)
+Write-Host "Help syntax regenerated for $count cmdlets."

@@ -94,6 +94,9 @@ namespace PSCertConnector.Module.Tests
             foreach (var table in _m.Format.Descendants("TableControl"))
             {
                 var view = table.Parent!.Element("Name")!.Value;
+                var typeName = table.Parent!.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
+                var clrName = PSCertConnector.Commands.OutputTypeNames.All.Where(p => p.Value == typeName).Select(p => p.Key.FullName!).FirstOrDefault();
+                var type = clrName == null ? null : _m.Core.GetType(clrName) ?? _m.Assembly.GetType(clrName);
                 foreach (var entry in table.Descendants("TableRowEntry").Concat(table.Descendants("TableColumnItem")))
                     entry.Elements().GroupBy(e => e.Name).Should().OnlyContain(g => g.Count() == 1, $"{view}: PowerShell refuses a row entry with a repeated element");
                 var headers = table.Element("TableHeaders")!.Elements("TableColumnHeader").ToList();
@@ -105,7 +108,202 @@ namespace PSCertConnector.Module.Tests
                 {
                     var property = items[i].Element("PropertyName")?.Value.Trim();
                     if (property == "SerialNumber") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(32, $"{view} shows a 16-byte serial whole");
+                    int width = int.Parse(widths[i]!);
+                    var label = headers[i].Element("Label")?.Value.Trim() ?? property ?? "";
+                    label.Length.Should().BeLessThanOrEqualTo(width, $"{view}'s header {label} fits its column");
+                    // An enum column (Status, Mode, Format...) shows its longest value whole, e.g. IssuedOutOfBand.
+                    var propertyType = property == null ? null : type?.GetProperty(property)?.PropertyType;
+                    if (propertyType != null) propertyType = Nullable(propertyType);
+                    if (propertyType is { IsEnum: true })
+                        width.Should().BeGreaterThanOrEqualTo(propertyType.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Max(f => f.Name.Length),
+                            $"{view} shows every {propertyType.Name} value whole");
+                    if (property == "Template")
+                        width.Should().BeGreaterThanOrEqualTo("WebServerApproval".Length, $"{view} shows the embedded CA's template names whole");
                     if (property == "Thumbprint") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(40, $"{view} shows a SHA-1 thumbprint whole");
+                }
+            }
+        }
+
+        // ---- Syntax: one MAML syntax item per parameter set, as Get-Command -Syntax shows them.
+
+        private const string AllSets = "__AllParameterSets";
+
+        /// <summary>The cmdlet's parameter sets as PowerShell builds them from the attributes: every named set (and the
+        /// default set, even when no parameter names it), each with its own parameters and those of every set.</summary>
+        private static List<(string Name, List<ParameterInfo> Parameters)> ParameterSets(CmdletInfo cmdlet)
+        {
+            var all = cmdlet.Parameters.ToList();
+            var names = all.Select(p => p.SetName).Where(n => n != AllSets).Distinct().ToList();
+            var defaultSet = cmdlet.Named<string>("DefaultParameterSetName");
+            if (defaultSet != null && !names.Contains(defaultSet)) names.Add(defaultSet);
+            if (names.Count == 0) names.Add(AllSets);
+            return names.Select(set => (set, all.Where(p => p.SetName == set || p.SetName == AllSets)
+                .GroupBy(p => p.Name).Select(g => g.FirstOrDefault(p => p.SetName == set) ?? g.First()).ToList())).ToList();
+        }
+
+        /// <summary>The type name Get-Help shows for a parameter value: Nullable unwrapped, arrays as Element[]; none for a switch.</summary>
+        private static string? ValueTypeName(Type type)
+        {
+            if (type.FullName == "System.Management.Automation.SwitchParameter") return null;
+            type = Unwrapped(type);
+            return type.IsArray ? type.GetElementType()!.Name + "[]" : type.Name;
+        }
+
+        private static Type Nullable(Type type) => Unwrapped(type);
+
+        private static Type Unwrapped(Type type) =>
+            type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? type.GetGenericArguments()[0] : type;
+
+        private static string? ParameterValue(XElement parameter) => parameter.Element(Command + "parameterValue")?.Value.Trim();
+
+        [Fact]
+        public void Every_syntax_item_is_one_parameter_set_of_the_cmdlet()
+        {
+            foreach (var cmdlet in _m.Cmdlets)
+            {
+                var items = HelpFor(cmdlet.Name).Element(Command + "syntax")!.Elements(Command + "syntaxItem").ToList();
+                var sets = ParameterSets(cmdlet);
+                items.Should().HaveCount(sets.Count, $"{cmdlet.Name} has {sets.Count} parameter set(s), each with its syntax item");
+                bool shouldProcess = cmdlet.Named<bool>("SupportsShouldProcess");
+                var defaultSet = cmdlet.Named<string>("DefaultParameterSetName");
+                var unmatched = items.ToList();
+                foreach (var (set, parameters) in sets)
+                {
+                    var expected = parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                    var item = unmatched.FirstOrDefault(i => i.Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value.Trim())
+                        .Where(n => n is not ("WhatIf" or "Confirm")).ToHashSet().SetEquals(expected));
+                    item.Should().NotBeNull($"{cmdlet.Name} has a syntax item with exactly the parameters of set '{set}': {string.Join(", ", expected)}");
+                    unmatched.Remove(item!);
+                    if (set == defaultSet && sets.Count > 1)
+                        items.IndexOf(item!).Should().Be(0, $"{cmdlet.Name}'s default set '{set}' comes first, as in Get-Command -Syntax");
+
+                    var shown = item!.Elements(Command + "parameter").ToList();
+                    var names = shown.Select(p => p.Element(Maml + "name")!.Value.Trim()).ToList();
+                    names.Should().OnlyHaveUniqueItems($"{cmdlet.Name} set '{set}' lists each parameter once");
+                    foreach (var element in shown)
+                    {
+                        var name = element.Element(Maml + "name")!.Value.Trim();
+                        if (name is "WhatIf" or "Confirm")
+                        {
+                            element.Attribute("required")!.Value.Should().Be("false", $"{cmdlet.Name} -{name}");
+                            element.Attribute("position")!.Value.Should().BeEquivalentTo("named", $"{cmdlet.Name} -{name}");
+                            ParameterValue(element).Should().BeNull($"{cmdlet.Name} -{name} is a switch");
+                            continue;
+                        }
+                        var parameter = parameters.Single(p => p.Name == name);
+                        element.Attribute("required")!.Value.Should().Be(parameter.Mandatory ? "true" : "false", $"{cmdlet.Name} -{name} in set '{set}'");
+                        element.Attribute("position")!.Value.Should().BeEquivalentTo(parameter.Position?.ToString() ?? "named", $"{cmdlet.Name} -{name} in set '{set}'");
+                        ParameterValue(element).Should().Be(ValueTypeName(parameter.Property.PropertyType), $"{cmdlet.Name} -{name} shows its type as Get-Command does");
+                    }
+                    // WhatIf and Confirm come from SupportsShouldProcess; the common parameters are Get-Help's [<CommonParameters>].
+                    if (shouldProcess) names.TakeLast(2).Should().Equal(new[] { "WhatIf", "Confirm" }, $"{cmdlet.Name} supports ShouldProcess: -WhatIf and -Confirm close every syntax item");
+                    else names.Should().NotContain(new[] { "WhatIf", "Confirm" }, $"{cmdlet.Name} does not support ShouldProcess");
+                    names.Intersect(new[] { "Verbose", "Debug", "ErrorAction", "ErrorVariable", "WarningAction", "WarningVariable", "InformationAction",
+                        "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "ProgressAction" })
+                        .Should().BeEmpty($"{cmdlet.Name}: Get-Help adds [<CommonParameters>] itself");
+
+                    // Get-Command's order: positional parameters by position, then the mandatory named ones, then the others.
+                    var own = names.Where(n => n is not ("WhatIf" or "Confirm")).Select(n => parameters.Single(p => p.Name == n)).ToList();
+                    var rank = own.Select(p => p.Position.HasValue ? (0, p.Position.Value) : p.Mandatory ? (1, 0) : (2, 0)).ToList();
+                    rank.Should().BeInAscendingOrder(Comparer<(int, int)>.Default, $"{cmdlet.Name} set '{set}' lists its parameters in Get-Command's order");
+                }
+            }
+        }
+
+        [Fact]
+        public void Every_parameter_shows_its_real_type()
+        {
+            foreach (var cmdlet in _m.Cmdlets)
+            {
+                var documented = HelpFor(cmdlet.Name).Element(Command + "parameters")!.Elements(Command + "parameter")
+                    .ToDictionary(p => p.Element(Maml + "name")!.Value.Trim());
+                foreach (var parameter in cmdlet.Parameters.GroupBy(p => p.Name).Select(g => g.First()))
+                {
+                    var doc = documented[parameter.Name];
+                    var type = parameter.Property.PropertyType;
+                    var value = ParameterValue(doc);
+                    value.Should().Be(ValueTypeName(type), $"{cmdlet.Name} -{parameter.Name} has the type of its property");
+                    if (value != null) value.Should().MatchRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\[\])?$", $"{cmdlet.Name} -{parameter.Name}: no garbled type such as Int32]");
+                    doc.Element(Dev + "type")?.Element(Maml + "name")?.Value.Trim().Should().Be(Unwrapped(type).FullName, $"{cmdlet.Name} -{parameter.Name}'s full type");
+                    doc.Attribute("variableLength")!.Value.Should().Be(type.IsArray ? "true" : "false", $"{cmdlet.Name} -{parameter.Name} takes {(type.IsArray ? "several values" : "one value")}");
+                    doc.Attribute("globbing")!.Value.Should().Be(parameter.Has("SupportsWildcardsAttribute") ? "true" : "false", $"{cmdlet.Name} -{parameter.Name} wildcards");
+                }
+            }
+        }
+
+        [Fact]
+        public void Help_examples_work_on_every_OS_and_name_cmdlets_not_CLI_commands()
+        {
+            var help = _m.Help;
+            var about = File.ReadAllText(Path.Combine(_m.Root, "en-US", "about_PSCertConnector.help.txt"));
+            foreach (var example in help.Descendants(Command + "example"))
+            {
+                var code = example.Element(Dev + "code")!.Value;
+                var title = example.Element(Maml + "title")!.Value.Trim();
+                title.Should().MatchRegex(@"^-+ Example \d+: .+ -+$", "examples are numbered");
+                code.Should().NotMatchRegex(@"(?<![A-Za-z])[A-Za-z]:\\", $"{title}: no drive-letter path, which only Windows has");
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(code, @"-(?:FilePath|InfPath|CsrPath|OutFile|Path|LiteralPath)\s+(""[^""]*""|'[^']*'|\S+)"))
+                    m.Groups[1].Value.Should().NotContain("\\", $"{title}: paths use / (or Join-Path), which every OS takes");
+                code.Should().NotMatchRegex(@"\b[0-9a-fA-F]{16}\b(?![0-9a-fA-F])", $"{title}: no made-up serial number; take it from the inventory so the example runs as printed");
+            }
+            foreach (var example in help.Descendants(Command + "examples"))
+                example.Elements(Command + "example").Select(e => System.Text.RegularExpressions.Regex.Match(e.Element(Maml + "title")!.Value, @"Example (\d+)").Groups[1].Value)
+                    .Should().Equal(Enumerable.Range(1, example.Elements(Command + "example").Count()).Select(i => i.ToString()), "examples are numbered in order");
+
+            // PowerShell help names cmdlets: no certconnector subcommand, no quoted CLI command, no --option.
+            var texts = help.Descendants().Where(e => !e.HasElements).Select(e => e.Value).Append(about).ToList();
+            foreach (var text in texts)
+            {
+                text.Should().NotMatchRegex(@"\bcertconnector\s+(?!tool\b|command-line\b)[a-z]", "the help names the cmdlet, not a certconnector command");
+                text.Should().NotMatchRegex(@"'(connector|cert|order|request|template|import|lab|intune)\s+[a-z-]+'", "the help names the cmdlet, not a CLI command");
+                text.Should().NotMatchRegex(@"(?<![-\w])--[a-z]", "the help shows PowerShell parameters, not CLI options");
+                text.Should().NotMatchRegex(@"(?<![A-Za-z])[A-Za-z]:\\(?!\$)", "no drive-letter path, which only Windows has");
+            }
+            foreach (var line in about.Split('\n'))
+                line.TrimEnd('\r').Length.Should().BeLessThanOrEqualTo(80, $"the about topic reads in an 80-column console: '{line.Trim()}'");
+        }
+
+        [Fact]
+        public void Help_documents_the_recent_parameter_changes()
+        {
+            string Param(string cmdlet, string name) => HelpFor(cmdlet).Element(Command + "parameters")!.Elements(Command + "parameter")
+                .Single(p => p.Element(Maml + "name")!.Value.Trim() == name).Element(Maml + "description")!.Value;
+            var export = HelpFor("Export-CaCertificate");
+            Param("Export-CaCertificate", "Force").Should().Contain("FileExists");
+            Param("Export-CaCertificate", "LegacyEncryption").Should().Contain("Windows Server 2016").And.Contain("1709");
+            export.Element(Maml + "description")!.Value.Should().Contain("AES-256-CBC").And.Contain("PBKDF2-HMAC-SHA256");
+            export.Element(Command + "returnValues")!.Value.Should().Contain("PSCertConnector.Core.Operations.ExportedFile").And.Contain("PSCertConnector.ExportedFile");
+            export.Descendants(Dev + "code").Should().Contain(c => c.Value.Contains("-LegacyEncryption") && c.Value.Contains("-Force"), "an example shows both");
+            Param("New-RaCertificateRequest", "Subject").Should().Contain("not mandatory").And.Contain("IntuneSubjectFormat");
+            Param("New-RaCertificateRequest", "KeyLength").Should().Contain("Tab completion").And.Contain("EcdsaP256");
+            Param("Get-CaCertificate", "Name").Should().Contain("whole, ignoring case").And.Contain("wildcard");
+            foreach (var cmdlet in new[] { "New-CaConnector", "Set-CaConnector" })
+                Param(cmdlet, "Credential").Should().Contain("'user' setting", $"{cmdlet} -Credential says where its user name goes");
+        }
+
+        // ---- Format views: a table to scan, a list for the details, no raw bytes.
+
+        [Fact]
+        public void Every_output_type_opens_with_a_table_and_has_a_list_for_what_the_table_leaves_out()
+        {
+            var views = _m.Format.Descendants("View").ToList();
+            foreach (var (type, name) in PSCertConnector.Commands.OutputTypeNames.All)
+            {
+                var mine = views.Where(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim() == name).ToList();
+                mine.First().Element("TableControl").Should().NotBeNull($"{name}'s first view, the default, is a table");
+                var coreType = (_m.Core.GetType(type.FullName!) ?? _m.Assembly.GetType(type.FullName!))!;
+                var table = mine.First();
+                var shown = table.Descendants("PropertyName").Select(p => p.Value.Trim())
+                    .Concat(table.Descendants("ScriptBlock").SelectMany(s => System.Text.RegularExpressions.Regex.Matches(s.Value, @"\$_\.(\w+)").Select(m => m.Groups[1].Value)))
+                    .ToHashSet();
+                var left = coreType.GetProperties().Select(p => p.Name).Where(p => !shown.Contains(p)).ToList();
+                if (left.Count > 0)
+                    mine.Should().Contain(v => v.Element("ListControl") != null, $"{name}'s table leaves out {string.Join(", ", left)}: a list view shows them");
+                foreach (var property in views.Where(v => mine.Contains(v)).SelectMany(v => v.Descendants("PropertyName")))
+                {
+                    var propertyType = coreType.GetProperty(property.Value.Trim())!.PropertyType;
+                    bool bytes = propertyType.FullName == "System.Byte[]" || (propertyType.IsGenericType && propertyType.GetGenericArguments().Any(a => a.FullName == "System.Byte[]"));
+                    bytes.Should().BeFalse($"{name} shows {property.Value.Trim()} as raw bytes; a view shows what an admin reads");
                 }
             }
         }
