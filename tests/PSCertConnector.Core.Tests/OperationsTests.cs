@@ -68,6 +68,17 @@ namespace PSCertConnector.Core.Tests
             CountRows("connectors").Should().Be(1);
         }
 
+        [Fact]
+        public void A_credential_for_a_connector_without_accounts_is_refused_by_name_and_nothing_is_made()
+        {
+            var sink = new RecordingSink();
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition { Name = "lab2", Type = "local" }, System.Text.Encoding.UTF8.GetBytes("u\np"), user: "u");
+            var error = sink.Errors.Should().ContainSingle().Subject;
+            error.ErrorId.Should().Be("CredentialNotApplicable");
+            error.Message.Should().Contain("'local'").And.NotContain("setting 'user'", "the user never gave a 'user' setting");
+            CountRows("connectors").Should().Be(1);
+        }
+
         [Theory]
         [InlineData("bad name", "local", 5, "InvalidConnectorName")]
         [InlineData("ok", "nosuchtype", 5, "UnknownConnectorType")]

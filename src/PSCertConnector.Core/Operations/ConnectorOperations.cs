@@ -34,9 +34,9 @@ namespace PSCertConnector.Core.Operations
         /// <param name="user">The account of a credential given with the secret (PowerShell's -Credential): it becomes the 'user' setting unless one is given.</param>
         public void Add(ConnectorDefinition definition, byte[]? secret, string? user = null)
         {
-            definition = WithUser(definition, user);
             ForItem(definition.Name, () =>
             {
+                definition = WithUser(definition, user);
                 Validate(definition);
                 if (Workspace.Store.GetConnector(definition.Name) != null)
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
@@ -78,7 +78,8 @@ namespace PSCertConnector.Core.Operations
             {
                 var current = Workspace.RequireConnector(name);
                 var settings = current.Settings.ToDictionary(k => k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
-                if (user != null && changes.Settings?.ContainsKey(UserSetting) != true) settings[UserSetting] = user;
+                if (user != null && changes.Settings?.ContainsKey(UserSetting) != true)
+                    settings[UserSetting] = WithUser(current with { Settings = new Dictionary<string, string>() }, user).Settings[UserSetting];
                 if (changes.Settings != null)
                     foreach (var pair in changes.Settings)
                     {
@@ -170,9 +171,13 @@ namespace PSCertConnector.Core.Operations
 
         private const string UserSetting = "user";
 
-        private static ConnectorDefinition WithUser(ConnectorDefinition definition, string? user)
+        private ConnectorDefinition WithUser(ConnectorDefinition definition, string? user)
         {
             if (string.IsNullOrEmpty(user) || definition.Settings.ContainsKey(UserSetting)) return definition;
+            if (!Workspace.Registry.Get(definition.Type).Settings.ContainsKey(UserSetting))
+                throw new PscException("CredentialNotApplicable", FailureCategory.InvalidArgument,
+                    $"A '{definition.Type}' connector signs in with no account, so a credential does not apply: leave it out" +
+                    (definition.Type.StartsWith("digicert", StringComparison.OrdinalIgnoreCase) ? " and give the API key as the secret instead." : ".")) { Target = definition.Name };
             var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in definition.Settings) settings[pair.Key] = pair.Value;
             settings[UserSetting] = user!;
