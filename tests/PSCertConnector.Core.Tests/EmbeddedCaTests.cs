@@ -205,6 +205,19 @@ namespace PSCertConnector.Core.Tests
             var stored = File.ReadAllBytes(Path.Combine(_home.File("ca"), "issuing.key.protected"));
             FluentActions.Invoking(() => AsymmetricKey.ImportPkcs8(stored)).Should().Throw<PscException>("the CA key is not stored as a plain PKCS#8 key");
         }
+
+        [Fact]
+        public void An_issuing_certificate_that_is_not_a_certificate_is_reported_as_a_corrupt_ca()
+        {
+            using var home = new TempHome();
+            var protector = SecretProtector.ForHome(home.Path);
+            var settings = new EmbeddedCaSettings { Name = "C", KeyAlgorithm = KeyAlgorithm.EcdsaP256 };
+            EmbeddedCertificateAuthority.OpenOrCreate(home.File("ca"), protector, settings).Dispose();
+            // DER, but a SEQUENCE { INTEGER 5 } rather than a certificate: the crypto library's parser refuses it.
+            File.WriteAllBytes(Path.Combine(home.File("ca"), "issuing.crt"), new byte[] { 0x30, 0x03, 0x02, 0x01, 0x05 });
+            FluentActions.Invoking(() => EmbeddedCertificateAuthority.OpenOrCreate(home.File("ca"), protector, settings, allowCreate: false))
+                .Should().Throw<PscException>().Where(e => e.ErrorId == "EmbeddedCaCorrupt");
+        }
     }
 }
 

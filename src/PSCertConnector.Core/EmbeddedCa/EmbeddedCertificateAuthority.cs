@@ -142,7 +142,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                 return ca;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
-                                       or Org.BouncyCastle.Security.Certificates.CertificateException or NullReferenceException)
+                                       or NullReferenceException || CaSigner.IsUnreadableCertificate(ex))
             {
                 throw new PscException("EmbeddedCaCorrupt", FailureCategory.InvalidData,
                     $"The embedded CA in '{folder}' is incomplete ({ex.Message}). Restore the folder from backup.", ex) { Target = folder };

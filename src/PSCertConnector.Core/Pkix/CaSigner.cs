@@ -47,6 +47,10 @@ namespace PSCertConnector.Core.Pkix
 
         public byte[] CertificateDer { get; }
 
+        /// <summary>Whether the exception is the crypto library's report of a CA certificate it cannot parse
+        /// (thrown by the constructor), so that callers outside Pkix need not name the library's types.</summary>
+        public static bool IsUnreadableCertificate(Exception ex) => ex is Org.BouncyCastle.Security.Certificates.CertificateException;
+
         public static byte[] CreateSelfSigned(AsymmetricKey key, string subject, IssuancePolicy policy)
         {
             var name = DistinguishedNames.Parse(subject, "CA subject");
