@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite and ends with one line: "N passed, N failed".
 # Needs the .NET 10 SDK and openssl on PATH (the integration tests run it). NuGet packages restore on first use;
-# PowerShell 7.6.9 installs itself as a .NET tool into .tools/pwsh and Pester 5.7.1 comes from the NuGet restore, so the
+# PowerShell 7.6.9 installs itself as a .NET tool (the program is .tools/pwsh) and Pester 5.7.1 comes from the NuGet restore, so the
 # Pester suite and the in-process PowerShell tests run on any machine that reaches the package feed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -9,19 +9,19 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 pwsh_version=7.6.9
-pwsh_dir=$PWD/.tools/pwsh
+tools_dir=$PWD/.tools
 in_ci=${CI:-false}
 
 command -v openssl >/dev/null || { echo "openssl is not on PATH: the integration tests need it" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 # PowerShell as a .NET tool at the pinned version (the only one the feed serves; a later one may want another .NET).
 pwsh=""
-if [ -x "$pwsh_dir/pwsh" ] && [ "$("$pwsh_dir/pwsh" -NoProfile -NonInteractive -c '$PSVersionTable.PSVersion.ToString()' 2>/dev/null)" = "$pwsh_version" ]; then
-  pwsh=$pwsh_dir/pwsh
+if [ -f "$tools_dir/pwsh" ] && [ -x "$tools_dir/pwsh" ] && [ "$("$tools_dir/pwsh" -NoProfile -NonInteractive -c '$PSVersionTable.PSVersion.ToString()' 2>/dev/null)" = "$pwsh_version" ]; then
+  pwsh=$tools_dir/pwsh
 else
-  rm -rf "$pwsh_dir"
-  if dotnet tool install --tool-path "$pwsh_dir" PowerShell --version "$pwsh_version" >"$log" 2>&1; then
-    pwsh=$pwsh_dir/pwsh
+  rm -rf "$tools_dir"
+  if dotnet tool install --tool-path "$tools_dir" PowerShell --version "$pwsh_version" >"$log" 2>&1; then
+    pwsh=$tools_dir/pwsh
   else
     cat "$log" >&2
   fi

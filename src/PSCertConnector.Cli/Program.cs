@@ -205,9 +205,7 @@ namespace PSCertConnector.Cli
         {
             var full = Path.GetFullPath(path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            var temp = full + ".tmp";
-            File.WriteAllBytes(temp, content);
-            File.Move(temp, full, overwrite: true);
+            AtomicFile.Write(full, content);
         }
     }
 }

@@ -14,31 +14,19 @@ namespace PSCertConnector.Commands
     /// </summary>
     internal static class OutputTypeNames
     {
-        public const string Connector = "PSCertConnector.Connector";
-        public const string Template = "PSCertConnector.Template";
-        public const string EnrollmentService = "PSCertConnector.EnrollmentService";
-        public const string DirectoryEnrollmentService = "PSCertConnector.DirectoryEnrollmentService";
-        public const string DirectoryTemplate = "PSCertConnector.DirectoryTemplate";
-        public const string CertificateRequest = "PSCertConnector.CertificateRequest";
-        public const string Order = "PSCertConnector.Order";
-        public const string Certificate = "PSCertConnector.Certificate";
-        public const string ImportRun = "PSCertConnector.ImportRun";
-        public const string ConnectorTest = "PSCertConnector.ConnectorTest";
-        public const string ExportedFile = "PSCertConnector.ExportedFile";
-
         private static readonly Dictionary<Type, string> Names = new Dictionary<Type, string>
         {
-            [typeof(ConnectorDefinition)] = Connector,
-            [typeof(TemplateRecord)] = Template,
-            [typeof(EnrollmentServiceRecord)] = EnrollmentService,
-            [typeof(AdEnrollmentService)] = DirectoryEnrollmentService,
-            [typeof(CaTemplate)] = DirectoryTemplate,
-            [typeof(CertificateRequestResult)] = CertificateRequest,
-            [typeof(OrderRecord)] = Order,
-            [typeof(CertificateRecord)] = Certificate,
-            [typeof(ImportRunRecord)] = ImportRun,
-            [typeof(ConnectorTestReport)] = ConnectorTest,
-            [typeof(ExportedFile)] = ExportedFile,
+            [typeof(ConnectorDefinition)] = "PSCertConnector.Connector",
+            [typeof(TemplateRecord)] = "PSCertConnector.Template",
+            [typeof(EnrollmentServiceRecord)] = "PSCertConnector.EnrollmentService",
+            [typeof(AdEnrollmentService)] = "PSCertConnector.DirectoryEnrollmentService",
+            [typeof(CaTemplate)] = "PSCertConnector.DirectoryTemplate",
+            [typeof(CertificateRequestResult)] = "PSCertConnector.CertificateRequest",
+            [typeof(OrderRecord)] = "PSCertConnector.Order",
+            [typeof(CertificateRecord)] = "PSCertConnector.Certificate",
+            [typeof(ImportRunRecord)] = "PSCertConnector.ImportRun",
+            [typeof(ConnectorTestReport)] = "PSCertConnector.ConnectorTest",
+            [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
         };
 
         /// <summary>Every output type and its name (the format file's views select on these).</summary>

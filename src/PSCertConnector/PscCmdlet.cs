@@ -118,8 +118,7 @@ namespace PSCertConnector.Commands
             return new ErrorRecord(exception, error.ErrorId, category, error.Target);
         }
 
-        public static ErrorRecord From(PscException ex) =>
-            From(new PscError(ex.ErrorId, ex.Category, ex.Message, ex.Target) { Exception = ex });
+        public static ErrorRecord From(PscException ex) => From(PscError.From(ex));
     }
 
     /// <summary>Completes connector names from the inventory.</summary>

@@ -2,12 +2,12 @@
 # What importing the module costs a PowerShell session: 'Import-Module PSCertConnector; Get-CaConnector' in a new
 # pwsh -NonInteractive, next to a bare 'pwsh -NonInteractive -c exit' started the same way, alternating, N runs each.
 # Prints the median wall time of both and their ratio. Needs the built module (dotnet build -c Release) and the pwsh
-# that test.sh installs into .tools/pwsh.
+# that test.sh installs as .tools/pwsh.
 #   tests/benchmarks/module-import.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-9}
-pwsh=$PWD/.tools/pwsh/pwsh
+pwsh=$PWD/.tools/pwsh
 manifest=$PWD/output/PSCertConnector/0.1.0/PSCertConnector.psd1
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT

@@ -537,13 +537,7 @@ namespace PSCertConnector.Core.EmbeddedCa
             return result ?? throw RequestNotFound(requestId);
         }
 
-        internal static void WriteAtomically(string path, byte[] content)
-        {
-            var temp = path + ".tmp";
-            File.WriteAllBytes(temp, content);
-            if (File.Exists(path)) File.Delete(path);
-            File.Move(temp, path);
-        }
+        internal static void WriteAtomically(string path, byte[] content) => AtomicFile.Write(path, content);
 
         private static string SafeFileName(string name)
         {

@@ -8,6 +8,10 @@ namespace PSCertConnector.Core
     {
         /// <summary>The exception behind the error, when there was one: PowerShell hands it on so that catch [type] works.</summary>
         public Exception? Exception { get; init; }
+
+        /// <summary>The error a failure stands for, about <paramref name="target"/> or else the exception's own target.</summary>
+        public static PscError From(PscException ex, object? target = null) =>
+            new PscError(ex.ErrorId, ex.Category, ex.Message, target ?? ex.Target) { Exception = ex };
     }
 
     public sealed record ProgressInfo(int ActivityId, string Activity, string Status, int PercentComplete, bool Completed = false);
@@ -31,7 +35,7 @@ namespace PSCertConnector.Core
     public static class CommandSinkExtensions
     {
         public static void WriteError(this ICommandSink sink, PscException ex, object? target = null) =>
-            sink.WriteError(new PscError(ex.ErrorId, ex.Category, ex.Message, target ?? ex.Target) { Exception = ex });
+            sink.WriteError(PscError.From(ex, target));
     }
 
     /// <summary>Passes everything through but the objects: for a step whose result the caller reports in its own words.</summary>

@@ -78,8 +78,11 @@ namespace PSCertConnector.Core.Operations
             {
                 var current = Workspace.RequireConnector(name);
                 var settings = current.Settings.ToDictionary(k => k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
-                if (user != null && changes.Settings?.ContainsKey(UserSetting) != true)
-                    settings[UserSetting] = WithUser(current with { Settings = new Dictionary<string, string>() }, user).Settings[UserSetting];
+                if (!string.IsNullOrEmpty(user) && changes.Settings?.ContainsKey(UserSetting) != true)
+                {
+                    RequireAccounts(current);
+                    settings[UserSetting] = user!;
+                }
                 if (changes.Settings != null)
                     foreach (var pair in changes.Settings)
                     {
@@ -174,14 +177,20 @@ namespace PSCertConnector.Core.Operations
         private ConnectorDefinition WithUser(ConnectorDefinition definition, string? user)
         {
             if (string.IsNullOrEmpty(user) || definition.Settings.ContainsKey(UserSetting)) return definition;
-            if (!Workspace.Registry.Get(definition.Type).Settings.ContainsKey(UserSetting))
-                throw new PscException("CredentialNotApplicable", FailureCategory.InvalidArgument,
-                    $"A '{definition.Type}' connector signs in with no account, so a credential does not apply: leave it out" +
-                    (definition.Type.StartsWith("digicert", StringComparison.OrdinalIgnoreCase) ? " and give the API key as the secret instead." : ".")) { Target = definition.Name };
+            RequireAccounts(definition);
             var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in definition.Settings) settings[pair.Key] = pair.Value;
             settings[UserSetting] = user!;
             return definition with { Settings = settings };
+        }
+
+        /// <summary>A credential's account only means something to a type that signs in with one (the 'user' setting).</summary>
+        private void RequireAccounts(ConnectorDefinition definition)
+        {
+            if (Workspace.Registry.Get(definition.Type).Settings.ContainsKey(UserSetting)) return;
+            throw new PscException("CredentialNotApplicable", FailureCategory.InvalidArgument,
+                $"A '{definition.Type}' connector signs in with no account, so a credential does not apply: leave it out" +
+                (definition.Type.StartsWith("digicert", StringComparison.OrdinalIgnoreCase) ? " and give the API key as the secret instead." : ".")) { Target = definition.Name };
         }
 
         private static bool HasWildcard(string pattern) => pattern.IndexOfAny(new[] { '*', '?' }) >= 0;

@@ -126,16 +126,7 @@ namespace PSCertConnector.Core.Operations
                 var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
                 if (exported == null) return;
                 if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
-                var temp = file.Path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-                try
-                {
-                    using (File.Create(temp)) { }
-                    if (exported.IncludesPrivateKey) OwnerOnlyFile.Restrict(temp);
-                    File.WriteAllBytes(temp, exported.Content);
-                    if (File.Exists(file.Path)) File.Delete(file.Path);
-                    File.Move(temp, file.Path);
-                }
-                finally { if (File.Exists(temp)) File.Delete(temp); }
+                AtomicFile.Write(file.Path, exported.Content, ownerOnly: exported.IncludesPrivateKey);
                 written = new ExportedFile
                 {
                     Path = System.IO.Path.GetFullPath(file.Path), Format = format, Subject = exported.Certificate.Subject,
