@@ -303,6 +303,124 @@ namespace PSCertConnector.Core.Tests
             System.Text.Encoding.ASCII.GetString(pem.Content).Split("BEGIN CERTIFICATE").Length.Should().Be(4, "leaf, issuing and root");
         }
 
+        // A process killed while the CA worked: its order is Submitting, and its process (pid 0 never is ours) is gone.
+        private OrderRecord InterruptedSubmission(string connector, byte[] csr, SubmitStatus status = SubmitStatus.Submitting) =>
+            _ws.Store.AddOrder(new OrderRecord
+            {
+                Connector = connector, Template = "WebServer", Status = status, CommonName = "interrupted", Csr = csr,
+                SubmissionId = Guid.NewGuid().ToString("N"), SubmittedBy = Environment.MachineName + "/0/0",
+            });
+
+        private int CaIssuedCount() => ((LocalConnector)_ws.Connect("lab")).Authority.Enumerate(null, 10_000).Items.Count;
+
+        [Fact]
+        public void A_submit_interrupted_after_the_embedded_CA_issued_is_recovered_by_its_submission_id_not_issued_twice()
+        {
+            var csr = CsrParser.Parse(NewRequest("crashed").Csr).Der;
+            var order = InterruptedSubmission("lab", csr);
+            // What the killed process had sent: the CA issued and committed, the answer never reached the inventory.
+            var issued = _ws.Connect("lab").Submit(csr, "WebServer", new Dictionary<string, string> { [SubmissionLookup.AttributeName] = order.SubmissionId! }, default);
+            var before = CaIssuedCount();
+
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            orders.List(new OrderQuery(), refresh: false);
+            var recovered = sink.All<OrderRecord>().Single(o => o.Id == order.Id);
+            recovered.Status.Should().Be(SubmitStatus.Issued);
+            recovered.RequestId.Should().Be(issued.RequestId);
+            recovered.Certificate.Should().Equal(issued.Certificate);
+
+            // A rerun of the same submit is a new, deliberate request now that the first is settled; nothing was sent twice by the recovery.
+            CaIssuedCount().Should().Be(before);
+            orders.Fetch(new[] { recovered });
+            sink.Errors.Should().BeEmpty();
+            sink.All<CertificateRecord>().Should().ContainSingle().Which.SerialNumber.Should().Be(CertificateReader.Read(issued.Certificate!).SerialNumber);
+        }
+
+        [Fact]
+        public void A_submit_interrupted_before_the_embedded_CA_received_it_fails_with_a_message_that_says_to_submit_again()
+        {
+            var csr = CsrParser.Parse(NewRequest("never-sent").Csr).Der;
+            var order = InterruptedSubmission("lab", csr);
+            var sink = new RecordingSink();
+            new OrderOperations(_ws, sink).List(new OrderQuery { Id = order.Id }, refresh: false);
+            var settled = sink.Single<OrderRecord>();
+            settled.Status.Should().Be(SubmitStatus.Failed);
+            settled.DispositionMessage.Should().Contain("never received it").And.Contain("submit the request again");
+            CaIssuedCount().Should().Be(0);
+        }
+
+        [Fact]
+        public void A_submit_still_running_in_another_live_process_is_left_alone_and_not_sent_twice()
+        {
+            var csr = CsrParser.Parse(NewRequest("busy").Csr).Der;
+            using var other = System.Diagnostics.Process.GetProcessById(Environment.ProcessId);
+            var live = _ws.Store.AddOrder(new OrderRecord
+            {
+                Connector = "lab", Template = "WebServer", Status = SubmitStatus.Submitting, CommonName = "busy", Csr = csr,
+                SubmissionId = Guid.NewGuid().ToString("N"),
+                // This test process stands for the other one: alive, with the start time it really has.
+                SubmittedBy = $"{Environment.MachineName}/{other.Id}/{other.StartTime.ToUniversalTime().Ticks}",
+            });
+            var sink = new RecordingSink();
+            new OrderOperations(_ws, sink).Submit("lab", "WebServer", csr).Should().BeNull();
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("SubmissionInProgress");
+            _ws.Store.GetOrder(live.Id)!.Status.Should().Be(SubmitStatus.Submitting);
+            CaIssuedCount().Should().Be(0);
+        }
+
+        [Fact]
+        public void A_request_whose_earlier_submission_is_in_doubt_is_refused_until_someone_checks_the_CA()
+        {
+            var csr = CsrParser.Parse(NewRequest("doubt").Csr).Der;
+            var order = InterruptedSubmission("lab", csr, SubmitStatus.Unknown);
+            var sink = new RecordingSink();
+            new OrderOperations(_ws, sink).Submit("lab", "WebServer", csr).Should().BeNull();
+            var error = sink.Errors.Should().ContainSingle().Subject;
+            error.ErrorId.Should().Be("SubmissionInDoubt");
+            error.Message.Should().Contain($"order {order.Id}");
+            CaIssuedCount().Should().Be(0);
+
+            // Once the order is removed, the request may go again.
+            _ws.Store.RemoveOrder(order.Id);
+            new OrderOperations(_ws, new RecordingSink()).Submit("lab", "WebServer", csr)!.Status.Should().Be(SubmitStatus.Issued);
+        }
+
+        [Fact]
+        public void A_submit_interrupted_on_a_transport_that_cannot_look_requests_up_becomes_unknown_with_what_to_check()
+        {
+            var sink = new RecordingSink();
+            // Nothing listens there: settling the order must not need the CA.
+            new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition
+            {
+                Name = "ces", Type = "adcs-ces",
+                Settings = new Dictionary<string, string> { ["host"] = "127.0.0.1", ["port"] = "9", ["user"] = "CONTOSO\\enroll" },
+            }, System.Text.Encoding.UTF8.GetBytes("secret"));
+            sink.Errors.Should().BeEmpty();
+            var csr = CsrParser.Parse(NewRequest("remote").Csr).Der;
+            var order = InterruptedSubmission("ces", csr);
+            new OrderOperations(_ws, sink).List(new OrderQuery { Id = order.Id }, refresh: false);
+            var settled = sink.All<OrderRecord>().Single();
+            settled.Status.Should().Be(SubmitStatus.Unknown);
+            settled.DispositionMessage.Should().Contain(order.SubmissionId!).And.Contain(SubmissionLookup.AttributeName).And.Contain("order remove " + order.Id);
+            sink.Warnings.Should().Contain(w => w.Contains(order.SubmissionId!));
+        }
+
+        [Fact]
+        public void The_same_revocation_again_is_not_an_error_and_keeps_the_first_date()
+        {
+            var cert = Enroll("revoked-twice");
+            var sink = new RecordingSink();
+            var inv = new InventoryOperations(_ws, sink);
+            inv.Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null);
+            var first = _ws.Store.QueryCertificates(new CertificateQuery { Thumbprint = cert.Thumbprint }).Single().RevokedAt;
+            inv.Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null);
+            sink.Errors.Should().BeEmpty();
+            _ws.Store.QueryCertificates(new CertificateQuery { Thumbprint = cert.Thumbprint }).Single().RevokedAt.Should().Be(first);
+            inv.Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.Superseded, null);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("AlreadyRevoked");
+        }
+
         [Fact]
         public void A_capability_the_connector_lacks_is_a_typed_error_naming_the_transport_that_has_it()
         {

@@ -19,6 +19,8 @@ namespace PSCertConnector.Core.Connectors
         SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation);
         /// <param name="referenceUri">Where the CA said to ask again (CES keeps it on the order); null when none was given.</param>
         SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation);
+        /// <summary>The request a submission with this id became (see <see cref="SubmissionLookup"/>), for reconciling an interrupted submit.</summary>
+        SubmissionLookup FindSubmission(string submissionId, CancellationToken cancellation);
         SubmitResult Approve(string requestId, CancellationToken cancellation);
         SubmitResult Deny(string requestId, CancellationToken cancellation);
         void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation);
@@ -51,6 +53,8 @@ namespace PSCertConnector.Core.Connectors
         public virtual IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation) => Array.Empty<EnrollmentService>();
         public virtual SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Enroll);
         public virtual SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.RetrievePending);
+        // Remote protocols (CES, /certsrv, DigiCert) have no query by request attribute.
+        public virtual SubmissionLookup FindSubmission(string submissionId, CancellationToken cancellation) => SubmissionLookup.CannotTell;
         public virtual SubmitResult Approve(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Approve);
         public virtual SubmitResult Deny(string requestId, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Deny);
         public virtual void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Revoke);

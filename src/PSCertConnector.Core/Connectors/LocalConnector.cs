@@ -38,6 +38,8 @@ namespace PSCertConnector.Core.Connectors
             _ca.Submit(csrDer, template, attributes);
 
         public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation) => _ca.GetRequest(ParseId(requestId));
+        public override SubmissionLookup FindSubmission(string submissionId, CancellationToken cancellation) =>
+            _ca.FindSubmission(submissionId) is { } result ? SubmissionLookup.Found(result) : SubmissionLookup.NotReceived;
         public override SubmitResult Approve(string requestId, CancellationToken cancellation) => _ca.Approve(ParseId(requestId));
         public override SubmitResult Deny(string requestId, CancellationToken cancellation) => _ca.Deny(ParseId(requestId));
 

@@ -50,6 +50,9 @@ namespace PSCertConnector.Core.EmbeddedCa
                 change_seq INTEGER NOT NULL);
               CREATE INDEX ix_requests_change ON requests(change_seq);
               CREATE TABLE ca_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            // 2: the client's submission id, committed with the request, so an interrupted submit can be matched to what the CA did.
+            @"ALTER TABLE requests ADD COLUMN submission_id TEXT;
+              CREATE INDEX ix_requests_submission ON requests(submission_id) WHERE submission_id IS NOT NULL;",
         };
 
         private readonly object _lock = new object();
@@ -227,10 +230,12 @@ namespace PSCertConnector.Core.EmbeddedCa
                 return _db.InTransaction(() =>
                 {
                     long seq = NextChangeSequence();
-                    _db.Execute(@"INSERT INTO requests (submitted_at, subject, template, csr, attributes, disposition, disposition_message, change_seq)
-                                  VALUES ($t, $s, $tpl, $csr, $a, $d, $m, $seq)",
+                    attributes.TryGetValue(SubmissionLookup.AttributeName, out var submissionId);
+                    _db.Execute(@"INSERT INTO requests (submitted_at, subject, template, csr, attributes, disposition, disposition_message, change_seq, submission_id)
+                                  VALUES ($t, $s, $tpl, $csr, $a, $d, $m, $seq, $sub)",
                         ("$t", SqliteDatabase.Time(now)), ("$s", info.Subject), ("$tpl", template.Name), ("$csr", info.Der),
-                        ("$a", attributeText), ("$d", (int)CaDatabaseDisposition.Pending), ("$m", "Taken Under Submission"), ("$seq", seq));
+                        ("$a", attributeText), ("$d", (int)CaDatabaseDisposition.Pending), ("$m", "Taken Under Submission"), ("$seq", seq),
+                        ("$sub", string.IsNullOrEmpty(submissionId) ? null : submissionId));
                     long id = (long)_db.Scalar("SELECT last_insert_rowid()")!;
                     if (info.KeyAlgorithm == KeyAlgorithm.Rsa && info.KeySize < template.MinimumKeySize)
                         return Resolve(id, CaDatabaseDisposition.Denied,
@@ -284,6 +289,17 @@ namespace PSCertConnector.Core.EmbeddedCa
             lock (_lock) return ToResult(requestId);
         }
 
+        /// <summary>The request a submission id became, or null when this CA never received it.</summary>
+        public SubmitResult? FindSubmission(string submissionId)
+        {
+            lock (_lock)
+            {
+                var id = _db.Query("SELECT request_id FROM requests WHERE submission_id = $s ORDER BY request_id LIMIT 1", r => r.GetInt64(0),
+                    ("$s", submissionId)).Cast<long?>().FirstOrDefault();
+                return id.HasValue ? ToResult(id.Value) : null;
+            }
+        }
+
         /// <summary>Where the certificate with this serial stands (for servers that address certificates by serial).</summary>
         public SubmitResult GetBySerial(string serialNumber)
         {
@@ -335,7 +351,10 @@ namespace PSCertConnector.Core.EmbeddedCa
                     // A revocation scheduled for later gives way to a key compromise or to an earlier date.
                     bool scheduled = row.RevokedAt > DateTimeOffset.UtcNow;
                     bool supersedes = scheduled && (reason == RevocationReason.KeyCompromise || when < row.RevokedAt);
-                    if (row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold && !supersedes)
+                    bool revoked = row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold;
+                    // The same revocation again (a rerun after a process was killed before it recorded the first) changes nothing and is not an error.
+                    if (revoked && !supersedes && row.Reason == reason) return 0;
+                    if (revoked && !supersedes)
                         throw new PscException("AlreadyRevoked", FailureCategory.InvalidOperation, scheduled
                             ? $"The certificate with serial {serial} is already scheduled for revocation on {row.RevokedAt:u} ({row.Reason}); only a key compromise or an earlier date replaces that."
                             : $"The certificate with serial {serial} was already revoked on {row.RevokedAt:u} ({row.Reason}); only a certificate on hold can be revoked again.")

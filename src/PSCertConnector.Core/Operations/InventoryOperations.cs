@@ -96,7 +96,9 @@ namespace PSCertConnector.Core.Operations
                     {
                         var when = effectiveDate ?? DateTimeOffset.UtcNow;
                         connector.Revoke(certificate.SerialNumber, reason, when, Sink.Cancellation);
-                        Workspace.Store.SetRevocation(certificate.Id, when, reason);
+                        // A repeated revocation keeps the date recorded the first time.
+                        if (certificate.RevocationReason != reason || certificate.RevokedAt == null)
+                            Workspace.Store.SetRevocation(certificate.Id, when, reason);
                     }
                     Sink.WriteObject(Find(selector));
                 });

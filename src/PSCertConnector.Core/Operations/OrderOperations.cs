@@ -12,6 +12,11 @@ namespace PSCertConnector.Core.Operations
     {
         public OrderOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
 
+        /// <summary>
+        /// Submits a request. The order is stored (Submitting, with a fresh submission id the CA keeps as a request
+        /// attribute) before any CA is contacted, so a process killed while the CA works loses nothing: the next run
+        /// matches the order to what the CA did (<see cref="ReconcileInterrupted"/>) instead of submitting again.
+        /// </summary>
         public OrderRecord? Submit(string connectorName, string? template, byte[] csr, IReadOnlyDictionary<string, string>? attributes = null)
         {
             OrderRecord? order = null;
@@ -25,30 +30,145 @@ namespace PSCertConnector.Core.Operations
                 var known = new TemplateOperations(Workspace, Sink).Require(definition, requestedTemplate);
                 if (!Sink.ShouldProcess($"request for '{info.Subject}' to connector '{definition.Name}' with template '{known.Name}'", "Submit")) return;
 
-                var (result, used) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
-                    connector => connector.Submit(info.Der, known.Name, attributes ?? new Dictionary<string, string>(), Sink.Cancellation));
-                if (result.RequestId == null && result.Status is SubmitStatus.Failed or SubmitStatus.Incomplete)
-                    throw new PscException("SubmitFailed", FailureCategory.InvalidOperation,
-                        $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
-                order = Workspace.Store.AddOrder(new OrderRecord
+                ReconcileInterrupted();
+                RefuseIfInDoubt(definition, info.Der);
+                var intent = Workspace.Store.AddOrder(new OrderRecord
                 {
-                    Connector = used.Name,
-                    Domain = used.Domain,
-                    RequestId = result.RequestId,
+                    Connector = definition.Name,
+                    Domain = definition.Domain,
+                    Status = SubmitStatus.Submitting,
+                    DispositionMessage = "Sent to the CA; its answer has not been recorded yet.",
                     CommonName = info.CommonName ?? info.SubjectAlternativeNames.FirstOrDefault()?.Value,
                     Template = known.Name,
                     KeyId = Workspace.Store.GetRequestKey(info.PublicKeyId) != null ? info.PublicKeyId : null,
                     Csr = info.Der,
-                }.WithResult(result));
+                    SubmissionId = Guid.NewGuid().ToString("N"),
+                    SubmittedBy = ProcessIdentity.Current,
+                });
+                var sent = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var attribute in attributes ?? new Dictionary<string, string>()) sent[attribute.Key] = attribute.Value;
+                sent[SubmissionLookup.AttributeName] = intent.SubmissionId!;
+
+                SubmitResult result;
+                ConnectorDefinition used;
+                try
+                {
+                    (result, used) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
+                        connector => connector.Submit(info.Der, known.Name, sent, Sink.Cancellation));
+                }
+                catch (Exception ex) when (ex is PscException or OperationCanceledException)
+                {
+                    // The CA may still have acted: a timeout, a lost or unreadable answer, a stop by the user.
+                    var found = Lookup(intent);
+                    if (found.Result != null)
+                    {
+                        order = Record(intent, found.Result, found.Used!);
+                        Sink.WriteWarning($"The submit of order {order.Id} failed ({ex.Message}), but the CA has the request: it is recorded as request {order.RequestId}.");
+                        Sink.WriteObject(order);
+                        return;
+                    }
+                    if (found.NotReceived || !SubmissionOutcome.MayHaveReachedCa(ex))
+                        Workspace.Store.RemoveOrder(intent.Id);
+                    else
+                        Sink.WriteWarning(MarkUnknown(intent, $"The submit ended without an answer ({ex.Message}).").DispositionMessage!);
+                    throw;
+                }
+                if (result.RequestId == null && result.Status is SubmitStatus.Failed or SubmitStatus.Incomplete)
+                {
+                    Workspace.Store.RemoveOrder(intent.Id);
+                    throw new PscException("SubmitFailed", FailureCategory.InvalidOperation,
+                        $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
+                }
+                order = Record(intent, result, used);
                 ReportDisposition(order);
                 Sink.WriteObject(order);
             });
             return order;
         }
 
+        /// <summary>
+        /// Settles Submitting orders whose process is gone: the CA's request when it can be found by submission id,
+        /// Failed when the CA never received it, otherwise Unknown with what to check. Never resubmits.
+        /// </summary>
+        public void ReconcileInterrupted()
+        {
+            foreach (var order in Workspace.Store.QueryOrders(new OrderQuery { Status = SubmitStatus.Submitting }))
+            {
+                if (!ProcessIdentity.IsGone(order.SubmittedBy, order.CreatedAt)) continue;
+                try { Settle(order, "The process submitting it stopped before the CA's answer was recorded."); }
+                catch (PscException ex)
+                {
+                    Sink.WriteWarning($"Order {order.Id} was being submitted when its process stopped, and connector '{order.Connector}' cannot be asked about it now ({ex.Message}). It is settled on a later run.");
+                }
+            }
+        }
+
+        private OrderRecord Settle(OrderRecord order, string why)
+        {
+            var found = Lookup(order);
+            if (found.Result != null)
+            {
+                var settled = Record(order, found.Result, found.Used!);
+                Sink.WriteVerbose($"Order {order.Id}: {why} The CA has it as request {settled.RequestId} ({settled.Status}).");
+                return settled;
+            }
+            if (found.NotReceived)
+                return Workspace.Store.UpdateOrder(order with
+                {
+                    Status = SubmitStatus.Failed,
+                    DispositionMessage = why + " The CA never received it, so nothing was issued; submit the request again.",
+                });
+            var unknown = MarkUnknown(order, why);
+            Sink.WriteWarning(unknown.DispositionMessage!);
+            return unknown;
+        }
+
+        private OrderRecord MarkUnknown(OrderRecord order, string why) =>
+            Workspace.Store.UpdateOrder(order with
+            {
+                Status = SubmitStatus.Unknown,
+                DispositionMessage = $"Order {order.Id}: {why} The CA '{order.Connector}' may have received it, and this connector type cannot look it up. " +
+                    $"Look on the CA for a request from '{order.CommonName}' made around {order.CreatedAt:u} whose attribute {SubmissionLookup.AttributeName} is {order.SubmissionId}; " +
+                    $"then remove this order ({UserText.Command($"order remove {order.Id}", $"Remove-AdcsOrder -Id {order.Id}")}) and submit again only if the CA has no such request.",
+            });
+
+        /// <summary>Asks each service that may have received the order's submission; stops at the first that has it.</summary>
+        private (SubmitResult? Result, ConnectorDefinition? Used, bool NotReceived) Lookup(OrderRecord order)
+        {
+            var first = Workspace.Store.GetConnector(order.Connector);
+            if (first == null || order.SubmissionId == null) return (null, null, false);
+            bool allNotReceived = true;
+            foreach (var candidate in ServiceFailover.Candidates(Workspace, first, sameCaOnly: false))
+            {
+                var answer = Workspace.Connect(candidate).FindSubmission(order.SubmissionId, Sink.Cancellation);
+                if (answer.Result != null) return (answer.Result, candidate, false);
+                allNotReceived &= !answer.Received;
+            }
+            return (null, null, allNotReceived);
+        }
+
+        private OrderRecord Record(OrderRecord order, SubmitResult result, ConnectorDefinition used) =>
+            Workspace.Store.UpdateOrder(order.WithResult(result) with { Connector = used.Name, Domain = used.Domain });
+
+        /// <summary>A request whose earlier submission is still under way or in doubt is not sent again: that is how duplicates are issued.</summary>
+        private void RefuseIfInDoubt(ConnectorDefinition definition, byte[] csr)
+        {
+            var connectors = new HashSet<string>(ServiceFailover.Candidates(Workspace, definition, sameCaOnly: false).Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
+            var doubtful = Workspace.Store.QueryOrders(new OrderQuery { Status = SubmitStatus.Submitting })
+                .Concat(Workspace.Store.QueryOrders(new OrderQuery { Status = SubmitStatus.Unknown }))
+                .FirstOrDefault(o => connectors.Contains(o.Connector) && o.Csr != null && o.Csr.AsSpan().SequenceEqual(csr));
+            if (doubtful == null) return;
+            throw doubtful.Status == SubmitStatus.Submitting
+                ? new PscException("SubmissionInProgress", FailureCategory.InvalidOperation,
+                    $"Order {doubtful.Id} is submitting this same request to '{doubtful.Connector}' right now (process {doubtful.SubmittedBy}); wait for it instead of sending it twice.") { Target = doubtful.Id.ToString() }
+                : new PscException("SubmissionInDoubt", FailureCategory.ResourceExists,
+                    $"This request was already sent as order {doubtful.Id}, and whether the CA issued it is unknown. {doubtful.DispositionMessage}") { Target = doubtful.Id.ToString() };
+        }
+
         public void List(OrderQuery query, bool refresh)
         {
             if (query.Connector != null) Workspace.RequireConnector(query.Connector);
+            ReconcileInterrupted();
             var orders = Workspace.Store.QueryOrders(query);
             if (query.Id.HasValue && orders.Count == 0)
             {
@@ -66,6 +186,7 @@ namespace PSCertConnector.Core.Operations
         public void Refresh(IEnumerable<OrderRecord> orders)
         {
             var list = orders.ToList();
+            ReconcileInterrupted();
             for (int i = 0; i < list.Count; i++)
             {
                 var order = list[i];
@@ -73,6 +194,12 @@ namespace PSCertConnector.Core.Operations
                 ForItem(order.Id, () =>
                 {
                     var current = RequireOrder(order.Id);
+                    if (current.Status == SubmitStatus.Unknown)
+                    {
+                        // The CA may be reachable now (an embedded CA's database was locked, say): ask once more.
+                        Sink.WriteObject(Settle(current, "Its submission was interrupted."));
+                        return;
+                    }
                     if (current.Status != SubmitStatus.Pending || current.RequestId == null)
                     {
                         Sink.WriteObject(current);
@@ -102,7 +229,17 @@ namespace PSCertConnector.Core.Operations
                         throw new PscException("OrderHasNoRequestId", FailureCategory.InvalidOperation, $"Order {current.Id} has no CA request id to act on.");
                     var connector = Workspace.Connect(current.Connector);
                     if (!Sink.ShouldProcess($"request {current.RequestId} ('{current.CommonName}') on connector '{current.Connector}'", approve ? "Approve" : "Deny")) return;
-                    var result = approve ? connector.Approve(current.RequestId, Sink.Cancellation) : connector.Deny(current.RequestId, Sink.Cancellation);
+                    SubmitResult result;
+                    try
+                    {
+                        result = approve ? connector.Approve(current.RequestId, Sink.Cancellation) : connector.Deny(current.RequestId, Sink.Cancellation);
+                    }
+                    catch (PscException) when (current.Status == SubmitStatus.Pending && AlreadyDecided(current, approve) is { } decided)
+                    {
+                        // Decided before (by an earlier run killed before it recorded the answer, or in the CA console): record it, do not fail.
+                        Sink.WriteVerbose($"Request {current.RequestId} on '{current.Connector}' was already {decided.Status.ToString().ToLowerInvariant()} on the CA.");
+                        result = decided;
+                    }
                     var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
                     Sink.WriteObject(updated);
                 });
@@ -115,6 +252,7 @@ namespace PSCertConnector.Core.Operations
         /// </summary>
         public void Fetch(IEnumerable<OrderRecord> orders)
         {
+            ReconcileInterrupted();
             foreach (var order in orders)
             {
                 ForItem(order.Id, () =>
@@ -165,6 +303,15 @@ namespace PSCertConnector.Core.Operations
             Workspace.Store.QueryOrders(new OrderQuery { Connector = connector, RequestId = requestId }).FirstOrDefault()
             ?? throw new PscException("OrderNotFound", FailureCategory.ObjectNotFound,
                 $"No order for request {requestId} on connector '{connector}' is tracked in the inventory.") { Target = requestId };
+
+        /// <summary>The CA's answer when the request already has the outcome the approval or denial asks for.</summary>
+        private SubmitResult? AlreadyDecided(OrderRecord order, bool approve)
+        {
+            SubmitResult now;
+            try { now = AskAgain(order); }
+            catch (PscException) { return null; }
+            return (approve ? now.Status is SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand : now.Status == SubmitStatus.Denied) ? now : null;
+        }
 
         /// <summary>Asks the CA where a pending order stands, falling over to another service of the same CA.</summary>
         private SubmitResult AskAgain(OrderRecord order) =>

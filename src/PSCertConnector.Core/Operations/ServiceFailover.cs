@@ -39,6 +39,7 @@ namespace PSCertConnector.Core.Operations
             // A service that already failed in this run is tried last, and not warned about twice.
             var candidates = Candidates(workspace, first, sameCaOnly).OrderBy(c => workspace.FailedServices.Contains(c.Name)).ToList();
             var failures = new List<string>();
+            ServiceUnavailableException? answerLost = null; // a failure after which that service may still have acted
             for (int i = 0; i < candidates.Count; i++)
             {
                 var candidate = candidates[i];
@@ -50,13 +51,14 @@ namespace PSCertConnector.Core.Operations
                 {
                     if (candidates.Count == 1) throw;
                     failures.Add($"'{candidate.Name}': {ex.Message}");
+                    if (answerLost == null && SubmissionOutcome.MayHaveReachedCa(ex)) answerLost = ex;
                     if (i + 1 < candidates.Count && workspace.FailedServices.Add(candidate.Name))
                         sink.WriteWarning($"Connector '{candidate.Name}' (priority {candidate.Priority}) failed: {ex.Message} Trying '{candidates[i + 1].Name}' (priority {candidates[i + 1].Priority})." +
                             (ex.ErrorId == "ServiceTimeout" ? $" '{candidate.Name}' may still have received the request: look for a duplicate among its CA's pending or issued requests." : ""));
                 }
             }
             throw new ServiceUnavailableException("AllServicesFailed", FailureCategory.ConnectionError,
-                $"All {candidates.Count} services for domain '{first.Domain}' failed: {string.Join(" ", failures)}") { Target = first.Domain };
+                $"All {candidates.Count} services for domain '{first.Domain}' failed: {string.Join(" ", failures)}", answerLost) { Target = first.Domain };
         }
 
         private static string? CaName(ConnectorDefinition definition) =>

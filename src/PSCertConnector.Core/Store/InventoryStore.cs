@@ -125,6 +125,11 @@ namespace PSCertConnector.Core.Store
                 data TEXT NOT NULL,
                 refreshed_at TEXT NOT NULL,
                 PRIMARY KEY (connector_id, position));",
+            // 4: an order is recorded before the CA is contacted (status Submitting) with the id the CA keeps as a request
+            //    attribute and the process that sends it; an import run names its process, so a killed one shows as interrupted.
+            @"ALTER TABLE orders ADD COLUMN submission_id TEXT;
+              ALTER TABLE orders ADD COLUMN submitted_by TEXT;
+              ALTER TABLE import_runs ADD COLUMN runner TEXT;",
         };
 
         private readonly SqliteDatabase _db;
@@ -327,20 +332,22 @@ namespace PSCertConnector.Core.Store
         {
             var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
             _db.Execute(@"INSERT INTO orders (connector, domain, request_id, common_name, template, status, disposition_message, hresult, key_id, csr,
-                          certificate, chain, serial, thumbprint, reference_uri, created_at, updated_at)
-                          VALUES ($c, $d, $r, $cn, $t, $s, $m, $h, $k, $csr, $cert, $chain, $serial, $tp, $ref, $now, $now)",
+                          certificate, chain, serial, thumbprint, reference_uri, submission_id, submitted_by, created_at, updated_at)
+                          VALUES ($c, $d, $r, $cn, $t, $s, $m, $h, $k, $csr, $cert, $chain, $serial, $tp, $ref, $sub, $by, $now, $now)",
                 ("$c", order.Connector), ("$d", order.Domain), ("$r", order.RequestId), ("$cn", order.CommonName), ("$t", order.Template),
                 ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$k", order.KeyId), ("$csr", order.Csr),
-                ("$cert", order.Certificate), ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint), ("$ref", order.ReferenceUri), ("$now", now));
+                ("$cert", order.Certificate), ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint), ("$ref", order.ReferenceUri),
+                ("$sub", order.SubmissionId), ("$by", order.SubmittedBy), ("$now", now));
             long id = (long)_db.Scalar("SELECT last_insert_rowid()")!;
             return GetOrder(id)!;
         }
 
         public OrderRecord UpdateOrder(OrderRecord order)
         {
-            _db.Execute(@"UPDATE orders SET status = $s, disposition_message = $m, hresult = $h, certificate = $cert, chain = $chain,
+            // Connector and request id change when a submitting order gets its answer (from a failover service, perhaps).
+            _db.Execute(@"UPDATE orders SET connector = $c, domain = $d, request_id = $r, status = $s, disposition_message = $m, hresult = $h, certificate = $cert, chain = $chain,
                           serial = $serial, thumbprint = $tp, fetched_at = $f, reference_uri = $ref, updated_at = $now WHERE id = $id",
-                ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$cert", order.Certificate),
+                ("$c", order.Connector), ("$d", order.Domain), ("$r", order.RequestId), ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$cert", order.Certificate),
                 ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint),
                 ("$f", SqliteDatabase.Time(order.FetchedAt)), ("$ref", order.ReferenceUri), ("$now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", order.Id));
             return GetOrder(order.Id)!;
@@ -383,6 +390,8 @@ namespace PSCertConnector.Core.Store
             UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
             FetchedAt = r.TimeOrNull("fetched_at"),
             ReferenceUri = r.StringOrNull("reference_uri"),
+            SubmissionId = r.StringOrNull("submission_id"),
+            SubmittedBy = r.StringOrNull("submitted_by"),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).
@@ -562,8 +571,8 @@ namespace PSCertConnector.Core.Store
 
         public long StartImportRun(string connector, ImportMode mode, string? startWatermark)
         {
-            _db.Execute("INSERT INTO import_runs (connector, mode, started_at, start_watermark, status) VALUES ($c, $m, $t, $w, 'Running')",
-                ("$c", connector), ("$m", mode.ToString()), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$w", startWatermark));
+            _db.Execute("INSERT INTO import_runs (connector, mode, started_at, start_watermark, status, runner) VALUES ($c, $m, $t, $w, 'Running', $by)",
+                ("$c", connector), ("$m", mode.ToString()), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$w", startWatermark), ("$by", ProcessIdentity.Current));
             return (long)_db.Scalar("SELECT last_insert_rowid()")!;
         }
 
@@ -575,9 +584,14 @@ namespace PSCertConnector.Core.Store
             _db.Execute("UPDATE import_runs SET status = $s, error = $e, finished_at = $t WHERE id = $id",
                 ("$s", status.ToString()), ("$e", error), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", id));
 
+        /// <summary>The import runs; a run still marked Running whose process is gone is reported as Interrupted.</summary>
         public IReadOnlyList<ImportRunRecord> ListImportRuns(string? connector = null) =>
-            _db.Query("SELECT * FROM import_runs" + (connector != null ? " WHERE connector = $c" : "") + " ORDER BY id",
-                r => new ImportRunRecord
+            _db.Query("SELECT * FROM import_runs" + (connector != null ? " WHERE connector = $c" : "") + " ORDER BY id", ReadImportRun,
+                connector != null ? new[] { ("$c", (object?)connector) } : Array.Empty<(string, object?)>());
+
+        private static ImportRunRecord ReadImportRun(SqliteDataReader r)
+        {
+            var run = new ImportRunRecord
                 {
                     Id = r.GetInt64(r.GetOrdinal("id")),
                     Connector = r.GetString(r.GetOrdinal("connector")),
@@ -590,7 +604,15 @@ namespace PSCertConnector.Core.Store
                     Updated = r.GetInt32(r.GetOrdinal("updated")),
                     Status = (ImportRunStatus)Enum.Parse(typeof(ImportRunStatus), r.GetString(r.GetOrdinal("status"))),
                     Error = r.StringOrNull("error"),
-                }, connector != null ? new[] { ("$c", (object?)connector) } : Array.Empty<(string, object?)>());
+                };
+            return run.Status == ImportRunStatus.Running && ProcessIdentity.IsGone(r.StringOrNull("runner"), run.StartedAt)
+                ? run with
+                {
+                    Status = ImportRunStatus.Interrupted,
+                    Error = "The process running this import stopped before it finished; what it stored is kept, and the next incremental import resumes from the stored watermark.",
+                }
+                : run;
+        }
 
         public void Dispose() => _db.Dispose();
     }

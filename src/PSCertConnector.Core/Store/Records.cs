@@ -12,7 +12,8 @@ namespace PSCertConnector.Core.Store
 
     public enum ImportMode { Incremental, Full }
 
-    public enum ImportRunStatus { Running, Succeeded, Failed, Cancelled }
+    /// <summary>Interrupted: the process running the import was killed (never stored, only reported when the row says Running).</summary>
+    public enum ImportRunStatus { Running, Succeeded, Failed, Cancelled, Interrupted }
 
     /// <summary>A configured CA connector. Secrets are never part of it: HasSecret only says one is stored.</summary>
     public sealed record ConnectorDefinition
@@ -92,6 +93,10 @@ namespace PSCertConnector.Core.Store
         public DateTimeOffset? FetchedAt { get; init; }
         /// <summary>Where the CA said to poll a pending request (CES); null for other transports.</summary>
         public string? ReferenceUri { get; init; }
+        /// <summary>Sent with the request as the attribute PSCertConnectorSubmissionId: how the CA's copy of this request can be found.</summary>
+        public string? SubmissionId { get; init; }
+        /// <summary>The process that sent the request ("host/pid/start"): while it runs, a Submitting order is its business.</summary>
+        public string? SubmittedBy { get; init; }
     }
 
     public sealed record CertificateRecord
