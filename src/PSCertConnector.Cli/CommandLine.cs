@@ -108,7 +108,8 @@ namespace PSCertConnector.Cli
             var chars = new List<char>();
             for (int i = 0; i < pascal.Length; i++)
             {
-                if (char.IsUpper(pascal[i]) && i > 0 && !char.IsUpper(pascal[i - 1])) chars.Add('-');
+                // A word starts at a capital after a small letter, or at the last capital of an acronym (CACompromise: ca-compromise).
+                if (char.IsUpper(pascal[i]) && i > 0 && (!char.IsUpper(pascal[i - 1]) || (i + 1 < pascal.Length && char.IsLower(pascal[i + 1])))) chars.Add('-');
                 chars.Add(char.ToLowerInvariant(pascal[i]));
             }
             return new string(chars.ToArray());

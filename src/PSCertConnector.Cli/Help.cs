@@ -99,7 +99,7 @@ namespace PSCertConnector.Cli
             new("revoke", "Revoke certificates through the connector that issued them. Needs --yes.", new[]
             {
                 ("serial", "serial number (or give serials as arguments)"), ("thumbprint", ""), ("connector", ""),
-                ("reason", "unspecified, key-compromise, ca-compromise, affiliation-changed, superseded, cessation-of-operation, certificate-hold, remove-from-crl (releases a hold)"),
+                ("reason", "unspecified, key-compromise, ca-compromise, affiliation-changed, superseded, cessation-of-operation, certificate-hold, remove-from-crl (releases a hold), privilege-withdrawn, aa-compromise"),
                 ("effective-date", "revocation date (UTC, ISO 8601); default now"),
             }),
             new("crl show", "Show a connector's CRL and its entries.", new[] { ("connector", ""), ("out", "write the CRL (DER) to this file"), ("publish", "publish a new CRL first (embedded CA)") }),

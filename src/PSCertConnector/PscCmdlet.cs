@@ -25,7 +25,14 @@ namespace PSCertConnector.Commands
         /// <summary>Commands that only read say so: they never create the home folder or the inventory.</summary>
         protected virtual bool ReadsOnly => false;
 
-        protected Workspace Workspace => _workspace ??= ReadsOnly ? Workspace.OpenForReading() : Workspace.Open();
+        protected Workspace Workspace => _workspace ??= WithLocation(ReadsOnly ? Workspace.OpenForReading() : Workspace.Open());
+
+        // PowerShell's current location is not the process's current folder: relative paths in settings are relative to it.
+        private Workspace WithLocation(Workspace workspace)
+        {
+            workspace.WorkingFolder = GetUnresolvedProviderPathFromPSPath(".");
+            return workspace;
+        }
 
         private protected ICommandSink Sink => _sink ??= new CmdletSink(this);
 

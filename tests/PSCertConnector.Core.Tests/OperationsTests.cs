@@ -407,6 +407,43 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void Submitting_the_same_request_again_returns_its_order_instead_of_a_second_certificate()
+        {
+            var csr = NewRequest("retried").Csr;
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var first = orders.Submit("lab", "WebServer", csr)!;
+            var again = orders.Submit("lab", "WebServer", csr)!;
+            again.Id.Should().Be(first.Id);
+            sink.Warnings.Should().ContainSingle().Which.Should().Contain($"already submitted as order {first.Id}");
+            CaIssuedCount().Should().Be(1);
+            // A request that was denied or failed may be sent again.
+            var pending = orders.Submit("lab", "WebServerApproval", NewRequest("denied-then-retried").Csr)!;
+            orders.Deny(new[] { pending });
+            orders.Submit("lab", "WebServerApproval", pending.Csr!)!.Id.Should().NotBe(pending.Id);
+        }
+
+        [Fact]
+        public void Relative_file_settings_are_stored_absolute_against_the_working_folder_the_face_gives()
+        {
+            var work = Directory.CreateDirectory(_home.File("work")).FullName;
+            _ws.WorkingFolder = work;
+            var sink = new RecordingSink();
+            var connectors = new ConnectorOperations(_ws, sink);
+            connectors.Add(new ConnectorDefinition { Name = "rel", Type = "local", Settings = new Dictionary<string, string> { ["path"] = "ca-rel", ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            sink.Errors.Should().BeEmpty();
+            _ws.Store.GetConnector("rel")!.Settings["path"].Should().Be(Path.Combine(work, "ca-rel"));
+            File.Exists(Path.Combine(work, "ca-rel", "issuing.crt")).Should().BeTrue();
+
+            File.WriteAllText(_home.File("bundle.pem"), Pem.Encode("CERTIFICATE", File.ReadAllBytes(Path.Combine(work, "ca-rel", "root.crt"))));
+            connectors.Add(new ConnectorDefinition { Name = "web", Type = "adcs-web", Settings = new Dictionary<string, string> { ["host"] = "ca.contoso.com", ["user"] = "u" } },
+                System.Text.Encoding.UTF8.GetBytes("pw"));
+            connectors.Update("web", new ConnectorChanges { Settings = new Dictionary<string, string> { ["caBundle"] = "../bundle.pem" } }, null);
+            sink.Errors.Should().BeEmpty();
+            _ws.Store.GetConnector("web")!.Settings["caBundle"].Should().Be(Path.Combine(_home.Path, "bundle.pem"));
+        }
+
+        [Fact]
         public void The_same_revocation_again_is_not_an_error_and_keeps_the_first_date()
         {
             var cert = Enroll("revoked-twice");

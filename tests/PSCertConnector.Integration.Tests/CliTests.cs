@@ -163,6 +163,37 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void A_request_file_with_two_requests_is_refused_not_half_used()
+        {
+            Cli("connector", "add", "--name", "lab", "--type", "local", "--setting", "keyAlgorithm=ECDSA_P256").Exit.Should().Be(0);
+            var one = _home.File("one.csr");
+            var two = _home.File("two.csr");
+            Cli("request", "new", "--subject", "CN=one.contoso.com", "--key-algorithm", "ECDSA_P256", "--out", one).Exit.Should().Be(0);
+            Cli("request", "new", "--subject", "CN=two.contoso.com", "--key-algorithm", "ECDSA_P256", "--out", two).Exit.Should().Be(0);
+            var both = _home.File("both.csr");
+            File.WriteAllText(both, File.ReadAllText(one) + File.ReadAllText(two));
+            var submitted = Cli("submit", "--connector", "lab", "--template", "WebServer", "--csr", both);
+            submitted.Exit.Should().Be(1);
+            submitted.Err.Should().Contain("holds 2 of them").And.Contain("[MalformedInput]");
+
+            var der = _home.File("both.der");
+            File.WriteAllBytes(der, PSCertConnector.Core.Pkix.Pem.DecodeAll(File.ReadAllText(both), "requests").SelectMany(b => b.Der).ToArray());
+            Cli("submit", "--connector", "lab", "--template", "WebServer", "--csr", der).Err.Should().Contain("follow the first one");
+            JsonDocument.Parse(Cli("order", "list", "--json").Out).RootElement.GetArrayLength().Should().Be(0);
+        }
+
+        [Fact]
+        public void Every_revocation_reason_the_error_lists_is_accepted_as_listed()
+        {
+            var wrong = Cli("revoke", "01", "--reason", "stolen", "--yes");
+            wrong.Exit.Should().Be(2);
+            var listed = wrong.Err[(wrong.Err.IndexOf("is not one of: ", StringComparison.Ordinal) + "is not one of: ".Length)..].Replace("[Usage]", "").Trim().TrimEnd('.').Split(", ");
+            listed.Should().Contain("ca-compromise").And.Contain("key-compromise").And.Contain("remove-from-crl");
+            foreach (var reason in listed)
+                Cli("revoke", "01", "--reason", reason, "--yes").Err.Should().NotContain("is not one of", $"'{reason}' is listed, so it is accepted");
+        }
+
+        [Fact]
         public void Corrupt_home_gets_a_clear_error_and_stays_as_it_was()
         {
             var db = _home.File("inventory.db");

@@ -192,3 +192,24 @@ New-RaCertificateRequest -IntuneSubjectFormat CommonName -Upn 'ann@contoso.com'
         $run.Errors | Should -Not -Match 'NonInteractive'
     }
 }
+
+Describe 'Relative paths in connector settings' {
+    It 'are made absolute against the PowerShell location, not the process''s current folder' {
+        $work = Join-Path $TestDrive 'elsewhere'
+        $null = New-Item -ItemType Directory -Path $work -Force
+        $run = Invoke-Pwsh -WorkingDirectory $TestDrive @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+Set-Location -LiteralPath '$work'
+`$null = New-CaConnector -Name rel -Type local -Setting @{ path = 'myca' }
+Set-Location -LiteralPath '$TestDrive'
+(Get-CaConnector -Name rel).Settings['path']
+(New-RaCertificateRequest -Subject 'CN=rel.contoso.com' | Submit-AdcsRequest -Connector rel -Template WebServer).Status
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $lines = @($run.Output -split "`n" | ForEach-Object Trim | Where-Object { $_ })
+        $lines[0] | Should -Be (Join-Path $work 'myca')
+        $lines[1] | Should -Be 'Issued'
+        Test-Path -LiteralPath (Join-Path $work 'myca/issuing.crt') | Should -BeTrue
+    }
+}

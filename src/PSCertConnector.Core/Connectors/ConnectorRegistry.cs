@@ -40,6 +40,9 @@ namespace PSCertConnector.Core.Connectors
             return registry;
         }
 
+        /// <summary>Settings that name a file or folder, in any type that has them: stored as absolute paths.</summary>
+        public static readonly IReadOnlyCollection<string> FileSettings = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "path", "caBundle", "clientCertificate" };
+
         public void Register(IConnectorType type) => _types[type.Name] = type;
 
         public IReadOnlyCollection<IConnectorType> Types => _types.Values;

@@ -101,7 +101,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                         : $"The embedded CA folder '{folder}' does not exist. Restore it from backup, or point the connector's 'path' setting at it.")
                 { Target = folder };
             bool folderExisted = Directory.Exists(folder);
-            Directory.CreateDirectory(folder);
+            OwnerOnly.CreateFolder(folder);
             var db = SqliteDatabase.Open(Path.Combine(folder, "ca.db"), "embedded CA database", Migrations);
             try
             {
@@ -192,7 +192,7 @@ namespace PSCertConnector.Core.EmbeddedCa
             });
 
             var pub = Path.Combine(folder, "pub");
-            Directory.CreateDirectory(pub);
+            OwnerOnly.CreateFolder(pub);
             // The root's key signs only the issuing CA and the root CRL: publish that CRL for a year, then keep only the protected key.
             var rootCrl = rootSigner.CreateCrl(1, now, now.AddYears(1), Array.Empty<CrlRevocation>());
             WriteAtomically(Path.Combine(pub, stem + "-root.crl"), rootCrl);
@@ -556,7 +556,8 @@ namespace PSCertConnector.Core.EmbeddedCa
             return result ?? throw RequestNotFound(requestId);
         }
 
-        internal static void WriteAtomically(string path, byte[] content) => AtomicFile.Write(path, content);
+        // Keys, certificates and CRLs alike: the CA's folder is its owner's (serve or copy pub/ to publish it).
+        internal static void WriteAtomically(string path, byte[] content) => AtomicFile.Write(path, content, ownerOnly: true);
 
         private static string SafeFileName(string name)
         {

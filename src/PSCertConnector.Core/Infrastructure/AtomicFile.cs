@@ -13,7 +13,7 @@ namespace PSCertConnector.Core
             try
             {
                 using (File.Create(temp)) { }
-                if (ownerOnly) OwnerOnlyFile.Restrict(temp);
+                if (ownerOnly) OwnerOnly.RestrictFile(temp);
                 File.WriteAllBytes(temp, content);
                 if (File.Exists(path)) File.Delete(path);
                 File.Move(temp, path);

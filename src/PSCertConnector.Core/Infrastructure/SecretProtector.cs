@@ -108,13 +108,13 @@ namespace PSCertConnector.Core
                         $"The secret key file '{_keyPath}' should hold 64 bytes but holds {existing.Length}. Restore it from backup; secrets protected with it cannot be read otherwise.");
                 return _key = existing;
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(_keyPath)!);
+            OwnerOnly.CreateFolder(Path.GetDirectoryName(_keyPath)!);
             var key = new byte[64];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(key);
             // Create empty, restrict to the owner, then write: the key is never readable by others, even briefly.
             var temp = _keyPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
             using (File.Create(temp)) { }
-            OwnerOnlyFile.Restrict(temp);
+            OwnerOnly.RestrictFile(temp);
             File.WriteAllBytes(temp, key);
             try { File.Move(temp, _keyPath); }
             catch (IOException) when (File.Exists(_keyPath))
@@ -140,21 +140,6 @@ namespace PSCertConnector.Core
             int diff = 0;
             for (int i = 0; i < a.Length; i++) diff |= a[i] ^ b[i];
             return diff == 0;
-        }
-    }
-
-    /// <summary>chmod 0600 through libc: File.SetUnixFileMode is not in netstandard2.0.</summary>
-    internal static class OwnerOnlyFile
-    {
-        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
-        private static extern int Chmod(string path, uint mode);
-
-        public static void Restrict(string path)
-        {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return; // ACLs of the profile folder apply
-            if (Chmod(path, Convert.ToUInt32("600", 8)) != 0)
-                throw new PscException("SecretKeyPermissions", FailureCategory.PermissionDenied,
-                    $"Could not restrict '{path}' to its owner (chmod 600 failed with errno {Marshal.GetLastWin32Error()}).");
         }
     }
 }

@@ -30,7 +30,11 @@ namespace PSCertConnector.Core
         public static SqliteDatabase Open(string path, string what, IReadOnlyList<string> migrations)
         {
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            try { Directory.CreateDirectory(folder); }
+            try
+            {
+                OwnerOnly.CreateFolder(folder);
+                OwnerOnly.CreateDatabaseFile(path);
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The folder '{folder}' for the {what} cannot be created: {ex.Message}", ex);

@@ -36,7 +36,7 @@ namespace PSCertConnector.Core.Operations
         {
             ForItem(definition.Name, () =>
             {
-                definition = WithUser(definition, user);
+                definition = WithAbsolutePaths(WithUser(definition, user), definition.Settings.Keys);
                 Validate(definition);
                 if (Workspace.Store.GetConnector(definition.Name) != null)
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
@@ -101,6 +101,7 @@ namespace PSCertConnector.Core.Operations
                     ImportEveryUnit = changes.ImportEveryUnit ?? current.ImportEveryUnit,
                     Settings = settings,
                 };
+                updated = WithAbsolutePaths(updated, changes.Settings?.Keys ?? Enumerable.Empty<string>());
                 Validate(updated);
                 foreach (var key in Workspace.Registry.Get(current.Type).FixedSettings)
                 {
@@ -170,6 +171,24 @@ namespace PSCertConnector.Core.Operations
             if (d.ImportEvery < 1)
                 throw new PscException("InvalidImportFrequency", FailureCategory.InvalidArgument, $"The import frequency must be at least 1 {d.ImportEveryUnit.ToString().ToLowerInvariant()}.") { Target = d.Name };
             Workspace.Registry.Get(d.Type).Validate(d);
+        }
+
+        /// <summary>File and folder settings among those given, made absolute: the connector must work from any folder later.</summary>
+        private ConnectorDefinition WithAbsolutePaths(ConnectorDefinition definition, IEnumerable<string> given)
+        {
+            var keys = given.Where(k => ConnectorRegistry.FileSettings.Contains(k) && definition.Settings.TryGetValue(k, out var v) && !string.IsNullOrEmpty(v)).ToList();
+            if (keys.Count == 0) return definition;
+            var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in definition.Settings) settings[pair.Key] = pair.Value;
+            foreach (var key in keys)
+            {
+                try { settings[key] = Workspace.FullPath(settings[key]); }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+                {
+                    throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"The setting {key} is not a usable path ({ex.Message}).") { Target = key };
+                }
+            }
+            return definition with { Settings = settings };
         }
 
         private const string UserSetting = "user";

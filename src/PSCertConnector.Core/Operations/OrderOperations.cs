@@ -31,7 +31,15 @@ namespace PSCertConnector.Core.Operations
                 if (!Sink.ShouldProcess($"request for '{info.Subject}' to connector '{definition.Name}' with template '{known.Name}'", "Submit")) return;
 
                 ReconcileInterrupted();
-                RefuseIfInDoubt(definition, info.Der);
+                if (EarlierSubmission(definition, info.Der) is { } earlier)
+                {
+                    // A retry of a submit that went through (a script rerun after its process was killed) gets the same order, not a second certificate.
+                    Sink.WriteWarning($"This request was already submitted as order {earlier.Id} ({earlier.Status}, request {earlier.RequestId} on '{earlier.Connector}'); it is not sent again. " +
+                        "For another certificate, make a new request.");
+                    order = earlier;
+                    Sink.WriteObject(earlier);
+                    return;
+                }
                 var intent = Workspace.Store.AddOrder(new OrderRecord
                 {
                     Connector = definition.Name,
@@ -150,19 +158,25 @@ namespace PSCertConnector.Core.Operations
         private OrderRecord Record(OrderRecord order, SubmitResult result, ConnectorDefinition used) =>
             Workspace.Store.UpdateOrder(order.WithResult(result) with { Connector = used.Name, Domain = used.Domain });
 
-        /// <summary>A request whose earlier submission is still under way or in doubt is not sent again: that is how duplicates are issued.</summary>
-        private void RefuseIfInDoubt(ConnectorDefinition definition, byte[] csr)
+        /// <summary>
+        /// The order this same request (byte for byte) already has on this CA: Issued or Pending is returned; one still
+        /// being submitted or in doubt refuses the submit, since sending it again is how duplicates are issued.
+        /// </summary>
+        private OrderRecord? EarlierSubmission(ConnectorDefinition definition, byte[] csr)
         {
             var connectors = new HashSet<string>(ServiceFailover.Candidates(Workspace, definition, sameCaOnly: false).Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
-            var doubtful = Workspace.Store.QueryOrders(new OrderQuery { Status = SubmitStatus.Submitting })
-                .Concat(Workspace.Store.QueryOrders(new OrderQuery { Status = SubmitStatus.Unknown }))
-                .FirstOrDefault(o => connectors.Contains(o.Connector) && o.Csr != null && o.Csr.AsSpan().SequenceEqual(csr));
-            if (doubtful == null) return;
-            throw doubtful.Status == SubmitStatus.Submitting
-                ? new PscException("SubmissionInProgress", FailureCategory.InvalidOperation,
-                    $"Order {doubtful.Id} is submitting this same request to '{doubtful.Connector}' right now (process {doubtful.SubmittedBy}); wait for it instead of sending it twice.") { Target = doubtful.Id.ToString() }
-                : new PscException("SubmissionInDoubt", FailureCategory.ResourceExists,
-                    $"This request was already sent as order {doubtful.Id}, and whether the CA issued it is unknown. {doubtful.DispositionMessage}") { Target = doubtful.Id.ToString() };
+            var earlier = Workspace.Store.QueryOrders(new OrderQuery { Csr = csr })
+                .Where(o => connectors.Contains(o.Connector)
+                            && o.Status is SubmitStatus.Submitting or SubmitStatus.Unknown or SubmitStatus.Pending or SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand)
+                .OrderByDescending(o => o.Id).FirstOrDefault();
+            return earlier?.Status switch
+            {
+                SubmitStatus.Submitting => throw new PscException("SubmissionInProgress", FailureCategory.InvalidOperation,
+                    $"Order {earlier.Id} is submitting this same request to '{earlier.Connector}' right now (process {earlier.SubmittedBy}); wait for it instead of sending it twice.") { Target = earlier.Id.ToString() },
+                SubmitStatus.Unknown => throw new PscException("SubmissionInDoubt", FailureCategory.ResourceExists,
+                    $"This request was already sent as order {earlier.Id}, and whether the CA issued it is unknown. {earlier.DispositionMessage}") { Target = earlier.Id.ToString() },
+                _ => earlier,
+            };
         }
 
         public void List(OrderQuery query, bool refresh)
@@ -234,11 +248,14 @@ namespace PSCertConnector.Core.Operations
                     {
                         result = approve ? connector.Approve(current.RequestId, Sink.Cancellation) : connector.Deny(current.RequestId, Sink.Cancellation);
                     }
-                    catch (PscException) when (current.Status == SubmitStatus.Pending && AlreadyDecided(current, approve) is { } decided)
+                    catch (PscException)
                     {
                         // Decided before (by an earlier run killed before it recorded the answer, or in the CA console): record it, do not fail.
-                        Sink.WriteVerbose($"Request {current.RequestId} on '{current.Connector}' was already {decided.Status.ToString().ToLowerInvariant()} on the CA.");
+                        // Asked here, not in an exception filter: during a filter the CA still holds its lock and open transaction.
+                        var decided = AlreadyDecided(current, approve);
+                        if (decided == null) throw;
                         result = decided;
+                        Sink.WriteVerbose($"Request {current.RequestId} on '{current.Connector}' was already {result.Status.ToString().ToLowerInvariant()} on the CA.");
                     }
                     var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
                     Sink.WriteObject(updated);

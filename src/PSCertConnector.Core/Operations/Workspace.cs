@@ -24,6 +24,14 @@ namespace PSCertConnector.Core.Operations
         }
 
         public string Home { get; }
+        /// <summary>
+        /// The folder relative paths the user gives are relative to: the process's current folder for the CLI, the current
+        /// FileSystem location for PowerShell (which does not move the process's).
+        /// </summary>
+        public string WorkingFolder { get; set; } = Environment.CurrentDirectory;
+
+        /// <summary>A path the user gave, made absolute against <see cref="WorkingFolder"/>.</summary>
+        public string FullPath(string path) => Path.GetFullPath(Path.Combine(WorkingFolder, path));
         public ISecretProtector Protector { get; }
         public InventoryStore Store { get; }
         public ConnectorRegistry Registry { get; }
@@ -37,7 +45,7 @@ namespace PSCertConnector.Core.Operations
             if (File.Exists(folder))
                 throw new PscException("HomeUnusable", FailureCategory.InvalidArgument,
                     $"The home folder '{folder}' is a file, not a folder. Set {PscHome.EnvironmentVariable} to a folder.") { Target = folder };
-            try { Directory.CreateDirectory(folder); }
+            try { OwnerOnly.CreateFolder(folder); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };

@@ -76,7 +76,7 @@ namespace PSCertConnector.Core.Pkix
 
         internal static (CsrInfo Info, Pkcs10CertificationRequest Request) Read(byte[] input)
         {
-            var der = Pem.ReadPemOrDer(input, "certificate request", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
+            var der = Pem.ReadSinglePemOrDer(input, "certificate request", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
             Pkcs10CertificationRequest request;
             CertificationRequestInfo info;
             try

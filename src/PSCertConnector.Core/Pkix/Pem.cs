@@ -68,6 +68,26 @@ namespace PSCertConnector.Core.Pkix
             throw Malformed(what, "it is neither DER nor PEM");
         }
 
+        /// <summary>
+        /// Like <see cref="ReadPemOrDer"/>, for inputs that must hold exactly one object (a request file): a second PEM
+        /// block, or bytes after the DER, is an error rather than silently ignored.
+        /// </summary>
+        public static byte[] ReadSinglePemOrDer(byte[] input, string what, params string[] labels)
+        {
+            var der = ReadPemOrDer(input, what, labels);
+            if (ReferenceEquals(der, input))
+            {
+                if (!System.Formats.Asn1.AsnDecoder.TryReadEncodedValue(input, System.Formats.Asn1.AsnEncodingRules.BER, out _, out _, out _, out var consumed))
+                    throw Malformed(what, "its DER encoding is cut short");
+                if (consumed != input.Length)
+                    throw Malformed(what, $"{input.Length - consumed} bytes follow the first one; give one per file");
+                return der;
+            }
+            int count = DecodeAll(Encoding.UTF8.GetString(input), what).Count(b => labels.Contains(b.Label));
+            if (count > 1) throw Malformed(what, $"the file holds {count} of them; give one per file");
+            return der;
+        }
+
         private static PscException Malformed(string what, string why) =>
             new PscException("MalformedInput", FailureCategory.InvalidData, $"The {what} could not be read: {why}.");
     }

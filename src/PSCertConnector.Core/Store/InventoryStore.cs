@@ -365,6 +365,7 @@ namespace PSCertConnector.Core.Store
             if (query.Connector != null) { where.Add("connector = $c"); parameters.Add(("$c", query.Connector)); }
             if (query.Status.HasValue) { where.Add("status = $s"); parameters.Add(("$s", query.Status.Value.ToString())); }
             if (query.RequestId != null) { where.Add("request_id = $r"); parameters.Add(("$r", query.RequestId)); }
+            if (query.Csr != null) { where.Add("csr = $csr"); parameters.Add(("$csr", query.Csr)); }
             var sql = "SELECT * FROM orders" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY id";
             return _db.Query(sql, ReadOrder, parameters.ToArray());
         }

@@ -184,5 +184,7 @@ namespace PSCertConnector.Core.Store
         public SubmitStatus? Status { get; init; }
         public long? Id { get; init; }
         public string? RequestId { get; init; }
+        /// <summary>Orders of exactly this request (DER), to find an earlier submission of it.</summary>
+        public byte[]? Csr { get; init; }
     }
 }
