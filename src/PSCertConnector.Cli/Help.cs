@@ -65,12 +65,12 @@ namespace PSCertConnector.Cli
                 ("other-name", "other-name SAN as OID;HEX (Intune rules; repeat)"), ("no-email-san", "no email SAN (Intune rules)"), ("no-upn-san", "no UPN SAN (Intune rules)"),
                 ("profile-oid", "DigiCert PKI Platform certificate profile OID, checked and sent as the template"),
             }),
-            new("submit", "Submit a request to a connector; the order is tracked in the inventory.", new[]
+            new("submit", "Submit a request to a connector; the order is tracked in the inventory (recorded before the CA is contacted, so a killed run is settled, not resubmitted; the same request again returns its order).", new[]
             {
                 ("connector", "connector name"), ("template", "template (default: the request's CertificateTemplate attribute)"),
                 ("csr", "CSR file, PEM or DER"), ("attribute", "extra request attribute NAME:VALUE (repeat)"),
             }),
-            new("order list", "List orders.", new[] { ("connector", ""), ("status", "pending, issued, denied, failed, revoked"), ("refresh", "poll the CA for pending orders") }),
+            new("order list", "List orders.", new[] { ("connector", ""), ("status", "pending, issued, denied, failed, revoked, submitting, unknown"), ("refresh", "poll the CA for pending orders") }),
             new("order refresh", "Poll the CA for pending orders (all pending when no id is given).", new[] { ("connector", "") }),
             new("order fetch", "Put issued orders' certificates into the inventory (all unfetched issued orders with --all).", new[] { ("connector", ""), ("all", "") }),
             new("order remove", "Remove orders from the inventory. Needs --yes.", new[] { ("connector", ""), ("request-id", "CA request id instead of order ids") }),
