@@ -182,8 +182,11 @@ namespace PSCertConnector.Lab
                 await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = $"revocation_reason '{reasonText}' is not one of key_compromise, superseded, …", field = "revocation_reason" } } });
                 return;
             }
-            try { authority.Ca.Revoke(serial, reason.Value, null); }
-            catch (PscException ex) when (ex.ErrorId == "AlreadyRevoked")
+            // DigiCert ONE refuses any second revocation, the same one included; our embedded CA takes that as a no-op.
+            bool changed;
+            try { changed = authority.Ca.Revoke(serial, reason.Value, null); }
+            catch (PscException ex) when (ex.ErrorId == "AlreadyRevoked") { changed = false; }
+            if (!changed)
             {
                 await LabJson.Write(context, 400, new { errors = new[] { new { code = "invalid_request", message = "Certificate already has been revoked" } } });
                 return;

@@ -334,17 +334,18 @@ namespace PSCertConnector.Core.EmbeddedCa
             }
         }
 
-        public void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate)
+        /// <returns>False when the certificate already had this revocation, so nothing changed.</returns>
+        public bool Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate)
         {
             if (reason == RevocationReason.RemoveFromCrl)
             {
                 ReleaseHold(serialNumber);
-                return;
+                return true;
             }
             var serial = Hex.NormalizeSerial(serialNumber);
             lock (_lock)
             {
-                _db.InTransaction(() =>
+                bool changed = _db.InTransaction(() =>
                 {
                     var row = FindBySerial(serial);
                     var when = (effectiveDate ?? DateTimeOffset.UtcNow).ToUniversalTime();
@@ -353,7 +354,7 @@ namespace PSCertConnector.Core.EmbeddedCa
                     bool supersedes = scheduled && (reason == RevocationReason.KeyCompromise || when < row.RevokedAt);
                     bool revoked = row.Disposition == CaDatabaseDisposition.Revoked && row.Reason != RevocationReason.CertificateHold;
                     // The same revocation again (a rerun after a process was killed before it recorded the first) changes nothing and is not an error.
-                    if (revoked && !supersedes && row.Reason == reason) return 0;
+                    if (revoked && !supersedes && row.Reason == reason) return false;
                     if (revoked && !supersedes)
                         throw new PscException("AlreadyRevoked", FailureCategory.InvalidOperation, scheduled
                             ? $"The certificate with serial {serial} is already scheduled for revocation on {row.RevokedAt:u} ({row.Reason}); only a key compromise or an earlier date replaces that."
@@ -363,9 +364,10 @@ namespace PSCertConnector.Core.EmbeddedCa
                         ("$d", (int)CaDatabaseDisposition.Revoked), ("$t", SqliteDatabase.Time(when)), ("$r", (int)reason),
                         ("$seq", NextChangeSequence()), ("$s", serial));
                     MarkCrlDue();
-                    return 0;
+                    return true;
                 });
-                PublishCrl();
+                if (changed) PublishCrl();
+                return changed;
             }
         }
 
