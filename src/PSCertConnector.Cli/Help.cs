@@ -103,9 +103,11 @@ namespace PSCertConnector.Cli
                 ("effective-date", "revocation date (UTC, ISO 8601); default now"),
             }),
             new("crl show", "Show a connector's CRL and its entries.", new[] { ("connector", ""), ("out", "write the CRL (DER) to this file"), ("publish", "publish a new CRL first (embedded CA)") }),
-            new("lab serve", "Run the AD CS-compatible Lab server (CEP, CES, /certsrv) over HTTPS on 127.0.0.1 until Ctrl+C; prints its URLs and CA bundle.", new[]
+            new("lab serve", "Run the AD CS-compatible Lab server (CEP, CES, /certsrv) over HTTPS on 127.0.0.1 until Ctrl+C, and its CA's certificates and CRLs over HTTP (/CertEnroll, as the AIA and CDP URLs of what it issues name them); prints its URLs and CA bundle.", new[]
             {
-                ("port", "TCP port (default 8443; 0 picks a free one)"), ("user", "account name (default labuser)"),
+                ("port", "TCP port (default 8443; 0 picks a free one)"),
+                ("http-port", "TCP port of the HTTP publication point (AIA and CDP); taken when the Lab's CA is first made (default: a free one) and kept, because its certificates name it"),
+                ("user", "account name (default labuser)"),
                 ("password-env", "the account's password from this environment variable (this or --password-file is required)"), ("password-file", "the account's password from this file"),
                 ("ca-name", "the Lab CA's name (default 'PSCertConnector Lab CA'); fixed once the Lab home exists"),
                 ("lab-home", "folder of the Lab's CA (default <home>/lab)"),

@@ -28,7 +28,7 @@ namespace PSCertConnector.Cli
                 if (!File.Exists(keytab)) throw CommandLine.Usage($"The keytab '{keytab}' named by --keytab does not exist.");
                 NativeEnvironment.Set("KRB5_KTNAME", "FILE:" + Path.GetFullPath(keytab)); // GSSAPI's acceptor reads its key from here
             }
-            using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName);
+            using var authority = LabAuthority.OpenOrCreate(labHome, cl.Get("ca-name") ?? LabAuthority.DefaultCaName, cl.Int("http-port", 0, 65535));
             LabServer server;
             try
             {
@@ -54,6 +54,9 @@ namespace PSCertConnector.Cli
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
                     digicertOne = server.BaseUri.AbsoluteUri.TrimEnd('/'),
+                    publication = authority.Publication.BaseUri.AbsoluteUri,
+                    caCertificates = authority.PublishedCertificateUrls,
+                    crls = authority.PublishedCrlUrls,
                     user,
                 };
                 if (cl.Has("json"))
@@ -71,6 +74,9 @@ namespace PSCertConnector.Cli
                     _out.WriteLine($"  CES (certificate)  {info.cesCertificate}");
                     _out.WriteLine($"  Web Enrollment     {info.webEnrollment}");
                     _out.WriteLine($"  DigiCert ONE       {info.digicertOne}/mpki/api/v1/ ({(apiKey != null ? "x-api-key as given" : "client certificates only: pass --api-key-env for an API key")})");
+                    _out.WriteLine($"  AIA and CDP (http) {info.publication}");
+                    foreach (var url in info.caCertificates) _out.WriteLine($"    CA certificate   {url}");
+                    foreach (var url in info.crls) _out.WriteLine($"    CRL              {url}");
                     _out.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (or 'order approve' with labAdmin=true)");
                     _out.WriteLine($"  Account            {user} (password as given)");
                     _out.WriteLine();

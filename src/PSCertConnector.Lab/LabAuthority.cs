@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core;
@@ -18,37 +19,85 @@ namespace PSCertConnector.Lab
         public const string DefaultCaName = "PSCertConnector Lab CA";
         public const string BundleFileName = "lab-ca-bundle.pem";
 
-        private LabAuthority(string home, string caName, EmbeddedCertificateAuthority ca, X509Certificate2 tls)
+        private const string PublicationPortFile = "publication-port";
+
+        private LabAuthority(string home, string caName, EmbeddedCertificateAuthority ca, X509Certificate2 tls, LabPublication publication)
         {
             Home = home;
             CaName = caName;
             Ca = ca;
             TlsCertificate = tls;
+            Publication = publication;
         }
 
         public string Home { get; }
         public string CaName { get; }
         public EmbeddedCertificateAuthority Ca { get; }
         public X509Certificate2 TlsCertificate { get; }
+        /// <summary>The HTTP publication point the CA's AIA and CDP URLs name.</summary>
+        public LabPublication Publication { get; }
         public string BundlePath => Path.Combine(Home, BundleFileName);
+        /// <summary>The issuing and root CA certificates as the AIA caIssuers URLs name them.</summary>
+        public IReadOnlyList<string> PublishedCertificateUrls => PublishedUrls(".crt");
+        /// <summary>The issuing and root CRLs as the CDP URLs name them.</summary>
+        public IReadOnlyList<string> PublishedCrlUrls => PublishedUrls(".crl");
+
+        private IReadOnlyList<string> PublishedUrls(string extension) =>
+            Directory.EnumerateFiles(Ca.PublicationFolder, "*" + extension).Select(Path.GetFileName).OrderBy(n => n!.Contains("-root") ? 1 : 0)
+                .Select(n => new Uri(Publication.BaseUri, Uri.EscapeDataString(n!)).AbsoluteUri).ToList();
         public X509Certificate2 IssuingCertificate => X509CertificateLoader.LoadCertificate(Ca.IssuingCertificate);
 
-        public static LabAuthority OpenOrCreate(string home, string caName = DefaultCaName)
+        /// <summary>
+        /// Opens the Lab's CA, creating it on first use, and starts its HTTP publication point. The CA's certificates
+        /// name that point's URL, so its port is kept in the Lab home: later starts serve on the same port.
+        /// </summary>
+        /// <param name="publicationPort">The port for the first start (0 or null: any free one); later starts must use the kept one.</param>
+        public static LabAuthority OpenOrCreate(string home, string caName = DefaultCaName, int? publicationPort = null)
         {
             Directory.CreateDirectory(home);
-            var ca = EmbeddedCertificateAuthority.OpenOrCreate(Path.Combine(home, "ca"), SecretProtector.ForHome(home),
-                new EmbeddedCaSettings { Name = caName }, allowCreate: true);
+            var caFolder = Path.Combine(home, "ca");
+            var kept = KeptPublicationPort(home);
+            bool caExists = File.Exists(Path.Combine(caFolder, "issuing.crt"));
+            if (kept is int k && caExists && publicationPort is int asked && asked != 0 && asked != k)
+                throw new PscException("LabPublicationPortFixed", FailureCategory.InvalidArgument,
+                    $"This Lab's CA publishes its certificates and CRLs on port {k}: the AIA and CDP URLs in every certificate it issued name that port. " +
+                    $"Leave out --http-port (or give {k}), or use a new --lab-home for port {asked}.") { Target = asked.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            int port = (caExists ? kept : null) ?? publicationPort ?? 0;
+            LabPublication publication;
+            try { publication = LabPublication.Start(Path.Combine(caFolder, "pub"), port); }
+            catch (IOException ex)
+            {
+                throw new PscException("LabPortInUse", FailureCategory.ResourceExists,
+                    $"The Lab's publication point cannot listen on 127.0.0.1:{port} ({ex.Message})." +
+                    (caExists && kept != null ? " Its CA's certificates name that port: free it, or use a new --lab-home." : " Pick another with --http-port, or 0 for any free one."), ex)
+                { Target = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            }
+            EmbeddedCertificateAuthority? ca = null;
             try
             {
+                ca = EmbeddedCertificateAuthority.OpenOrCreate(caFolder, SecretProtector.ForHome(home),
+                    new EmbeddedCaSettings { Name = caName, PublicationBaseUrl = publication.BaseUri.AbsoluteUri }, allowCreate: true);
+                var crlName = Path.GetFileName(ca.CrlPath);
+                var opened = ca;
+                publication.ServeFreshFrom(name => string.Equals(name, crlName, StringComparison.OrdinalIgnoreCase) ? opened.CurrentCrl() : null);
+                AtomicFile.Write(Path.Combine(home, PublicationPortFile), System.Text.Encoding.ASCII.GetBytes(publication.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 File.WriteAllText(Path.Combine(home, BundleFileName),
                     Pem.Encode("CERTIFICATE", ca.RootCertificate) + Pem.Encode("CERTIFICATE", ca.IssuingCertificate));
-                return new LabAuthority(home, caName, ca, IssueTlsCertificate(ca));
+                return new LabAuthority(home, caName, ca, IssueTlsCertificate(ca), publication);
             }
             catch
             {
-                ca.Dispose();
+                ca?.Dispose();
+                publication.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 throw;
             }
+        }
+
+        private static int? KeptPublicationPort(string home)
+        {
+            var file = Path.Combine(home, PublicationPortFile);
+            return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+                && port is > 0 and <= 65535 ? port : null;
         }
 
         /// <summary>A fresh server certificate for localhost and 127.0.0.1 each start; its key never leaves memory.</summary>
@@ -92,6 +141,7 @@ namespace PSCertConnector.Lab
 
         public void Dispose()
         {
+            Publication.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TlsCertificate.Dispose();
             Ca.Dispose();
         }

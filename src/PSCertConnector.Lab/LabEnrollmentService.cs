@@ -18,6 +18,7 @@ namespace PSCertConnector.Lab
         private const int HResultBadRequest = unchecked((int)0x80094001); // CERTSRV_E_BAD_REQUESTSUBJECT stands in for "unreadable request"
         private const int HResultUnsupportedTemplate = unchecked((int)0x80094800);
         private const int HResultNotFound = unchecked((int)0x80094004);
+        private const int HResultNoCertType = unchecked((int)0x80094801); // CERTSRV_E_NO_CERT_TYPE
 
         /// <summary>Either a response body (HTTP 200) or a fault (HTTP 500).</summary>
         public sealed record Outcome(XElement Body, bool IsFault);
@@ -44,11 +45,14 @@ namespace PSCertConnector.Lab
             var token = request.Element(AdcsXml.Wsse + "BinarySecurityToken");
             var template = request.Element(AdcsXml.Authorization + "AdditionalContext")?.Elements(AdcsXml.Authorization + "ContextItem")
                 .FirstOrDefault(i => (string?)i.Attribute("Name") == "CertificateTemplate")?.Element(AdcsXml.Authorization + "Value")?.Value.Trim();
-            if (token == null || string.IsNullOrEmpty(template))
-                return Fault("s:Receiver", null, "The request carries no PKCS#10 BinarySecurityToken or no CertificateTemplate context item.", HResultBadRequest, null, invalidRequest: true);
-            var attributes = request.Element(AdcsXml.Authorization + "AdditionalContext")!.Elements(AdcsXml.Authorization + "ContextItem")
+            // MS-WSTEP makes only RequestType and the token mandatory: without a CertificateTemplate context item the CA
+            // reads the template from the request itself (certmonger's cepces sends it only as the CSR's extension).
+            if (token == null || string.IsNullOrWhiteSpace(token.Value))
+                return Fault("s:Receiver", null, "The request carries no PKCS#10 BinarySecurityToken.", HResultBadRequest, null, invalidRequest: true);
+            var attributes = (request.Element(AdcsXml.Authorization + "AdditionalContext")?.Elements(AdcsXml.Authorization + "ContextItem") ?? Enumerable.Empty<XElement>())
                 .Where(i => (string?)i.Attribute("Name") is { } n && n != "CertificateTemplate")
-                .ToDictionary(i => (string)i.Attribute("Name")!, i => i.Element(AdcsXml.Authorization + "Value")?.Value ?? "");
+                .GroupBy(i => (string)i.Attribute("Name")!)
+                .ToDictionary(g => g.Key, g => g.Last().Element(AdcsXml.Authorization + "Value")?.Value ?? "");
             try
             {
                 var csr = SafeXml.Base64(token.Value, "PKCS#10 token");
@@ -57,6 +61,10 @@ namespace PSCertConnector.Lab
             catch (PscException ex) when (ex.ErrorId == "TemplateNotSupported")
             {
                 return Fault("s:Receiver", null, $"The requested certificate template is not supported by this CA. {ex.Message}", HResultUnsupportedTemplate, null, invalidRequest: false);
+            }
+            catch (PscException ex) when (ex.ErrorId == "NoCertificateTemplate")
+            {
+                return Fault("s:Receiver", null, ex.Message, HResultNoCertType, null, invalidRequest: true);
             }
             catch (PscException ex)
             {

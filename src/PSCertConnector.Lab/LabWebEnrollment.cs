@@ -32,8 +32,8 @@ namespace PSCertConnector.Lab
                 var colon = line.IndexOf(':');
                 if (colon > 0) attributes[line.Substring(0, colon).Trim()] = line.Substring(colon + 1).Trim();
             }
-            if (!attributes.TryGetValue("CertificateTemplate", out var template))
-                return Error("The request contains no certificate template information.", null, unchecked((int)0x80094801));
+            // Without a CertificateTemplate in CertAttrib the CA reads the template from the request (its attribute or extensions).
+            attributes.TryGetValue("CertificateTemplate", out var template);
             attributes.Remove("CertificateTemplate");
             SubmitResult result;
             try
@@ -44,6 +44,10 @@ namespace PSCertConnector.Lab
             catch (PscException ex) when (ex.ErrorId == "TemplateNotSupported")
             {
                 return Error("Denied by Policy Module: the requested certificate template is not supported by this CA.", null, unchecked((int)0x80094800));
+            }
+            catch (PscException ex) when (ex.ErrorId == "NoCertificateTemplate")
+            {
+                return Error("The request contains no certificate template information.", null, unchecked((int)0x80094801));
             }
             catch (PscException ex)
             {

@@ -124,6 +124,20 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void Lab_serve_keeps_the_publication_port_its_ca_certificates_name()
+        {
+            var labHome = _home.File("lab-fixed");
+            using (var authority = PSCertConnector.Lab.LabAuthority.OpenOrCreate(labHome))
+            {
+                var port = authority.Publication.Port;
+                var other = port == 65535 ? port - 1 : port + 1;
+                var result = Cli("lab", "serve", "--port", "0", "--http-port", other.ToString(), "--lab-home", labHome, "--password-env", "PATH");
+                result.Exit.Should().NotBe(0);
+                result.Err.Should().Contain($"port {port}").And.Contain("--lab-home").And.NotContain("   at ");
+            }
+        }
+
+        [Fact]
         public void Lab_serve_refuses_to_start_without_a_password_it_does_not_print()
         {
             var result = Cli("lab", "serve", "--port", "0");
@@ -169,6 +183,22 @@ namespace PSCertConnector.Integration.Tests
                 var port = new Uri(web).Port;
                 var (_, output) = OpenSsl.Run($"s_client -connect 127.0.0.1:{port} -servername localhost -CAfile \"{bundle}\" -verify_return_error -brief", stdin: "");
                 output.Should().Contain("Verification: OK");
+
+                // The CA certificates and CRLs it prints are served over plain HTTP (as AIA and CDP need), and OpenSSL reads them.
+                var certificates = info.GetProperty("caCertificates").EnumerateArray().Select(u => u.GetString()!).ToList();
+                var crls = info.GetProperty("crls").EnumerateArray().Select(u => u.GetString()!).ToList();
+                certificates.Should().HaveCount(2).And.OnlyContain(u => u.StartsWith("http://localhost:"));
+                crls.Should().HaveCount(2).And.OnlyContain(u => u.StartsWith("http://localhost:"));
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+                foreach (var (url, kind) in certificates.Select(u => (u, "x509")).Concat(crls.Select(u => (u, "crl"))))
+                {
+                    var file = _home.File(Guid.NewGuid().ToString("N"));
+                    File.WriteAllBytes(file, await http.GetByteArrayAsync(url));
+                    OpenSsl.Ok($"{kind} -inform DER -in \"{file}\" -noout");
+                }
+                var issuing = _home.File("issuing.der");
+                File.WriteAllBytes(issuing, await http.GetByteArrayAsync(certificates[0]));
+                OpenSsl.Ok($"x509 -inform DER -in \"{issuing}\" -noout -ext authorityInfoAccess").Should().Contain(certificates[1], "the issuing CA names the root's URL");
             }
             finally
             {

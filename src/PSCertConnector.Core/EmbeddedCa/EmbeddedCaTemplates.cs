@@ -35,9 +35,10 @@ namespace PSCertConnector.Core.EmbeddedCa
             KeyUsage = DigitalSignature | KeyEncipherment,
         };
 
-        /// <summary>Finds a template by its name or its display name, as certreq and the console accept either.</summary>
-        public static CaTemplate? Find(string nameOrDisplay) =>
-            All.FirstOrDefault(t => string.Equals(t.Name, nameOrDisplay, StringComparison.OrdinalIgnoreCase))
-            ?? All.FirstOrDefault(t => string.Equals(t.DisplayName, nameOrDisplay, StringComparison.OrdinalIgnoreCase));
+        /// <summary>Finds a template by its name, its display name or its OID, as AD CS accepts each.</summary>
+        public static CaTemplate? Find(string nameDisplayOrOid) =>
+            All.FirstOrDefault(t => string.Equals(t.Name, nameDisplayOrOid, StringComparison.OrdinalIgnoreCase))
+            ?? All.FirstOrDefault(t => string.Equals(t.DisplayName, nameDisplayOrOid, StringComparison.OrdinalIgnoreCase))
+            ?? All.FirstOrDefault(t => string.Equals(t.Oid, nameDisplayOrOid, StringComparison.Ordinal));
     }
 }

@@ -216,13 +216,22 @@ namespace PSCertConnector.Core.EmbeddedCa
             return new Uri(Path.Combine(Path.GetFullPath(folder), "pub") + Path.DirectorySeparatorChar).AbsoluteUri;
         }
 
-        public SubmitResult Submit(byte[] csr, string templateName, IReadOnlyDictionary<string, string> attributes)
+        /// <summary>
+        /// Submits a request. Without <paramref name="templateName"/> the template comes from where AD CS looks for it:
+        /// a CertificateTemplate attribute, then the request's template-name extension, then its template-OID extension.
+        /// </summary>
+        public SubmitResult Submit(byte[] csr, string? templateName, IReadOnlyDictionary<string, string> attributes)
         {
-            var template = EmbeddedCaTemplates.Find(templateName)
-                ?? throw new PscException("TemplateNotSupported", FailureCategory.ObjectNotFound,
-                    $"The CA '{_settings.Name}' does not offer the template '{templateName}' (0x80094800). Offered: {string.Join(", ", Templates.Select(t => t.Name))}.")
-                { Target = templateName };
             var info = CsrParser.Parse(csr);
+            var requested = (string.IsNullOrWhiteSpace(templateName) ? null : templateName)
+                ?? (attributes.TryGetValue("CertificateTemplate", out var attribute) && !string.IsNullOrWhiteSpace(attribute) ? attribute.Trim() : null)
+                ?? info.RequestedTemplate
+                ?? throw new PscException("NoCertificateTemplate", FailureCategory.InvalidArgument,
+                    "The request contains no certificate template information (0x80094801): name one as the CertificateTemplate attribute or in the request's template extension.");
+            var template = EmbeddedCaTemplates.Find(requested)
+                ?? throw new PscException("TemplateNotSupported", FailureCategory.ObjectNotFound,
+                    $"The CA '{_settings.Name}' does not offer the template '{requested}' (0x80094800). Offered: {string.Join(", ", Templates.Select(t => t.Name))}.")
+                { Target = requested };
             lock (_lock)
             {
                 var now = DateTimeOffset.UtcNow;

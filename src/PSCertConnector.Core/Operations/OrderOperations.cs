@@ -24,9 +24,9 @@ namespace PSCertConnector.Core.Operations
             {
                 var definition = Workspace.RequireService(connectorName);
                 var info = CsrParser.Parse(csr);
-                var requestedTemplate = template ?? (info.Attributes.TryGetValue("CertificateTemplate", out var t) ? t : null)
+                var requestedTemplate = template ?? info.RequestedTemplate
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
-                        "Name a template (-Template / --template): neither the command nor the request's CertificateTemplate attribute gives one.");
+                        "Name a template (-Template / --template): neither the command nor the request (its CertificateTemplate attribute or template extension) gives one.");
                 var known = new TemplateOperations(Workspace, Sink).Require(definition, requestedTemplate);
                 if (!Sink.ShouldProcess($"request for '{info.Subject}' to connector '{definition.Name}' with template '{known.Name}'", "Submit")) return;
 

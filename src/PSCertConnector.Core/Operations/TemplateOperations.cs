@@ -59,7 +59,8 @@ namespace PSCertConnector.Core.Operations
         {
             CaTemplate? Find(IReadOnlyList<TemplateRecord> list) =>
                 list.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase));
+                ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? list.Select(t => t.Template).FirstOrDefault(t => string.Equals(t.Oid, name, StringComparison.Ordinal));
             // Web Enrollment lists no templates: the CA itself judges the name at submit.
             if ((Workspace.Connect(definition).Capabilities & ConnectorCapabilities.Templates) == 0)
                 return new CaTemplate { Name = name, DisplayName = name };

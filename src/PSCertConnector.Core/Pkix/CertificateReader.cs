@@ -55,8 +55,8 @@ namespace PSCertConnector.Core.Pkix
                     {
                         case "2.5.29.17": sans = GeneralNameCodec.Decode(Asn1Object.FromByteArray(value)); break;
                         case "2.5.29.37": ekus = GeneralNameCodec.DecodeEku(Asn1Object.FromByteArray(value)); break;
-                        case Oids.CertificateTemplateName: templateName = new AsnReader(value, AsnEncodingRules.DER).ReadCharacterString(UniversalTagNumber.BMPString); break;
-                        case Oids.CertificateTemplateInfo: templateOid = new AsnReader(value, AsnEncodingRules.DER).ReadSequence().ReadObjectIdentifier(); break;
+                        case Oids.CertificateTemplateName: templateName = TemplateExtensions.ReadName(value); break;
+                        case Oids.CertificateTemplateInfo: templateOid = TemplateExtensions.ReadOid(value); break;
                         case "2.5.29.19":
                             var constraints = new AsnReader(value, AsnEncodingRules.DER).ReadSequence();
                             isCa = constraints.HasData && constraints.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && constraints.ReadBoolean();

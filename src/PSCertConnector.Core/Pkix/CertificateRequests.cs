@@ -113,9 +113,10 @@ namespace PSCertConnector.Core.Pkix
             var ekus = new List<string>();
             int? keyUsage = null;
             var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            string? templateName = null, templateOid = null;
             try
             {
-                ReadAttributes(info, sans, ekus, ref keyUsage, pairs);
+                ReadAttributes(info, sans, ekus, ref keyUsage, pairs, ref templateName, ref templateOid);
             }
             catch (Exception ex) when (ex is not PscException)
             {
@@ -134,12 +135,15 @@ namespace PSCertConnector.Core.Pkix
                 EnhancedKeyUsages = ekus,
                 KeyUsage = keyUsage,
                 Attributes = pairs,
+                TemplateName = templateName,
+                TemplateOid = templateOid,
                 PublicKeyInfo = spkiDer,
                 Der = der,
             }, request);
         }
 
-        private static void ReadAttributes(CertificationRequestInfo info, List<SubjectAlternativeName> sans, List<string> ekus, ref int? keyUsage, Dictionary<string, string> pairs)
+        private static void ReadAttributes(CertificationRequestInfo info, List<SubjectAlternativeName> sans, List<string> ekus, ref int? keyUsage, Dictionary<string, string> pairs,
+            ref string? templateName, ref string? templateOid)
         {
             if (info.Attributes != null)
             {
@@ -156,6 +160,10 @@ namespace PSCertConnector.Core.Pkix
                         if (eku != null) ekus.AddRange(GeneralNameCodec.DecodeEku(eku.GetParsedValue()));
                         var ku = extensions.GetExtension(X509Extensions.KeyUsage);
                         if (ku != null) keyUsage = GeneralNameCodec.DecodeKeyUsage(ku.GetParsedValue());
+                        var name = extensions.GetExtension(new DerObjectIdentifier(Oids.CertificateTemplateName));
+                        if (name != null) templateName = TemplateExtensions.ReadName(name.Value.GetOctets());
+                        var template = extensions.GetExtension(new DerObjectIdentifier(Oids.CertificateTemplateInfo));
+                        if (template != null) templateOid = TemplateExtensions.ReadOid(template.Value.GetOctets());
                     }
                     else if (type == Oids.EnrollmentNameValuePair)
                     {
