@@ -365,6 +365,24 @@ Describe 'AD CS over HTTPS against the Lab server' {
         $certificate.CommonName | Should -Be 'pester-ces.contoso.com'
     }
 
+    It 'Submit-AdcsRequest -CsrPath takes the template from an OpenSSL CSR''s template extension, and the chain is fetched over the Lab''s http AIA' {
+        $csr = Join-Path $TestDrive 'openssl-ext.csr'
+        & openssl req -new -newkey rsa:2048 -nodes -keyout (Join-Path $TestDrive 'openssl-ext.key') -subj '/CN=pester-ext.contoso.com' `
+            -addext '1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:WebServer' -out $csr 2>$null
+        $LASTEXITCODE | Should -Be 0
+        $order = Submit-AdcsRequest -Connector lab-ces -CsrPath $csr -ErrorAction Stop
+        $order.Status | Should -Be 'Issued'
+        $order.Template | Should -Be 'WebServer'
+
+        $certificate = $order | Receive-AdcsCertificate -ErrorAction Stop
+        $leaf = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($certificate.Der)
+        $aia = $leaf.Extensions | Where-Object { $_.Oid.Value -eq '1.3.6.1.5.5.7.1.1' }
+        $issuerUrl = [regex]::Match($aia.Format($false), 'http://[^\s,]+\.crt').Value
+        $issuerUrl | Should -BeLike 'http://localhost:*/CertEnroll/*'
+        $issuer = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((Invoke-WebRequest -Uri $issuerUrl -UseBasicParsing).Content)
+        $issuer.Subject | Should -Be $leaf.Issuer
+    }
+
     It 'Revoke-Certificate through CES fails with CapabilityNotSupported' {
         $certificate = Get-CaCertificate -Connector lab-ces | Select-Object -First 1
         $certificate | Revoke-Certificate -Reason KeyCompromise -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
