@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using PSCertConnector.Core.Protocols;
 
 namespace PSCertConnector.Lab
 {
@@ -12,7 +13,7 @@ namespace PSCertConnector.Lab
         {
             try
             {
-                using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                using var document = await JsonDocument.ParseAsync(context.Request.Body, SafeJson.Options, cancellationToken: context.RequestAborted);
                 return document.RootElement.Clone();
             }
             catch (JsonException) { return null; }

@@ -164,9 +164,26 @@ namespace PSCertConnector.Lab
                 context.Response.StatusCode = 405;
                 return;
             }
+            // Transport identities (Kerberos, TLS client certificate) are settled before the body is read, so a caller
+            // without one costs no parsing; a UsernameToken is in the SOAP header and needs the (bounded) parse first.
+            string? identity = null;
+            if (auth == AdcsAuthentication.Kerberos)
+            {
+                identity = await NegotiateIdentity(context).ConfigureAwait(false);
+                if (identity == null) return; // answered with a 401 challenge
+            }
+            else if (auth == AdcsAuthentication.Certificate)
+            {
+                identity = ClientCertificateIdentity(context);
+                if (identity == null)
+                {
+                    await SoapReply(context, InvalidSecurity(), responseAction, null).ConfigureAwait(false);
+                    return;
+                }
+            }
             var body = await ReadBody(context).ConfigureAwait(false);
             XDocument request;
-            try { request = SafeXml.Parse(body, "SOAP request"); }
+            try { request = SafeXml.Parse(body, "SOAP request", context.RequestAborted); }
             catch (PscException ex)
             {
                 await SoapReply(context, LabEnrollmentService.Fault("s:Sender", null, ex.Message, null, null, true), responseAction, null).ConfigureAwait(false);
@@ -181,17 +198,10 @@ namespace PSCertConnector.Lab
                     $"The message with Action '{action}' cannot be processed at this endpoint (expected {expectedAction}).", null, null, true), responseAction, messageId).ConfigureAwait(false);
                 return;
             }
-            string? identity;
-            if (auth == AdcsAuthentication.Kerberos)
-            {
-                identity = await NegotiateIdentity(context).ConfigureAwait(false);
-                if (identity == null) return; // answered with a 401 challenge
-            }
-            else identity = auth == AdcsAuthentication.Certificate ? ClientCertificateIdentity(context) : UsernameTokenIdentity(header);
+            if (auth == AdcsAuthentication.UsernamePassword) identity = UsernameTokenIdentity(header);
             if (identity == null)
             {
-                await SoapReply(context, LabEnrollmentService.Fault("s:Sender", "a:InvalidSecurity",
-                    "An error occurred when verifying security for the message.", null, null, false), responseAction, messageId).ConfigureAwait(false);
+                await SoapReply(context, InvalidSecurity(), responseAction, messageId).ConfigureAwait(false);
                 return;
             }
             var content = request.Root?.Element(AdcsXml.Soap + "Body")?.Elements().FirstOrDefault();
@@ -200,6 +210,9 @@ namespace PSCertConnector.Lab
                 : handle(content);
             await SoapReply(context, outcome, responseAction, messageId).ConfigureAwait(false);
         }
+
+        private static LabEnrollmentService.Outcome InvalidSecurity() =>
+            LabEnrollmentService.Fault("s:Sender", "a:InvalidSecurity", "An error occurred when verifying security for the message.", null, null, false);
 
         private static async Task SoapReply(HttpContext context, LabEnrollmentService.Outcome outcome, string action, string? relatesTo)
         {

@@ -171,6 +171,37 @@ namespace PSCertConnector.Tests
             act.Should().Throw<PscException>().Which.ErrorId.Should().Be("UnsafeResponse");
         }
 
+        private static byte[] Nested(int depth, string leaf = "") =>
+            Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("<a>", depth)) + leaf + string.Concat(Enumerable.Repeat("</a>", depth)));
+
+        [Fact]
+        public void Nesting_up_to_the_depth_limit_parses_and_one_more_level_is_refused_unread()
+        {
+            SafeXml.Parse(Nested(30, "x"), "response").Root!.Value.Should().Be("x");
+            SafeXml.Parse(Nested(SafeXml.MaxDepth), "response").Descendants().Count().Should().Be(SafeXml.MaxDepth);
+            var act = () => SafeXml.Parse(Nested(SafeXml.MaxDepth + 1), "policy response");
+            var error = act.Should().Throw<PscException>().Which;
+            error.ErrorId.Should().Be("UnsafeResponse");
+            error.Message.Should().Be("The policy response is nested deeper than 64 elements; it was refused unread (no CA service answers like that).");
+        }
+
+        [Fact]
+        public void A_body_with_more_elements_than_the_limit_is_refused()
+        {
+            var flat = Encoding.UTF8.GetBytes("<r>" + string.Concat(Enumerable.Repeat("<a/>", SafeXml.MaxElements)) + "</r>");
+            var act = () => SafeXml.Parse(flat, "response");
+            act.Should().Throw<PscException>().Which.Message.Should().Contain("more than 500,000 elements");
+        }
+
+        [Fact]
+        public void A_parse_stops_when_the_callers_time_is_up()
+        {
+            using var expired = new CancellationTokenSource();
+            expired.Cancel();
+            var act = () => SafeXml.Parse(Encoding.UTF8.GetBytes("<r>" + string.Concat(Enumerable.Repeat("<a/>", 5000)) + "</r>"), "response", expired.Token);
+            act.Should().Throw<OperationCanceledException>();
+        }
+
         [Theory]
         [InlineData("<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><Get")]
         [InlineData("{\"error\": \"json\"}")]

@@ -92,6 +92,15 @@ namespace PSCertConnector.Integration.Tests
                         "<cAs><cA><uris><cAURI><clientAuthentication>4</clientAuthentication><uri>https://collector.example.net/CA_CES_UsernamePassword/service.svc/CES</uri>" +
                         "<priority>1</priority><renewalOnly>false</renewalOnly></cAURI></uris><cAReferenceID>0</cAReferenceID></cA></cAs><oIDs/></GetPoliciesResponse></s:Body></s:Envelope>");
                     break;
+                case "/deep/CEP":
+                    // 840 KB nested 120,000 deep: well under maxResponseKiB, so only a depth bound stops it quickly.
+                    await Reply(context, 200, SoapType, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>" +
+                        string.Concat(Enumerable.Repeat("<a>", 120_000)) + string.Concat(Enumerable.Repeat("</a>", 120_000)) + "</s:Body></s:Envelope>");
+                    break;
+                case "/deepjson/mpki/api/v1/profile":
+                case "/deepjson/mpki/api/v2/profile":
+                    await Reply(context, 200, "application/json", string.Concat(Enumerable.Repeat("[", 200_000)) + string.Concat(Enumerable.Repeat("]", 200_000)));
+                    break;
                 case "/notxml/CEP":
                     await Reply(context, 200, SoapType, "HTTP/1.1 garbage {\"json\": true}");
                     break;
@@ -232,6 +241,46 @@ namespace PSCertConnector.Integration.Tests
             error.Message.Should().Contain("1) the server requires a client certificate").And.Contain("2) no TLS version in common")
                 .And.Contain("3) a proxy or firewall");
             await server;
+        }
+
+        [Fact]
+        public void A_response_nested_deeper_than_the_depth_limit_is_refused_within_the_connector_timeout()
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var error = TemplatesFrom("deep", ("timeoutSeconds", "5"));
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the timeout covers reading the answer too");
+            error.ErrorId.Should().Be("UnsafeResponse");
+            error.Message.Should().Contain("nested deeper than 64");
+        }
+
+        [Fact]
+        public void A_json_answer_nested_deeper_than_the_depth_limit_is_refused_quickly()
+        {
+            var definition = LabFixture.AddConnector(_workspace, "deepjson", "digicert-one", new Dictionary<string, string>
+            {
+                ["url"] = $"https://localhost:{_port}/deepjson/", ["caBundle"] = _lab.Authority.BundlePath, ["timeoutSeconds"] = "5",
+            }, LabFixture.Secret(LabFixture.ApiKey));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var act = () => _workspace.Connect(definition).GetTemplates(default);
+            var error = act.Should().Throw<PscException>().Which;
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+            error.ErrorId.Should().Be("MalformedResponse");
+            error.Message.Should().Contain("depth");
+        }
+
+        [Fact]
+        public async Task The_lab_refuses_a_deeply_nested_unauthenticated_request_without_spending_seconds_on_it()
+        {
+            var body = "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Header/><s:Body>" +
+                string.Concat(Enumerable.Repeat("<a>", 100_000)) + string.Concat(Enumerable.Repeat("</a>", 100_000)) + "</s:Body></s:Envelope>";
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var reply = await client.PostAsync(_lab.Server.EnrollmentUri(AdcsAuthentication.UsernamePassword),
+                new StringContent(body, Encoding.UTF8, "application/soap+xml"));
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
+            ((int)reply.StatusCode).Should().Be(500);
+            (await reply.Content.ReadAsStringAsync()).Should().Contain("nested deeper than 64");
         }
 
         [Fact]

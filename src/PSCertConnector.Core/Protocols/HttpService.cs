@@ -93,7 +93,15 @@ namespace PSCertConnector.Core.Protocols
         }
 
         public HttpReply Send(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, AuthenticationHeaderValue? authorization = null,
-            IEnumerable<(string Name, string Value)>? extraHeaders = null)
+            IEnumerable<(string Name, string Value)>? extraHeaders = null) =>
+            Exchange(method, uri, content, cancellation, static (reply, _) => reply, authorization, extraHeaders);
+
+        /// <summary>
+        /// Sends a request and reads its answer with <paramref name="read"/> inside the same timeout, so a body that is slow
+        /// to parse ends as ServiceTimeout like a slow server does.
+        /// </summary>
+        public T Exchange<T>(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, Func<HttpReply, CancellationToken, T> read,
+            AuthenticationHeaderValue? authorization = null, IEnumerable<(string Name, string Value)>? extraHeaders = null)
         {
             if (uri.Scheme != Uri.UriSchemeHttps)
                 throw new PscException("InsecureEndpoint", FailureCategory.SecurityError,
@@ -109,12 +117,13 @@ namespace PSCertConnector.Core.Protocols
             {
                 using var response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).GetAwaiter().GetResult();
                 var body = ReadBounded(response, uri, linked.Token);
-                return new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri)
+                var reply = new HttpReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, uri)
                 {
                     RetryAfter = response.Headers.TryGetValues("Retry-After", out var retry) ? retry.FirstOrDefault() : null,
                     // The platform's Negotiate handling writes its header onto the request: none means no ticket was offered.
                     AuthorizationSent = (response.RequestMessage ?? request).Headers.Authorization != null,
                 };
+                return read(reply, linked.Token);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
 
@@ -9,11 +10,18 @@ namespace PSCertConnector.Core.Protocols
 {
     /// <summary>
     /// Reads XML from a peer: DTDs prohibited (no entity expansion, no external fetches), comments dropped,
-    /// size bounded by the caller's read. Every failure is a MalformedResponse or UnsafeResponse error.
+    /// size bounded by the caller's read, nesting and element count bounded while reading (before any tree is
+    /// built, so a hostile body costs time linear in its size). Every failure is a MalformedResponse or UnsafeResponse error.
     /// </summary>
     public static class SafeXml
     {
-        public static XDocument Parse(byte[] body, string what)
+        /// <summary>Deepest nesting accepted; SOAP answers from CEP/CES nest about 12 deep.</summary>
+        public const int MaxDepth = 64;
+        /// <summary>Most elements accepted in one document (a CEP policy with 1,000 templates has about 60,000).</summary>
+        public const int MaxElements = 500_000;
+
+        /// <param name="cancellation">Checked while reading, so the caller's timeout covers the parse too.</param>
+        public static XDocument Parse(byte[] body, string what, CancellationToken cancellation = default)
         {
             var settings = new XmlReaderSettings
             {
@@ -25,6 +33,23 @@ namespace PSCertConnector.Core.Protocols
             };
             try
             {
+                // The bounds are checked in a streaming pass first: the tree builder has no depth limit of its own.
+                using (var scan = XmlReader.Create(new MemoryStream(body, writable: false), settings))
+                {
+                    int elements = 0;
+                    while (scan.Read())
+                    {
+                        if (scan.NodeType != XmlNodeType.Element) continue;
+                        if (scan.Depth >= MaxDepth)
+                            throw new PscException("UnsafeResponse", FailureCategory.SecurityError,
+                                $"The {what} is nested deeper than {MaxDepth} elements; it was refused unread (no CA service answers like that).");
+                        if (++elements > MaxElements)
+                            throw new PscException("UnsafeResponse", FailureCategory.SecurityError,
+                                $"The {what} has more than {MaxElements.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} elements; it was refused unread.");
+                        if ((elements & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+                    }
+                }
+                cancellation.ThrowIfCancellationRequested();
                 using var reader = XmlReader.Create(new MemoryStream(body, writable: false), settings);
                 return XDocument.Load(reader, LoadOptions.None);
             }

@@ -43,12 +43,14 @@ namespace PSCertConnector.Core.Connectors.Adcs
         {
             var content = new ByteArrayContent(message);
             content.Headers.ContentType = MediaTypeHeaderValue.Parse(AdcsXml.ContentType);
-            var reply = _http.Send(HttpMethod.Post, uri, content, cancellation);
-            CheckStatus(reply, what, soap: true);
-            if (reply.MediaType != null && reply.MediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
-                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
-                    $"{uri.Host} answered the {what} with an HTML page ('{CertsrvCodec.Title(reply.Text)}') where SOAP was expected. Check the endpoint URL ({uri}).") { Target = uri.ToString() };
-            var document = SafeXml.Parse(reply.Body, what + " from " + uri.Host);
+            var (reply, document) = _http.Exchange(HttpMethod.Post, uri, content, cancellation, (reply, readCancellation) =>
+            {
+                CheckStatus(reply, what, soap: true);
+                if (reply.MediaType != null && reply.MediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
+                    throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                        $"{uri.Host} answered the {what} with an HTML page ('{CertsrvCodec.Title(reply.Text)}') where SOAP was expected. Check the endpoint URL ({uri}).") { Target = uri.ToString() };
+                return (reply, SafeXml.Parse(reply.Body, what + " from " + uri.Host, readCancellation));
+            });
             var fault = SoapFault.TryRead(document);
             if (fault == null && reply.StatusCode != HttpStatusCode.OK)
                 throw new ServiceUnavailableException("ServerError", FailureCategory.ConnectionError,

@@ -104,7 +104,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                     "Check the connector's url setting (a proxy or login page may be in the way).") { Target = reply.Uri.ToString() };
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, new JsonDocumentOptions { MaxDepth = 64 });
+                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
                 return document.RootElement.Clone();
             }
             catch (JsonException ex)
@@ -137,7 +137,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         {
             try
             {
-                using var document = JsonDocument.Parse(reply.Body);
+                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
                 var (code, message, _) = ReadError(document.RootElement);
                 return code == null && message == null ? null : $"{message} ({code})";
             }
@@ -149,7 +149,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             string? code = null, message = null, field = null;
             try
             {
-                using var document = JsonDocument.Parse(reply.Body);
+                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
                 (code, message, field) = ReadError(document.RootElement);
             }
             catch (JsonException) { } // an HTML or empty error page: its first characters are shown instead
