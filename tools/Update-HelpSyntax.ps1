@@ -1,20 +1,24 @@
 <#
 .SYNOPSIS
-    Regenerates the MAML help's syntax blocks and parameter metadata from the cmdlets themselves.
+    Regenerates the cmdlet help's syntax blocks and parameter metadata (docs/en-US/*.md) from the cmdlets themselves.
 .DESCRIPTION
-    Imports the built module and, for every cmdlet in en-US/PSCertConnector.dll-Help.xml, rewrites <command:syntax> with one
-    syntax item per parameter set (as Get-Command -Syntax shows them, WhatIf/Confirm included, the common parameters left to
-    Get-Help's [<CommonParameters>]) and each <command:parameter>'s required/position/pipeline/wildcard/alias fields and type
-    from the cmdlet's metadata. Descriptions stay hand-written: a parameter without one stops the script with its name.
+    The help is written as markdown in docs/en-US (platyPS schema; the build compiles it to MAML with
+    tools/PSCertConnector.HelpCompiler). This script imports the built module and, for every cmdlet documented there,
+    rewrites the SYNTAX section with one block per parameter set (as Get-Command -Syntax shows them, WhatIf/Confirm
+    included, the common parameters left to Get-Help's [<CommonParameters>]) and each parameter's yaml block(s)
+    (type, sets, required, position, pipeline input, wildcards, aliases) from the cmdlet's metadata. Descriptions,
+    examples and default values stay hand-written: a parameter without a description stops the script with its name.
     Parameters are listed in Get-Command's order: positional ones by position, then the mandatory named ones, then the
-    others, each group in declaration order (the sorts are -Stable, so reruns give the same file).
+    others, each group in declaration order (the sorts are -Stable, so reruns give the same files).
     Run after changing a cmdlet's parameters (build first): pwsh -File tools/Update-HelpSyntax.ps1
-    With -Check it writes nothing and fails if the help is not what it would generate.
+    With -Check it writes nothing and fails if the markdown is not what it would generate.
 #>
 [CmdletBinding()]
 param(
     [string] $Manifest = (Join-Path $PSScriptRoot '../output/PSCertConnector/0.1.0/PSCertConnector.psd1'),
-    [string] $HelpFile = (Join-Path $PSScriptRoot '../en-US/PSCertConnector.dll-Help.xml'),
+    [string] $Docs = (Join-Path $PSScriptRoot '../docs/en-US'),
+    # Start from this MAML file instead of the compiled markdown (how the markdown was first made from hand-written MAML).
+    [string] $FromMaml,
     [switch] $Check
 )
 $ErrorActionPreference = 'Stop'
@@ -23,6 +27,18 @@ $common = [System.Management.Automation.Cmdlet]::CommonParameters
 $ns = @{ command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; maml = 'http://schemas.microsoft.com/maml/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10' }
 $cmdNs = $ns.command; $mamlNs = $ns.maml; $devNs = $ns.dev
 
+$compiler = Get-ChildItem -Path (Join-Path $PSScriptRoot 'PSCertConnector.HelpCompiler/bin') -Recurse -Filter PSCertConnector.HelpCompiler.dll -ErrorAction SilentlyContinue |
+    Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+if (-not $compiler) { throw 'The help compiler is not built: run "dotnet build" first.' }
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ("psc-help-" + [guid]::NewGuid().ToString('n'))
+$null = New-Item -ItemType Directory -Path $work
+try {
+$HelpFile = $FromMaml
+if (-not $HelpFile) {
+    & dotnet $compiler.FullName compile $Docs $work --with-set-names
+    if ($LASTEXITCODE -ne 0) { throw "The help in $Docs does not compile (see above)." }
+    $HelpFile = Join-Path $work 'PSCertConnector.dll-Help.xml'
+}
 [xml] $doc = Get-Content -Raw -LiteralPath $HelpFile
 $doc.PreserveWhitespace = $false
 
@@ -116,6 +132,7 @@ foreach ($commandNode in $doc.SelectNodes('//command:command', $manager)) {
     $sets = @($command.ParameterSets | Sort-Object -Stable { -not $_.IsDefault })
     foreach ($set in $sets) {
         $item = New-Element 'command' 'syntaxItem'
+        $item.SetAttribute('parameterSetName', $set.Name)  # kept in the markdown's SYNTAX headings
         $null = $item.AppendChild((New-Element 'maml' 'name' $name))
         $ordered = $set.Parameters | Where-Object { $_.Name -notin $common } |
             Sort-Object -Stable @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
@@ -131,17 +148,17 @@ foreach ($commandNode in $doc.SelectNodes('//command:command', $manager)) {
     }
 }
 if ($missing) { throw "Write a description in the help for: $($missing -join '; ')" }
-$settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; IndentChars = '  '; Encoding = [System.Text.UTF8Encoding]::new($false) }
-$path = (Resolve-Path $HelpFile).Path
-$buffer = [System.IO.MemoryStream]::new()
-$writer = [System.Xml.XmlWriter]::Create($buffer, $settings)
-try { $doc.Save($writer) } finally { $writer.Dispose() }
-$generated = $buffer.ToArray()
+$generated = Join-Path $work 'generated.xml'
+$doc.Save($generated)
 $count = @($doc.SelectNodes('//command:command', $manager)).Count
 if ($Check) {
-    $current = [System.IO.File]::ReadAllBytes($path)
-    if ([System.Linq.Enumerable]::SequenceEqual([byte[]]$current, [byte[]]$generated)) { Write-Host "Help syntax is up to date for $count cmdlets."; return }
-    throw "The help's syntax or parameter metadata differs from the cmdlets: run tools/Update-HelpSyntax.ps1 without -Check."
+    & dotnet $compiler.FullName markdown $generated $Docs --check
+    if ($LASTEXITCODE -ne 0) { throw 'The help is out of date (see above).' }
+    Write-Host "Help syntax is up to date for $count cmdlets."
+} else {
+    $null = New-Item -ItemType Directory -Path $Docs -Force
+    & dotnet $compiler.FullName markdown $generated $Docs
+    if ($LASTEXITCODE -ne 0) { throw 'Writing the markdown failed (see above).' }
+    Write-Host "Help syntax regenerated for $count cmdlets in $Docs."
 }
-[System.IO.File]::WriteAllBytes($path, $generated)
-Write-Host "Help syntax regenerated for $count cmdlets."
+} finally { Remove-Item -Recurse -Force -LiteralPath $work -ErrorAction SilentlyContinue }

@@ -158,6 +158,13 @@ foreach (`$command in Get-Command -Module PSCertConnector) {
         ($run.Output -split "`n" | Where-Object { $_ -match 'MISMATCH' }) | Should -BeNullOrEmpty
         $run.Output | Should -Match 'checked'
     }
+
+    It 'says in its markdown (docs/en-US) exactly the syntax and parameter metadata the cmdlets have' {
+        # What a contributor runs after changing a parameter; -Check writes nothing and fails on stale pages.
+        $run = Invoke-Pwsh -WorkingDirectory $repo "& '$repo/tools/Update-HelpSyntax.ps1' -Manifest '$manifest' -Check; exit `$LASTEXITCODE"
+        $run.ExitCode | Should -Be 0 -Because "$($run.Errors)`n$($run.Output)"
+        $run.Output | Should -Match 'Help syntax is up to date for 20 cmdlets'
+    }
 }
 
 Describe 'A non-interactive host is never prompted' {
