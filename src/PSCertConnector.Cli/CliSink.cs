@@ -62,9 +62,11 @@ namespace PSCertConnector.Cli
             var text = progress.PercentComplete >= 0
                 ? $"{progress.Activity}: {progress.Status} ({progress.PercentComplete}%)"
                 : $"{progress.Activity}: {progress.Status}";
+            text = DisplayText.Escape(text, 200);
             if (ProgressOnTerminal)
             {
-                _err.Write("\r" + (progress.Completed ? new string(' ', Math.Min(_lastProgressLength, 200)) + "\r" : text.PadRight(_lastProgressLength)));
+                // The carriage returns are the line rewriting itself: written past the escaping writer, the text escaped above.
+                TerminalSafeWriter.Unwrap(_err).Write("\r" + (progress.Completed ? new string(' ', Math.Min(_lastProgressLength, 200)) + "\r" : text.PadRight(_lastProgressLength)));
                 _lastProgressLength = progress.Completed ? 0 : text.Length;
             }
             else if (_verbose && !progress.Completed)

@@ -35,6 +35,9 @@ namespace PSCertConnector.Cli
 
         internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader? interactiveInput, CancellationToken stopped = default)
         {
+            // One place for terminal safety: nothing printed carries a raw control character from a certificate or a peer.
+            stdout = new TerminalSafeWriter(stdout);
+            stderr = new TerminalSafeWriter(stderr);
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopped);
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
@@ -143,7 +146,7 @@ namespace PSCertConnector.Cli
             bool json = cl.Has("json");
             var sink = new CliSink(_err, cl.Has("verbose"), cl.Has("what-if"), cl.Has("yes"), destructive, _in, _cancel)
             {
-                ProgressOnTerminal = ReferenceEquals(_err, Console.Error) && !Console.IsErrorRedirected && !cl.Has("verbose"),
+                ProgressOnTerminal = ReferenceEquals(TerminalSafeWriter.Unwrap(_err), Console.Error) && !Console.IsErrorRedirected && !cl.Has("verbose"),
             };
             using (var workspace = Workspace.Open())
                 work(workspace, sink);

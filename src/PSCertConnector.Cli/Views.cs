@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
@@ -167,8 +168,16 @@ namespace PSCertConnector.Cli
             _ => (new[] { "Value" }, items.Select(i => new[] { i.ToString() ?? "" }).ToList()),
         };
 
+        /// <summary>Columns shown whole: identifiers people copy (hex, so never long or unsafe) and addresses they open.</summary>
+        private static readonly HashSet<string> Uncut = new(StringComparer.Ordinal) { "Serial", "Thumbprint", "KeyId", "Id", "RequestId", "Uri" };
+        /// <summary>A column's widest cell; longer text ends in an ellipsis (cert show and --json give it whole).</summary>
+        public const int MaxColumnWidth = 48;
+        private const int MaxMessageWidth = 100;
+
         private static string Table(string[] headers, List<string[]> rows)
         {
+            // Escaped before measuring: an escape takes room, and a subject's control characters never reach the terminal.
+            rows = rows.Select(r => r.Select((cell, i) => DisplayText.Escape(cell, Uncut.Contains(headers[i]) ? 0 : headers[i] == "Message" ? MaxMessageWidth : MaxColumnWidth)).ToArray()).ToList();
             var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
             var sb = new StringBuilder();
             void Line(IEnumerable<string> cells) =>

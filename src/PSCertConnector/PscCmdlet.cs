@@ -68,13 +68,14 @@ namespace PSCertConnector.Commands
             public CancellationToken Cancellation => _cmdlet._stop.Token;
             public void WriteObject(object item) => _cmdlet.WriteOutput(item);
             public void WriteError(PscError error) => _cmdlet.WriteError(ErrorRecords.From(error));
-            public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
-            public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);
+            // What operations say often quotes certificates, CAs and files: never a raw control character on the host.
+            public void WriteWarning(string message) => _cmdlet.WriteWarning(DisplayText.Escape(message, PscException.MaxMessageLength));
+            public void WriteVerbose(string message) => _cmdlet.WriteVerbose(DisplayText.Escape(message, PscException.MaxMessageLength));
             public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
 
             public void WriteProgress(ProgressInfo progress)
             {
-                var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+                var record = new ProgressRecord(progress.ActivityId, DisplayText.Escape(progress.Activity, 200), DisplayText.Escape(progress.Status, 200))
                 {
                     PercentComplete = progress.PercentComplete,
                     RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
@@ -122,7 +123,11 @@ namespace PSCertConnector.Commands
         {
             var category = Enum.TryParse(error.Category.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
             var exception = error.Exception ?? new PscException(error.ErrorId, error.Category, error.Message);
-            return new ErrorRecord(exception, error.ErrorId, category, error.Target);
+            var record = new ErrorRecord(exception, error.ErrorId, category, error.Target is string text ? DisplayText.Escape(text, 200) : error.Target);
+            // Exceptions not of our making (IO, crypto) may quote a path or a peer's text as it was.
+            var shown = DisplayText.Escape(error.Message, PscException.MaxMessageLength);
+            if (shown != exception.Message) record.ErrorDetails = new ErrorDetails(shown);
+            return record;
         }
 
         public static ErrorRecord From(PscException ex) => From(PscError.From(ex));

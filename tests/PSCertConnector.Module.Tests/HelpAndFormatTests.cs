@@ -106,7 +106,7 @@ namespace PSCertConnector.Module.Tests
                 var items = table.Descendants("TableColumnItem").ToList();
                 for (int i = 0; i < items.Count; i++)
                 {
-                    var property = items[i].Element("PropertyName")?.Value.Trim();
+                    var property = ShownProperty(items[i]);
                     if (property == "SerialNumber") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(32, $"{view} shows a 16-byte serial whole");
                     int width = int.Parse(widths[i]!);
                     var label = headers[i].Element("Label")?.Value.Trim() ?? property ?? "";
@@ -122,6 +122,48 @@ namespace PSCertConnector.Module.Tests
                     if (property == "Thumbprint") int.Parse(widths[i]!).Should().BeGreaterThanOrEqualTo(40, $"{view} shows a SHA-1 thumbprint whole");
                 }
             }
+        }
+
+        /// <summary>The property a column or list item shows: its PropertyName, or the one its escaping script block reads.</summary>
+        private static string? ShownProperty(XElement item)
+        {
+            if (item.Element("PropertyName") is { } property) return property.Value.Trim();
+            var m = System.Text.RegularExpressions.Regex.Match(item.Element("ScriptBlock")?.Value ?? "", @"^\[PSCertConnector\.Core\.DisplayText\]::Escape\(\$_\.(\w+)[,)]");
+            return m.Success ? m.Groups[1].Value : null;
+        }
+
+        /// <summary>Text columns whose values we make (hex identifiers, our PEM): nothing in them needs escaping.</summary>
+        private static readonly HashSet<string> OurOwnText = new() { "SerialNumber", "Thumbprint", "ThumbprintSha256", "CaThumbprint", "KeyId", "CsrPem", "IssuerKey", "SubmissionId" };
+
+        [Fact]
+        public void Every_text_a_certificate_ca_or_user_supplies_is_escaped_in_every_view()
+        {
+            var byName = PSCertConnector.Commands.OutputTypeNames.All.ToDictionary(p => p.Value, p => p.Key.FullName!);
+            int escaped = 0;
+            foreach (var view in _m.Format.Descendants("View"))
+            {
+                var typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
+                var type = _m.Core.GetType(byName[typeName]) ?? _m.Assembly.GetType(byName[typeName])!;
+                bool list = view.Element("ListControl") != null;
+                foreach (var item in view.Descendants("TableColumnItem").Concat(view.Descendants("ListItem")))
+                {
+                    var property = item.Element("PropertyName")?.Value.Trim();
+                    if (property != null)
+                    {
+                        if (type.GetProperty(property)!.PropertyType.FullName == "System.String")
+                            OurOwnText.Should().Contain(property, $"{view.Element("Name")!.Value} shows the text {property} raw: show it through DisplayText.Escape");
+                        continue;
+                    }
+                    var script = item.Element("ScriptBlock")!.Value.Trim();
+                    bool textual = script.Contains("-join") || script.Contains("$_.Path") || script == "$_.Template.Oid";
+                    if (!textual && !script.StartsWith("[PSCertConnector.Core.DisplayText]::Escape(")) continue;
+                    script.Should().StartWith("[PSCertConnector.Core.DisplayText]::Escape(", $"{view.Element("Name")!.Value}'s column '{script}' builds text from data");
+                    // A list shows each value on its own lines, so it is capped there (a table's width caps it).
+                    if (list && !script.Contains("[Environment]::NewLine)")) script.Should().EndWith(", 1000)", "a list item is capped");
+                    escaped++;
+                }
+            }
+            escaped.Should().BeGreaterThan(40);
         }
 
         // ---- Syntax: one MAML syntax item per parameter set, as Get-Command -Syntax shows them.

@@ -220,3 +220,38 @@ Set-Location -LiteralPath '$TestDrive'
         Test-Path -LiteralPath (Join-Path $work 'myca/issuing.crt') | Should -BeTrue
     }
 }
+
+Describe 'Hostile names on the screen' {
+    It 'a CSR whose CN holds terminal escapes is denied by the embedded CA, and its order shows escaped in table, list, warning and error' {
+        # The CSR is built from raw DER (no parser of ours in between), as an attacker's tool would make it.
+        $run = Invoke-Pwsh -TimeoutSeconds 180 @"
+Import-Module '$manifest'
+`$esc = [char]27
+`$writer = [System.Formats.Asn1.AsnWriter]::new('DER')
+`$null = `$writer.PushSequence(); `$null = `$writer.PushSetOf(); `$null = `$writer.PushSequence()
+`$writer.WriteObjectIdentifier('2.5.4.3')
+`$writer.WriteCharacterString('UTF8String', "evil`$esc[2J`$esc]0;owned`$([char]7)")
+`$writer.PopSequence(); `$writer.PopSetOf(); `$writer.PopSequence()
+`$name = [System.Security.Cryptography.X509Certificates.X500DistinguishedName]::new(`$writer.Encode())
+`$key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+`$request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new(`$name, `$key, 'SHA256')
+[IO.File]::WriteAllBytes((Join-Path `$PWD 'hostile.csr'), `$request.CreateSigningRequest())
+New-CaConnector -Name lab -Type local | Out-Null
+`$order = Submit-AdcsRequest -CsrPath ./hostile.csr -Connector lab -Template WebServer
+'status ' + `$order.Status
+'raw kept ' + (`$order.CommonName.IndexOf(`$esc) -ge 0)
+`$order | Format-Table
+`$order | Format-List
+'certificates ' + @(Get-CaCertificate).Count
+New-RaCertificateRequest -Subject "CN=x`$esc[5m"
+"@
+        $run.Output | Should -Match 'status Denied'
+        $run.Output | Should -Match 'raw kept True' -Because 'the object keeps the value as the CA has it; only the screen sees it escaped'
+        $run.Output | Should -Match 'certificates 0'
+        $run.Output | Should -Match ([regex]::Escape('evil\x1B[2J\x1B]0;owned\x07'))
+        $run.Errors | Should -Match 'RequestPolicyViolation|control character U\+001B'
+        $run.Output.IndexOf([char]27) | Should -Be -1 -Because 'no raw escape reaches the terminal'
+        $run.Output.IndexOf([char]7) | Should -Be -1
+        $run.Errors.IndexOf([char]27) | Should -Be -1
+    }
+}

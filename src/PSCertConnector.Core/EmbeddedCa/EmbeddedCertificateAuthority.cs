@@ -27,6 +27,8 @@ namespace PSCertConnector.Core.EmbeddedCa
     {
         private const int HResultAdminDenied = unchecked((int)0x80094014);
         private const int HResultKeyLength = unchecked((int)0x80094811);
+        // CERTSRV_E_BAD_REQUESTSUBJECT: "The request subject name is invalid or too long."
+        private const int HResultBadSubject = unchecked((int)0x80094001);
         private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(10);
 
         private static readonly string[] Migrations =
@@ -250,7 +252,9 @@ namespace PSCertConnector.Core.EmbeddedCa
                         return Resolve(id, CaDatabaseDisposition.Denied,
                             $"Denied by Policy Module: the public key ({info.KeySize} bits) is shorter than the template's minimum of {template.MinimumKeySize}.", HResultKeyLength);
                     if (string.IsNullOrEmpty(info.Subject) && info.SubjectAlternativeNames.Count == 0)
-                        return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: the request has neither a subject nor a subject alternative name.", unchecked((int)0x80094001));
+                        return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: the request has neither a subject nor a subject alternative name.", HResultBadSubject);
+                    if (RequestPolicy.Violation(info, attributes) is { } violation)
+                        return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: " + violation, HResultBadSubject);
                     if (template.RequiresApproval)
                         return ToResult(id);
                     return IssueRequest(id, template, info, now);

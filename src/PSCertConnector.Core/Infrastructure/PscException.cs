@@ -27,8 +27,12 @@ namespace PSCertConnector.Core
     /// </summary>
     public class PscException : Exception
     {
+        /// <summary>Error text is shown to people and often quotes what it refused: control characters arrive escaped, and a
+        /// quoted 1 MiB value does not make a 1 MiB message.</summary>
+        public const int MaxMessageLength = 2000;
+
         public PscException(string errorId, FailureCategory category, string message, Exception? inner = null)
-            : base(message, inner)
+            : base(DisplayText.Escape(message, MaxMessageLength), inner)
         {
             ErrorId = errorId;
             Category = category;

@@ -24,6 +24,7 @@ namespace PSCertConnector.Core.Operations
             {
                 var definition = Workspace.RequireService(connectorName);
                 var info = CsrParser.Parse(csr);
+                if (attributes != null) RequestPolicy.EnforceAttributes(attributes);
                 var requestedTemplate = template ?? info.RequestedTemplate
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
                         "Name a template (-Template / --template): neither the command nor the request (its CertificateTemplate attribute or template extension) gives one.");

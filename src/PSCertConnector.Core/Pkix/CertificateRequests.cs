@@ -27,6 +27,7 @@ namespace PSCertConnector.Core.Pkix
                 throw new PscException("InvalidKeyUsage", FailureCategory.InvalidArgument, $"KeyUsage 0x{spec.KeyUsage:x} is out of range (e.g. 0xa0).");
             foreach (var san in spec.SubjectAlternativeNames)
                 SubjectAlternativeName.Parse(san.ToString());
+            RequestPolicy.Enforce(DistinguishedNames.Parse(spec.Subject, "Subject"), spec.SubjectAlternativeNames, spec.RequestAttributes);
         }
 
         public static byte[] Build(RequestSpec spec, AsymmetricKey key)

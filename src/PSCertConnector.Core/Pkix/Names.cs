@@ -27,7 +27,7 @@ namespace PSCertConnector.Core.Pkix
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
             {
                 throw new PscException("InvalidDistinguishedName", FailureCategory.InvalidArgument,
-                    $"The {field} '{dn}' is not a distinguished name such as 'CN=ra01,O=Contoso,C=US' ({ex.Message.TrimEnd('.')}).", ex);
+                    $"The {field} '{DisplayText.Escape(dn, 100)}' is not a distinguished name such as 'CN=ra01,O=Contoso,C=US' ({DisplayText.Escape(ex.Message.TrimEnd('.'), 160)}).", ex);
             }
         }
 

@@ -73,7 +73,7 @@ namespace PSCertConnector.Core.Protocols
         public static string Preview(byte[] body)
         {
             var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
-            var clean = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+            var clean = new string(text.Select(c => char.IsControl(c) || DisplayText.IsControl(c) ? ' ' : c).ToArray()).Trim();
             return clean.Length == 0 ? "(empty)" : "'" + clean + (body.Length > 200 ? "…'" : "'");
         }
 
