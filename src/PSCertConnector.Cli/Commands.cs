@@ -6,7 +6,6 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;

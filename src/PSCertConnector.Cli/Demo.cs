@@ -6,10 +6,10 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Cli
 {

@@ -6,6 +6,7 @@ using System.Threading;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Lab;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Cli
 {

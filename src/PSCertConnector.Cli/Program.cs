@@ -6,10 +6,8 @@ using System.Text;
 using System.Runtime.InteropServices;
 using System.Threading;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
-using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core.Store;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Cli
 {

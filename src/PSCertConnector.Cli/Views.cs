@@ -7,7 +7,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 

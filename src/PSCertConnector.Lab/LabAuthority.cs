@@ -5,8 +5,9 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core;
-using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Connectors.Embedded;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Lab
 {

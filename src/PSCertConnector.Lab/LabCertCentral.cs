@@ -8,7 +8,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Connectors.DigiCert;
 using PSCertConnector.Core.Pkix;
 

@@ -8,9 +8,9 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Connectors.DigiCert;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Lab
 {
@@ -240,7 +240,7 @@ namespace PSCertConnector.Lab
         }
 
         private static CaTemplate? EmbeddedCaTemplatesLookup(string? name) =>
-            name == null ? null : Core.EmbeddedCa.EmbeddedCaTemplates.Find(name);
+            name == null ? null : Core.Connectors.Embedded.EmbeddedCaTemplates.Find(name);
 
         private static PscException NotFound(string what) =>
             new PscException("NotFound", FailureCategory.ObjectNotFound, $"No certificate or request '{what}' exists.");

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using PSCertConnector.Core.ActiveDirectory;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands
 {

@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSCertConnector.Core.ActiveDirectory;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands
 {

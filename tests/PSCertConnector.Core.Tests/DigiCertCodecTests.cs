@@ -1,7 +1,6 @@
 using System.Text.Json;
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Connectors.DigiCert;
 using Xunit;
 

@@ -1,10 +1,10 @@
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Connectors.Embedded;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Tests
 {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Connectors.Dcom;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Tests
 {

@@ -6,6 +6,7 @@ using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Core.Tests
 {

@@ -3,6 +3,7 @@ using PSCertConnector.Core;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Tests
 {

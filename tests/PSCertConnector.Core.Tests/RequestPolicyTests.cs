@@ -2,11 +2,11 @@ using FluentAssertions;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Connectors.Embedded;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Tests
 {

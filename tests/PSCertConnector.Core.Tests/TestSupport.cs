@@ -1,6 +1,5 @@
 using System.Threading;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Operations;
 
 namespace PSCertConnector.Tests
 {

@@ -2,9 +2,7 @@ using System.Net;
 using FluentAssertions;
 using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
-using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;

@@ -1,7 +1,5 @@
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core.Connectors.DigiCert;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;

@@ -4,6 +4,7 @@ using FluentAssertions;
 using PSCertConnector.Cli;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Integration.Tests
 {
@@ -82,7 +83,7 @@ namespace PSCertConnector.Integration.Tests
             var serial = order.GetProperty("serialNumber").GetString()!;
             var revoke = Cli("revoke", serial, "--reason", "key-compromise", "--yes");
             revoke.Exit.Should().Be(0, revoke.Err);
-            _lab.Authority.Ca.GetBySerial(serial).Status.Should().Be(PSCertConnector.Core.Connectors.SubmitStatus.Revoked);
+            _lab.Authority.Ca.GetBySerial(serial).Status.Should().Be(SubmitStatus.Revoked);
         }
 
         [Theory]

@@ -4,12 +4,12 @@ using FluentAssertions;
 using Microsoft.Data.Sqlite;
 using PSCertConnector.Cli;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
 using Xunit.Abstractions;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Integration.Tests
 {

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Connectors.DigiCert;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
@@ -16,6 +15,7 @@ using PSCertConnector.Core.Protocols;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Integration.Tests
 {
@@ -59,7 +59,7 @@ namespace PSCertConnector.Integration.Tests
             }, LabFixture.Secret(apiKey), businessUnit: businessUnit);
 
         private string ProfileOf(string template) =>
-            _workspace.Store.GetTemplates(_workspace.RequireConnector("one")).Single(t => t.DisplayName == PSCertConnector.Core.EmbeddedCa.EmbeddedCaTemplates.Find(template)!.DisplayName).Name;
+            _workspace.Store.GetTemplates(_workspace.RequireConnector("one")).Single(t => t.DisplayName == PSCertConnector.Core.Connectors.Embedded.EmbeddedCaTemplates.Find(template)!.DisplayName).Name;
 
         private (OrderRecord? Order, RecordingSink Sink) Submit(string profile, string commonName)
         {

@@ -1,6 +1,5 @@
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;

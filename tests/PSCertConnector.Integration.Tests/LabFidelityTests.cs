@@ -5,14 +5,13 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using FluentAssertions;
-using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Connectors.Embedded;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Integration.Tests
 {

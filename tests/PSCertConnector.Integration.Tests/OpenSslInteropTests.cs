@@ -1,12 +1,12 @@
 using System.Text;
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Integration.Tests
 {

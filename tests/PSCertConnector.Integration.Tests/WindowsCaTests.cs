@@ -1,10 +1,10 @@
 using FluentAssertions;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Tests;
 using Xunit;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Integration.Tests
 {

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using FluentAssertions;
 using Xunit;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Module.Tests
 {

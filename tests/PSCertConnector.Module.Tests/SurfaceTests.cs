@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using FluentAssertions;
 using Xunit;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Module.Tests
 {

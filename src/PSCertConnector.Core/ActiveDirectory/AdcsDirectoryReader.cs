@@ -3,68 +3,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.ActiveDirectory
 {
-    /// <summary>One directory object as LDAP returned it: its DN and raw attribute values (names case-insensitive).</summary>
-    public sealed class DirectoryObject
-    {
-        private readonly Dictionary<string, IReadOnlyList<byte[]>> _attributes;
-
-        public DirectoryObject(string distinguishedName, IEnumerable<KeyValuePair<string, IReadOnlyList<byte[]>>> attributes)
-        {
-            DistinguishedName = distinguishedName;
-            _attributes = new Dictionary<string, IReadOnlyList<byte[]>>(StringComparer.OrdinalIgnoreCase);
-            foreach (var pair in attributes) _attributes[pair.Key] = pair.Value;
-        }
-
-        public string DistinguishedName { get; }
-
-        public IReadOnlyList<byte[]> Values(string name) => _attributes.TryGetValue(name, out var values) ? values : Array.Empty<byte[]>();
-        public byte[]? Binary(string name) => Values(name).FirstOrDefault();
-        public IEnumerable<string> Texts(string name) => Values(name).Select(v => Encoding.UTF8.GetString(v));
-        public string? Text(string name) => Texts(name).FirstOrDefault(t => t.Length > 0);
-
-        /// <summary>An INTEGER attribute (AD sends them as decimal text; flag words may be negative).</summary>
-        public int? Int(string name) =>
-            Text(name) is { } text && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            && value >= int.MinValue && value <= uint.MaxValue ? unchecked((int)value) : (int?)null;
-
-        /// <summary>The object's own name: the value of its first RDN (CN=Web Server,... → "Web Server").</summary>
-        public string Name => Text("cn") ?? Pkix.DistinguishedNames.CommonNameOf(DistinguishedName) ?? DistinguishedName;
-    }
-
-    /// <summary>An enterprise CA as Active Directory publishes it (CN=Enrollment Services).</summary>
-    public sealed record AdEnrollmentService
-    {
-        public string Name { get; init; } = "";
-        public string DisplayName { get; init; } = "";
-        public string DnsHostName { get; init; } = "";
-        public string DistinguishedName { get; init; } = "";
-        public byte[] CaCertificate { get; init; } = Array.Empty<byte>();
-        public string CaSubject { get; init; } = "";
-        public string CaThumbprint { get; init; } = "";
-        /// <summary>The CA's configuration string for DCOM and certreq: host\CA name.</summary>
-        public string Config => DnsHostName + "\\" + Name;
-        /// <summary>Template names the CA publishes (certificateTemplates).</summary>
-        public IReadOnlyList<string> Templates { get; init; } = Array.Empty<string>();
-        /// <summary>CES endpoints from msPKI-Enrollment-Servers, lowest priority number first.</summary>
-        public IReadOnlyList<EnrollmentService> Endpoints { get; init; } = Array.Empty<EnrollmentService>();
-    }
-
-    /// <summary>What discovery found in a forest, and what it skipped (each warning names the object).</summary>
-    public sealed record AdDiscovery
-    {
-        public string Forest { get; init; } = "";
-        public string Server { get; init; } = "";
-        public string ConfigurationNamingContext { get; init; } = "";
-        public IReadOnlyList<AdEnrollmentService> EnrollmentServices { get; init; } = Array.Empty<AdEnrollmentService>();
-        public IReadOnlyList<CaTemplate> Templates { get; init; } = Array.Empty<CaTemplate>();
-        public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
-    }
-
     /// <summary>
     /// Reads AD CS objects (pKIEnrollmentService, pKICertificateTemplate) from their raw attributes. A malformed
     /// object or value is skipped with a warning that names it; nothing here throws on directory content.

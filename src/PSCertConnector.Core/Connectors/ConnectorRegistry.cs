@@ -2,131 +2,42 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using PSCertConnector.Core.EmbeddedCa;
-using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core.Store;
+using System.Reflection;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors
 {
-    /// <summary>A kind of connector: the settings it takes and how to open it.</summary>
-    public interface IConnectorType
-    {
-        string Name { get; }
-        string Description { get; }
-        /// <summary>Setting names with a one-line description, for help text and validation.</summary>
-        IReadOnlyDictionary<string, string> Settings { get; }
-        void Validate(ConnectorDefinition definition);
-        /// <summary>Fills the settings a new connector defaults, so that a later rename keeps pointing at the same CA.</summary>
-        ConnectorDefinition Prepare(ConnectorDefinition definition, string home);
-        /// <param name="creating">True only when the connector is being created: a transport may then set up what it needs (the embedded CA).</param>
-        ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating);
-        /// <summary>Settings fixed once the connector exists (changing them would point it at another CA).</summary>
-        IReadOnlyCollection<string> FixedSettings { get; }
-    }
-
     public sealed class ConnectorRegistry
     {
         private readonly Dictionary<string, IConnectorType> _types = new(StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// Every connector type Core holds: each family's folder declares its own (a non-abstract IConnectorType with a
+        /// parameterless constructor), found here by reflection so that adding a connector is adding a folder. The Lab
+        /// and the tests register more, or replace one (the DCOM type over a fake CA), with <see cref="Register"/>.
+        /// </summary>
         public static ConnectorRegistry CreateDefault()
         {
             var registry = new ConnectorRegistry();
-            registry.Register(new LocalConnectorType());
-            registry.Register(new Adcs.CesConnectorType());
-            registry.Register(new Adcs.WebEnrollmentConnectorType());
-            registry.Register(new Dcom.DcomConnectorType());
-            registry.Register(new DigiCert.DigiCertOneConnectorType());
-            registry.Register(new DigiCert.CertCentralConnectorType());
+            foreach (var type in BuiltInTypes.Value) registry.Register((IConnectorType)Activator.CreateInstance(type, nonPublic: true)!);
             return registry;
         }
+
+        private static readonly Lazy<Type[]> BuiltInTypes = new(() => typeof(ConnectorRegistry).Assembly.GetTypes()
+            .Where(t => typeof(IConnectorType).IsAssignableFrom(t) && t.IsClass && !t.IsAbstract
+                        && t.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, Type.EmptyTypes, null) != null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal).ToArray());
 
         /// <summary>Settings that name a file or folder, in any type that has them: stored as absolute paths.</summary>
         public static readonly IReadOnlyCollection<string> FileSettings = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "path", "caBundle", "clientCertificate" };
 
         public void Register(IConnectorType type) => _types[type.Name] = type;
 
-        public IReadOnlyCollection<IConnectorType> Types => _types.Values;
+        public IReadOnlyCollection<IConnectorType> Types => _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
 
         public IConnectorType Get(string type) =>
             _types.TryGetValue(type, out var found) ? found
             : throw new PscException("UnknownConnectorType", FailureCategory.InvalidArgument,
                 $"The connector type '{type}' is not known. Available types: {string.Join(", ", _types.Keys.OrderBy(k => k))}.") { Target = type };
-    }
-
-    internal sealed class LocalConnectorType : IConnectorType
-    {
-        public string Name => LocalConnector.TypeName;
-        public string Description => "The embedded CA: a root and issuing CA kept in the home folder, no server needed.";
-
-        public IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["caName"] = "Name used in the CA subjects and published file names (default: the connector name).",
-            ["path"] = "Folder of the CA (default: <home>/ca/<connector name>).",
-            ["publicationBaseUrl"] = "URL prefix written into CDP and AIA extensions (default: a file: URL of the CA's pub folder).",
-            ["keyAlgorithm"] = "CA key algorithm: RSA (default), ECDSA_P256 or ECDSA_P384.",
-            ["crlValidityDays"] = "Days until a CRL's next update (default 7).",
-        };
-
-        public void Validate(ConnectorDefinition definition)
-        {
-            foreach (var key in definition.Settings.Keys)
-                if (!Settings.ContainsKey(key))
-                    throw new PscException("UnknownSetting", FailureCategory.InvalidArgument,
-                        $"The setting '{key}' does not apply to a '{Name}' connector. Known settings: {string.Join(", ", Settings.Keys)}.") { Target = key };
-            ParseSettings(definition);
-        }
-
-        private static EmbeddedCaSettings ParseSettings(ConnectorDefinition definition)
-        {
-            var s = new Dictionary<string, string>(definition.Settings.ToDictionary(k => k.Key, k => k.Value), StringComparer.OrdinalIgnoreCase);
-            var settings = new EmbeddedCaSettings { Name = s.TryGetValue("caName", out var n) && n.Length > 0 ? n : definition.Name };
-            if (s.TryGetValue("publicationBaseUrl", out var url))
-            {
-                if (!Uri.TryCreate(url, UriKind.Absolute, out _))
-                    throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"publicationBaseUrl '{url}' is not an absolute URL (e.g. http://pki.contoso.com/pki/).");
-                settings = settings with { PublicationBaseUrl = url };
-            }
-            if (s.TryGetValue("keyAlgorithm", out var alg))
-            {
-                settings = settings with
-                {
-                    KeyAlgorithm = alg.ToUpperInvariant() switch
-                    {
-                        "RSA" => KeyAlgorithm.Rsa,
-                        "ECDSA_P256" or "ECDSAP256" => KeyAlgorithm.EcdsaP256,
-                        "ECDSA_P384" or "ECDSAP384" => KeyAlgorithm.EcdsaP384,
-                        _ => throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"keyAlgorithm '{alg}' should be RSA, ECDSA_P256 or ECDSA_P384."),
-                    },
-                };
-            }
-            if (s.TryGetValue("crlValidityDays", out var days))
-            {
-                if (!int.TryParse(days, out var d) || d < 1 || d > 3650)
-                    throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"crlValidityDays '{days}' should be a whole number of days from 1 to 3650.");
-                settings = settings with { CrlValidity = TimeSpan.FromDays(d) };
-            }
-            return settings;
-        }
-
-        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home)
-        {
-            var settings = new Dictionary<string, string>(definition.Settings.ToDictionary(k => k.Key, k => k.Value), StringComparer.OrdinalIgnoreCase);
-            if (!settings.ContainsKey("path")) settings["path"] = Path.Combine(home, "ca", FolderName(definition.Name));
-            if (!settings.ContainsKey("caName")) settings["caName"] = definition.Name;
-            return definition with { Settings = settings };
-        }
-
-        public IReadOnlyCollection<string> FixedSettings { get; } = new[] { "path", "caName", "keyAlgorithm" };
-
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
-        {
-            var folder = definition.Settings.TryGetValue("path", out var path) && path.Length > 0
-                ? path
-                : Path.Combine(home, "ca", FolderName(definition.Name));
-            return new LocalConnector(EmbeddedCertificateAuthority.OpenOrCreate(folder, protector, ParseSettings(definition), allowCreate: creating));
-        }
-
-        private static string FolderName(string name) =>
-            new string(name.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' ? c : '-').ToArray());
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace PSCertConnector.Core
+namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>Writes a whole file or nothing: a reader never sees half of it, and a crash leaves the old file in place.</summary>
     public static class AtomicFile

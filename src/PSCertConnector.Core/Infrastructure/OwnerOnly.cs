@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using PSCertConnector.Core;
 
-namespace PSCertConnector.Core
+namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>
     /// Files (0600) and folders (0700) only their owner can read, whatever the umask: the home, keys, databases and CA

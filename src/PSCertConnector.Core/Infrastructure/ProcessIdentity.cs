@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace PSCertConnector.Core
+namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>
     /// Names the process doing a piece of work ("host/pid/start"), so another process can tell work that is still

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace PSCertConnector.Core
+namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>Where PSCertConnector keeps its state: the inventory database, embedded CAs and the secret key.</summary>
     public static class PscHome

@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Microsoft.Data.Sqlite;
+using PSCertConnector.Core;
 
-namespace PSCertConnector.Core
+namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>
     /// One open SQLite file with versioned migrations. Used by the inventory and by each embedded CA's
@@ -177,32 +178,5 @@ namespace PSCertConnector.Core
 
         public static DateTimeOffset ParseTime(string text) =>
             DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-    }
-
-    internal static class SqliteReaderExtensions
-    {
-        public static string? StringOrNull(this SqliteDataReader reader, string column)
-        {
-            int i = reader.GetOrdinal(column);
-            return reader.IsDBNull(i) ? null : reader.GetString(i);
-        }
-
-        public static byte[]? BytesOrNull(this SqliteDataReader reader, string column)
-        {
-            int i = reader.GetOrdinal(column);
-            return reader.IsDBNull(i) ? null : (byte[])reader.GetValue(i);
-        }
-
-        public static long? LongOrNull(this SqliteDataReader reader, string column)
-        {
-            int i = reader.GetOrdinal(column);
-            return reader.IsDBNull(i) ? null : reader.GetInt64(i);
-        }
-
-        public static DateTimeOffset? TimeOrNull(this SqliteDataReader reader, string column)
-        {
-            var text = reader.StringOrNull(column);
-            return text == null ? null : SqliteDatabase.ParseTime(text);
-        }
     }
 }

@@ -5,26 +5,10 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {
-    /// <summary>Changes to a connector; null leaves a field as it is.</summary>
-    public sealed record ConnectorChanges
-    {
-        public string? NewName { get; init; }
-        public string? Domain { get; init; }
-        public string? BusinessUnit { get; init; }
-        public IReadOnlyList<string>? Tags { get; init; }
-        public int? Priority { get; init; }
-        public bool? ImportEnabled { get; init; }
-        public int? ImportEvery { get; init; }
-        public ImportFrequencyUnit? ImportEveryUnit { get; init; }
-        /// <summary>Settings to set; an empty value removes the setting.</summary>
-        public IReadOnlyDictionary<string, string>? Settings { get; init; }
-    }
-
-    public sealed record ConnectorTestReport(string Connector, string Type, bool Success, string Message, int ElapsedMilliseconds);
-
     public sealed class ConnectorOperations : OperationBase
     {
         private static readonly Regex ValidName = new Regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.Compiled);

@@ -3,11 +3,10 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {
-    public sealed record InstalledCertificate(string Thumbprint, string Subject, StoreLocation StoreLocation, string StoreName, bool HasPrivateKey);
-
     /// <summary>
     /// Pairs an issued certificate with the key kept for its request and places it in a certificate store
     /// (LocalMachine\My for an RA certificate, as the DigiCert/Intune guide does).

@@ -3,47 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Operations
 {
-    public enum ExportFormat { Pem, Der, Pfx }
-
-    /// <summary>How a user names a certificate to act on: serial (optionally on one connector) or thumbprint.</summary>
-    public sealed record CertificateSelector(string? SerialNumber, string? Thumbprint, string? Connector)
-    {
-        public override string ToString() => Thumbprint ?? SerialNumber ?? "";
-    }
-
-    public sealed record ExportedCertificate(CertificateRecord Certificate, ExportFormat Format, byte[] Content, bool IncludesPrivateKey);
-
-    /// <summary>A certificate written to a file: what is in it and where it went.</summary>
-    public sealed record ExportedFile
-    {
-        public string Path { get; init; } = "";
-        public ExportFormat Format { get; init; }
-        public string Subject { get; init; } = "";
-        public string SerialNumber { get; init; } = "";
-        public string Thumbprint { get; init; } = "";
-        public string Connector { get; init; } = "";
-        public bool IncludesChain { get; init; }
-        public bool IncludesPrivateKey { get; init; }
-        /// <summary>How a PFX is protected (e.g. "AES-256-CBC, PBKDF2-HMAC-SHA256, MAC HMAC-SHA256"); empty for PEM and DER.</summary>
-        public string Protection { get; init; } = "";
-        public long Length { get; init; }
-    }
-
-    /// <summary>Where and how to write an export.</summary>
-    public sealed record ExportFileOptions
-    {
-        public string Path { get; init; } = "";
-        /// <summary>Replace a file that exists (PowerShell -Force, CLI --force); otherwise an existing file is an error.</summary>
-        public bool Overwrite { get; init; }
-        public Pkcs12Protection PfxProtection { get; init; } = Pkcs12Protection.Modern;
-    }
-
     public sealed class InventoryOperations : OperationBase
     {
         public InventoryOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
@@ -198,61 +164,6 @@ namespace PSCertConnector.Core.Operations
             if ((connector.Capabilities & ConnectorCapabilities.CaCertificates) == 0) return new List<byte[]>();
             var ca = connector.GetCaCertificates(Sink.Cancellation);
             return new[] { ca.Issuing }.Concat(ca.Chain).Select(c => c.RawData).ToList();
-        }
-    }
-
-    public sealed record CrlReport
-    {
-        public string Connector { get; init; } = "";
-        public string Issuer { get; init; } = "";
-        public string? CrlNumber { get; init; }
-        public DateTimeOffset ThisUpdate { get; init; }
-        public DateTimeOffset? NextUpdate { get; init; }
-        public IReadOnlyList<CrlEntry> Entries { get; init; } = Array.Empty<CrlEntry>();
-        public bool? SignatureValid { get; init; }
-        public byte[] Der { get; init; } = Array.Empty<byte>();
-    }
-
-    public sealed class CrlOperations : OperationBase
-    {
-        public CrlOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
-
-        /// <summary>The connector's current CRL, its signature checked against the CA certificate.</summary>
-        public CrlReport? Show(string connectorName, bool publishFirst = false)
-        {
-            CrlReport? report = null;
-            ForItem(connectorName, () =>
-            {
-                var connector = Workspace.Connect(connectorName);
-                byte[] der;
-                if (publishFirst)
-                {
-                    if (connector is not LocalConnector local)
-                        throw new CapabilityNotSupportedException(connector.Type, ConnectorCapabilities.Crl,
-                            "Publishing a CRL on demand is done on the CA itself (certutil -crl); only the embedded CA publishes from here.");
-                    if (!Sink.ShouldProcess($"CRL of connector '{connectorName}'", "Publish")) return;
-                    der = local.Authority.PublishCrl();
-                }
-                else der = connector.GetCrl(Sink.Cancellation);
-                byte[]? issuer = (connector.Capabilities & ConnectorCapabilities.CaCertificates) != 0
-                    ? connector.GetCaCertificates(Sink.Cancellation).Issuing.RawData : null;
-                var info = CrlReader.Read(der, issuer);
-                if (info.SignatureValid == false)
-                    Sink.WriteWarning($"The CRL from '{connectorName}' does not verify with the CA certificate.");
-                report = new CrlReport
-                {
-                    Connector = connectorName,
-                    Issuer = info.Issuer,
-                    CrlNumber = info.CrlNumber,
-                    ThisUpdate = info.ThisUpdate,
-                    NextUpdate = info.NextUpdate,
-                    Entries = info.Entries,
-                    SignatureValid = info.SignatureValid,
-                    Der = der,
-                };
-                Sink.WriteObject(report);
-            });
-            return report;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -4,6 +4,8 @@ using System.Linq;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Operations
 {
@@ -356,21 +358,4 @@ namespace PSCertConnector.Core.Operations
             Sink.WriteProgress(new ProgressInfo(2, activity, status, total == 0 ? 100 : done * 100 / total, completed));
         }
     }
-
-    internal static class OrderResultExtensions
-    {
-        public static OrderRecord WithResult(this OrderRecord order, SubmitResult result) => order with
-        {
-            RequestId = result.RequestId ?? order.RequestId,
-            Status = result.Status,
-            DispositionMessage = result.DispositionMessage,
-            HResult = result.HResult,
-            Certificate = result.Certificate ?? order.Certificate,
-            Chain = result.Chain.Count > 0 ? result.Chain : order.Chain,
-            ReferenceUri = result.ReferenceUri ?? order.ReferenceUri,
-            SerialNumber = result.Certificate != null ? CertificateReader.Read(result.Certificate).SerialNumber : order.SerialNumber,
-            Thumbprint = result.Certificate != null ? CertificateReader.Read(result.Certificate).ThumbprintSha1 : order.Thumbprint,
-        };
-    }
-
 }

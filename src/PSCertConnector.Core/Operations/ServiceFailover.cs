@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -1,5 +1,6 @@
 using System;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Operations
 {

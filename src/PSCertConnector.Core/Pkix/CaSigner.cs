@@ -7,29 +7,10 @@ using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {
-    /// <summary>What a CA puts into a certificate beyond the request: the template's policy and the CA's URLs.</summary>
-    public sealed record IssuancePolicy
-    {
-        public byte[] SerialNumber { get; init; } = Array.Empty<byte>();
-        public DateTimeOffset NotBefore { get; init; }
-        public DateTimeOffset NotAfter { get; init; }
-        public int KeyUsage { get; init; }
-        public IReadOnlyList<string> EnhancedKeyUsages { get; init; } = Array.Empty<string>();
-        public bool IsCa { get; init; }
-        public int? PathLength { get; init; }
-        public IReadOnlyList<string> CrlDistributionPoints { get; init; } = Array.Empty<string>();
-        public IReadOnlyList<string> CaIssuerUrls { get; init; } = Array.Empty<string>();
-        public string? TemplateName { get; init; }
-        public SignatureHash Hash { get; init; } = SignatureHash.Sha256;
-        /// <summary>Overrides the subject of the request (templates that build the subject from the directory).</summary>
-        public string? Subject { get; init; }
-    }
-
-    public sealed record CrlRevocation(string SerialNumber, DateTimeOffset RevokedAt, Connectors.RevocationReason Reason);
-
     /// <summary>Signs certificates and CRLs with a CA key. The crypto library's objects stay inside.</summary>
     public sealed class CaSigner
     {

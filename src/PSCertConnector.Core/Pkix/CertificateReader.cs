@@ -5,6 +5,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

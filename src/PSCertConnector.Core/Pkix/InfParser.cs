@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -2,33 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {
-    /// <summary>The subject formats Intune's PKCS profiles offer for DigiCert PKI Platform.</summary>
-    public enum IntuneSubjectFormat
-    {
-        /// <summary>CN=&lt;common name&gt;</summary>
-        CommonName,
-        /// <summary>CN=&lt;common name&gt;, E=&lt;email&gt;</summary>
-        CommonNameAndEmail,
-        /// <summary>CN=&lt;email&gt;</summary>
-        CommonNameAsEmail,
-    }
-
-    /// <summary>The user attributes Intune fills a request from (Entra ID's displayName/CN, mail, userPrincipalName).</summary>
-    public sealed record IntuneIdentity
-    {
-        public string? CommonName { get; init; }
-        public string? Email { get; init; }
-        public string? Upn { get; init; }
-        public IntuneSubjectFormat SubjectFormat { get; init; } = IntuneSubjectFormat.CommonName;
-        public bool EmailSan { get; init; } = true;
-        public bool UpnSan { get; init; } = true;
-        /// <summary>Other names as "oid;hex-of-DER-value" (the way the guide gives them).</summary>
-        public IReadOnlyList<string> OtherNames { get; init; } = Array.Empty<string>();
-    }
-
     /// <summary>
     /// The request rules of the DigiCert PKI Platform scenario in the Intune guide: the subject formats, the SAN
     /// types (email, UPN, other names in hex) and the fallbacks (a missing email takes the UPN, a missing UPN the

@@ -1,3 +1,4 @@
+
 namespace PSCertConnector.Core.Pkix
 {
     /// <summary>How a PFX file is encrypted and its integrity protected.</summary>

@@ -15,6 +15,7 @@ using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using X509CertificateEntry = Org.BouncyCastle.Pkcs.X509CertificateEntry;
 using X509CertificateParser = Org.BouncyCastle.X509.X509CertificateParser;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

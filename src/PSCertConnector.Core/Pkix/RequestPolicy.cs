@@ -4,6 +4,7 @@ using System.Linq;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Pkcs;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -9,48 +9,10 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {
-    /// <summary>How to reach one HTTPS service: trust, client identity, timeout and response limit.</summary>
-    public sealed record HttpServiceOptions
-    {
-        /// <summary>Connector name, used in messages.</summary>
-        public string Connector { get; init; } = "";
-        public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
-        /// <summary>PEM file of CA certificates that may anchor the server's chain, in addition to the platform's.</summary>
-        public IReadOnlyList<X509Certificate2> TrustedCas { get; init; } = Array.Empty<X509Certificate2>();
-        /// <summary>SHA-1 or SHA-256 thumbprint (hex) of the server certificate to accept whatever its chain.</summary>
-        public string? PinnedThumbprint { get; init; }
-        public X509Certificate2? ClientCertificate { get; init; }
-        /// <summary>Credentials for HTTP Negotiate/NTLM only (never Basic); null with UseDefaultCredentials uses the logged-on identity (SSPI/GSSAPI ticket cache).</summary>
-        public NetworkCredential? NegotiateCredentials { get; init; }
-        /// <summary>Where Negotiate credentials may be used: the service's scheme, host and port.</summary>
-        public Uri? ServiceBase { get; init; }
-        public bool UseDefaultCredentials { get; init; }
-        public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
-    }
-
-    public sealed record HttpReply(HttpStatusCode StatusCode, string? MediaType, byte[] Body, Uri Uri)
-    {
-        /// <summary>The Retry-After header as sent (seconds or an HTTP date), when there is one.</summary>
-        public string? RetryAfter { get; init; }
-        /// <summary>Whether the request went out with an Authorization header (ours, or the platform's Negotiate token).</summary>
-        public bool AuthorizationSent { get; init; }
-        public string Text => System.Text.Encoding.UTF8.GetString(Body);
-        public bool IsSuccess => (int)StatusCode >= 200 && (int)StatusCode < 300;
-    }
-
-    /// <summary>
-    /// The service did not answer usefully: unreachable, timed out or a server error. These are the
-    /// failures that make a connector try the next service of its domain; a denial or a bad password is not one.
-    /// </summary>
-    public sealed class ServiceUnavailableException : PscException
-    {
-        public ServiceUnavailableException(string errorId, FailureCategory category, string message, Exception? inner = null)
-            : base(errorId, category, message, inner) { }
-    }
-
     /// <summary>
     /// HTTPS to one service with the connector's trust settings. Certificate validation stays on: the platform's
     /// roots, plus the connector's CA bundle, or a pinned server certificate. Reads are bounded.

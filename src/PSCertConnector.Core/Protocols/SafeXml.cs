@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

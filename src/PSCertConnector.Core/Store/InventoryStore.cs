@@ -5,8 +5,9 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Store
 {

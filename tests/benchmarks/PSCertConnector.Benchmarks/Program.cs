@@ -2,10 +2,11 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core.EmbeddedCa;
+using PSCertConnector.Core.Connectors.Embedded;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core.Infrastructure;
 
 // Each benchmark prints our figure, its baseline from this same run, and the ratio.
 int importCount = Arg("--import-count", 100_000);

@@ -7,6 +7,8 @@ using System.Text;
 using System.Threading;
 using System.Xml.Linq;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

@@ -6,10 +6,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core.Connectors.Https;
+using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

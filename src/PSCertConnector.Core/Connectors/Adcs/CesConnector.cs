@@ -5,6 +5,8 @@ using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

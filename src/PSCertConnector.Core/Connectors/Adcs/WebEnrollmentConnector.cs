@@ -6,6 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Connectors.Dcom
 {
@@ -15,7 +17,9 @@ namespace PSCertConnector.Core.Connectors.Dcom
         private readonly Func<ICertificateAuthorityCom>? _seam;
 
         /// <param name="seam">Creates the COM seam; null uses CertCli/CertAdm, which only Windows has.</param>
-        public DcomConnectorType(Func<ICertificateAuthorityCom>? seam = null) => _seam = seam;
+        public DcomConnectorType() : this(null) { }
+
+        public DcomConnectorType(Func<ICertificateAuthorityCom>? seam) => _seam = seam;
 
         public string Name => DcomConnector.TypeName;
         public string Description => "AD CS over DCOM on Windows (CertCli/CertAdm, as certreq and the CA console use): every capability, including approve, deny, revoke and import.";
@@ -35,10 +39,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
         internal string Config(ConnectorDefinition definition)
         {
             var settings = definition.Settings.ToDictionary(k => k.Key, k => k.Value?.Trim() ?? "", StringComparer.OrdinalIgnoreCase);
-            foreach (var key in settings.Keys)
-                if (!Settings.ContainsKey(key))
-                    throw new PscException("UnknownSetting", FailureCategory.InvalidArgument,
-                        $"The setting '{key}' does not apply to an '{Name}' connector. Known settings: {string.Join(", ", Settings.Keys)}.") { Target = key };
+            ConnectorSettings.RejectUnknown(Name, Settings, settings.Keys);
             string config;
             if (settings.TryGetValue("config", out var c) && c.Length > 0) config = c;
             else if (settings.TryGetValue("host", out var h) && h.Length > 0 && settings.TryGetValue("caName", out var n) && n.Length > 0) config = h + "\\" + n;

@@ -8,12 +8,10 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {
-    /// <summary>A JSON answer: status and parsed body (null for an empty 204).</summary>
-    internal sealed record JsonReply(HttpStatusCode Status, JsonElement? Body);
-
     /// <summary>
     /// JSON over HTTPS to a DigiCert API with the connector's identity header: both DigiCert error shapes read,
     /// 429/503 retried after Retry-After a bounded number of times, anything not JSON refused with what it was.

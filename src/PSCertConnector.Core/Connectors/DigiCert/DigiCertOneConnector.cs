@@ -7,81 +7,13 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
-using PSCertConnector.Core.Connectors.Https;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {
-    /// <summary>DigiCert's spellings of the RFC 5280 reasons: snake_case for DigiCert ONE, camelCase for CertCentral.</summary>
-    public static class DigiCertReasons
-    {
-        public static string SnakeCase(RevocationReason reason) => reason switch
-        {
-            RevocationReason.KeyCompromise => "key_compromise",
-            RevocationReason.CACompromise => "ca_compromise",
-            RevocationReason.AffiliationChanged => "affiliation_changed",
-            RevocationReason.Superseded => "superseded",
-            RevocationReason.CessationOfOperation => "cessation_of_operation",
-            RevocationReason.CertificateHold => "certificate_hold",
-            RevocationReason.RemoveFromCrl => "remove_from_crl",
-            RevocationReason.PrivilegeWithdrawn => "privilege_withdrawn",
-            RevocationReason.AACompromise => "aa_compromise",
-            _ => "unspecified",
-        };
-
-        /// <summary>Reads either spelling (key_compromise, keyCompromise, KeyCompromise); null when unknown.</summary>
-        public static RevocationReason? Parse(string? text)
-        {
-            if (string.IsNullOrEmpty(text)) return null;
-            var compact = text!.Replace("_", "").Replace("-", "");
-            foreach (RevocationReason reason in Enum.GetValues(typeof(RevocationReason)))
-                if (string.Equals(reason.ToString(), compact, StringComparison.OrdinalIgnoreCase)) return reason;
-            return null;
-        }
-    }
-
-    internal sealed class DigiCertOneSettings : HttpsServiceSettings
-    {
-        public static readonly IReadOnlyDictionary<string, string> Known = WithTransport(
-            ("url", "The DigiCert ONE address, e.g. https://one.digicert.com (API key) or https://clientauth.one.digicert.com (client certificate)."),
-            ("authentication", "ApiKey (default: the connector's secret is the API key) or Certificate (TLS client certificate; the secret is the PFX password)."),
-            ("validityDays", "Validity asked for in days (default: the profile's)."),
-            ("tags", "Comma-separated tags sent with each request."));
-
-        public Uri ApiBase { get; private set; } = new Uri("https://one.digicert.com/mpki/api/v1/");
-        public bool UseClientCertificate { get; private set; }
-        public int? ValidityDays { get; private set; }
-        public IReadOnlyList<string> Tags { get; private set; } = Array.Empty<string>();
-
-        public static DigiCertOneSettings Parse(ConnectorDefinition definition)
-        {
-            var s = new DigiCertOneSettings();
-            s.ReadTransport(definition, DigiCertOneConnector.TypeName, Known);
-            var url = s.Get("url") ?? throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
-                $"A 'digicert-one' connector needs the setting 'url' (e.g. {UserText.Setting("url", "https://one.digicert.com")}).") { Target = "url" };
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(parsed.Query))
-                throw Invalid("url", url, "an https:// address such as https://one.digicert.com");
-            s.Host = parsed.Host;
-            s.Port = parsed.Port;
-            // The API lives under /mpki/api/v1 of the address given (trailing slashes are harmless).
-            s.ApiBase = new Uri(parsed.GetLeftPart(UriPartial.Authority) + parsed.AbsolutePath.TrimEnd('/') + "/mpki/api/v1/");
-            if (s.Get("authentication") is { } auth)
-                s.UseClientCertificate = auth.ToLowerInvariant() switch
-                {
-                    "apikey" or "api-key" or "key" => false,
-                    "certificate" or "clientcertificate" => true,
-                    _ => throw Invalid("authentication", auth, "ApiKey or Certificate"),
-                };
-            if (s.UseClientCertificate) s.RequireClientCertificateSetting();
-            if (s.Get("validityDays") is { } days)
-                s.ValidityDays = int.TryParse(days, out var d) && d is >= 1 and <= 3650 ? d : throw Invalid("validityDays", days, "a whole number of days from 1 to 3650");
-            s.Tags = (s.Get("tags") ?? "").Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
-            return s;
-        }
-    }
-
     /// <summary>
     /// DigiCert ONE / Trust Lifecycle Manager through its mpki REST API (v1): profiles as templates, enrollment
     /// (immediate, or pending and picked up by request id), revocation and resume from hold, and import by
@@ -355,27 +287,5 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         private static byte[]? CertificateBytes(string? text) => string.IsNullOrWhiteSpace(text) ? null : CertificateChain(text!)[0];
 
         public override void Dispose() => _channel.Dispose();
-    }
-
-    internal sealed class DigiCertOneConnectorType : IConnectorType
-    {
-        public string Name => DigiCertOneConnector.TypeName;
-        public string Description => "DigiCert ONE / Trust Lifecycle Manager (mpki REST API): profiles, enrollment, pickup, revocation and import.";
-        public IReadOnlyDictionary<string, string> Settings => DigiCertOneSettings.Known;
-        public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
-        public void Validate(ConnectorDefinition definition) => DigiCertOneSettings.Parse(definition);
-        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
-
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
-        {
-            var settings = DigiCertOneSettings.Parse(definition);
-            var options = settings.TransportOptions();
-            (string, string)? header = null;
-            if (settings.UseClientCertificate)
-                options = options with { ClientCertificate = settings.LoadClientCertificate(secret == null ? null : Encoding.UTF8.GetString(secret)) };
-            else
-                header = ("x-api-key", DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "DigiCert ONE"));
-            return new DigiCertOneConnector(settings, new DigiCertJsonChannel(new HttpService(options), definition.Name, header));
-        }
     }
 }

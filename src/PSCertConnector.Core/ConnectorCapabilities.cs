@@ -1,0 +1,23 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PSCertConnector.Core
+{
+    [Flags]
+    public enum ConnectorCapabilities
+    {
+        None = 0,
+        Ping = 1,
+        Templates = 2,
+        Enroll = 4,
+        RetrievePending = 8,
+        Approve = 16,
+        Deny = 32,
+        Revoke = 64,
+        ReleaseHold = 128,
+        EnumerateIssued = 256,
+        CaCertificates = 512,
+        Crl = 1024,
+    }
+}

@@ -1,0 +1,22 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+
+namespace PSCertConnector.Core.Connectors.Adcs
+{
+    internal sealed class WebEnrollmentConnectorType : AdcsHttpConnectorType
+    {
+        public override string Name => WebEnrollmentConnector.TypeName;
+        public override string Description => "AD CS Web Enrollment (/certsrv pages over HTTPS): enroll and retrieve; templates are named, not listed.";
+
+        public override IReadOnlyDictionary<string, string> Settings { get; } = With(
+            ("caName", "The CA's name, for display and failover grouping (optional)."),
+            ("path", "Path of the Web Enrollment pages (default /certsrv)."));
+
+        protected override bool HostRequired(ConnectorDefinition definition) => true;
+
+        internal override ICaConnector Create(AdcsHttpChannel channel) => new WebEnrollmentConnector(channel);
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core.Store;
+using PSCertConnector.Core;
+using PSCertConnector.Core.Infrastructure;
+
+namespace PSCertConnector.Core.Connectors.DigiCert
+{
+    internal sealed class DigiCertOneConnectorType : IConnectorType
+    {
+        public string Name => DigiCertOneConnector.TypeName;
+        public string Description => "DigiCert ONE / Trust Lifecycle Manager (mpki REST API): profiles, enrollment, pickup, revocation and import.";
+        public IReadOnlyDictionary<string, string> Settings => DigiCertOneSettings.Known;
+        public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
+        public void Validate(ConnectorDefinition definition) => DigiCertOneSettings.Parse(definition);
+        public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
+
+        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        {
+            var settings = DigiCertOneSettings.Parse(definition);
+            var options = settings.TransportOptions();
+            (string, string)? header = null;
+            if (settings.UseClientCertificate)
+                options = options with { ClientCertificate = settings.LoadClientCertificate(secret == null ? null : Encoding.UTF8.GetString(secret)) };
+            else
+                header = ("x-api-key", DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "DigiCert ONE"));
+            return new DigiCertOneConnector(settings, new DigiCertJsonChannel(new HttpService(options), definition.Name, header));
+        }
+    }
+}

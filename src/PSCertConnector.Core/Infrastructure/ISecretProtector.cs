@@ -1,0 +1,14 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace PSCertConnector.Core.Infrastructure
+{
+    /// <summary>Protects secrets at rest: passwords, API keys and private keys never reach disk in plain form.</summary>
+    public interface ISecretProtector
+    {
+        byte[] Protect(byte[] plain);
+        byte[] Unprotect(byte[] protectedBytes);
+    }
+}

@@ -1,0 +1,16 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PSCertConnector.Core
+{
+    /// <summary>One row of a CA's issued/revoked certificates, as enumerated for import.</summary>
+    public sealed record IssuedCertificate
+    {
+        public string RequestId { get; init; } = "";
+        public byte[] Certificate { get; init; } = Array.Empty<byte>();
+        public string? Template { get; init; }
+        public DateTimeOffset? RevokedAt { get; init; }
+        public RevocationReason? RevocationReason { get; init; }
+    }
+}

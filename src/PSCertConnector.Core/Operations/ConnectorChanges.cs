@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>Changes to a connector; null leaves a field as it is.</summary>
+    public sealed record ConnectorChanges
+    {
+        public string? NewName { get; init; }
+        public string? Domain { get; init; }
+        public string? BusinessUnit { get; init; }
+        public IReadOnlyList<string>? Tags { get; init; }
+        public int? Priority { get; init; }
+        public bool? ImportEnabled { get; init; }
+        public int? ImportEvery { get; init; }
+        public ImportFrequencyUnit? ImportEveryUnit { get; init; }
+        /// <summary>Settings to set; an empty value removes the setting.</summary>
+        public IReadOnlyDictionary<string, string>? Settings { get; init; }
+    }
+}

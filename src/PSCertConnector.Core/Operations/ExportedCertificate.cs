@@ -1,0 +1,11 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    public sealed record ExportedCertificate(CertificateRecord Certificate, ExportFormat Format, byte[] Content, bool IncludesPrivateKey);
+}

@@ -1,0 +1,9 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PSCertConnector.Core.Operations
+{
+    public sealed record InstalledCertificate(string Thumbprint, string Subject, StoreLocation StoreLocation, string StoreName, bool HasPrivateKey);
+}

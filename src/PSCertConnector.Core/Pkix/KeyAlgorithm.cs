@@ -1,0 +1,7 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSCertConnector.Core.Pkix
+{
+    public enum KeyAlgorithm { Rsa, EcdsaP256, EcdsaP384 }
+}

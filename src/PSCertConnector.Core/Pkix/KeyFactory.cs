@@ -1,0 +1,75 @@
+using System;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Nist;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Operators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+using PSCertConnector.Core;
+
+namespace PSCertConnector.Core.Pkix
+{
+    internal static class KeyFactory
+    {
+        public static void ValidateKeyLength(KeyAlgorithm algorithm, int length)
+        {
+            bool ok = algorithm switch
+            {
+                KeyAlgorithm.Rsa => length is 2048 or 3072 or 4096,
+                KeyAlgorithm.EcdsaP256 => length == 256,
+                KeyAlgorithm.EcdsaP384 => length == 384,
+                _ => false,
+            };
+            if (!ok)
+                throw new PscException("InvalidKeyLength", FailureCategory.InvalidArgument,
+                    algorithm == KeyAlgorithm.Rsa
+                        ? $"KeyLength {length} is not supported for RSA; use 2048, 3072 or 4096."
+                        : $"KeyLength {length} does not match {algorithm}; use {(algorithm == KeyAlgorithm.EcdsaP256 ? 256 : 384)}.");
+        }
+
+        public static string PublicKeyId(byte[] subjectPublicKeyInfo)
+        {
+            using var sha = SHA256.Create();
+            return Hex.Encode(sha.ComputeHash(subjectPublicKeyInfo));
+        }
+
+        private static readonly DerObjectIdentifier EcPublicKey = X9ObjectIdentifiers.IdECPublicKey;
+
+        /// <summary>
+        /// Rejects EC keys whose curve is given by explicit parameters before anything computes with them:
+        /// BouncyCastle 1.8.x can be made to spin on crafted explicit curves.
+        /// </summary>
+        public static void RejectExplicitCurve(SubjectPublicKeyInfo spki, string what)
+        {
+            if (spki.Algorithm.Algorithm.Equals(EcPublicKey) && !(spki.Algorithm.Parameters is DerObjectIdentifier))
+                throw new PscException("ExplicitCurveRejected", FailureCategory.SecurityError,
+                    $"The {what} uses an EC key with explicit curve parameters; only named curves (P-256, P-384) are accepted.");
+        }
+
+        public static (KeyAlgorithm Algorithm, int Size) Describe(SubjectPublicKeyInfo spki, string what)
+        {
+            RejectExplicitCurve(spki, what);
+            var key = PublicKeyFactory.CreateKey(spki);
+            switch (key)
+            {
+                case RsaKeyParameters rsa:
+                    return (KeyAlgorithm.Rsa, rsa.Modulus.BitLength);
+                case ECPublicKeyParameters ec:
+                    int bits = ec.Parameters.Curve.FieldSize;
+                    if (bits == 256) return (KeyAlgorithm.EcdsaP256, 256);
+                    if (bits == 384) return (KeyAlgorithm.EcdsaP384, 384);
+                    throw new PscException("UnsupportedKey", FailureCategory.InvalidData, $"The {what} uses a {bits}-bit EC curve; only P-256 and P-384 are supported.");
+                default:
+                    throw new PscException("UnsupportedKey", FailureCategory.InvalidData, $"The {what} uses a key type other than RSA or ECDSA.");
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSCertConnector.Core.Pkix
+{
+    public enum SanType { Dns, IpAddress, Email, Upn, Uri, OtherName }
+}

@@ -1,0 +1,7 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSCertConnector.Core.Pkix
+{
+    public enum SignatureHash { Sha256, Sha384, Sha512, Sha1 }
+}

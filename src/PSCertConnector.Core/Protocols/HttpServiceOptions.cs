@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+
+namespace PSCertConnector.Core.Protocols
+{
+    /// <summary>How to reach one HTTPS service: trust, client identity, timeout and response limit.</summary>
+    public sealed record HttpServiceOptions
+    {
+        /// <summary>Connector name, used in messages.</summary>
+        public string Connector { get; init; } = "";
+        public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+        /// <summary>PEM file of CA certificates that may anchor the server's chain, in addition to the platform's.</summary>
+        public IReadOnlyList<X509Certificate2> TrustedCas { get; init; } = Array.Empty<X509Certificate2>();
+        /// <summary>SHA-1 or SHA-256 thumbprint (hex) of the server certificate to accept whatever its chain.</summary>
+        public string? PinnedThumbprint { get; init; }
+        public X509Certificate2? ClientCertificate { get; init; }
+        /// <summary>Credentials for HTTP Negotiate/NTLM only (never Basic); null with UseDefaultCredentials uses the logged-on identity (SSPI/GSSAPI ticket cache).</summary>
+        public NetworkCredential? NegotiateCredentials { get; init; }
+        /// <summary>Where Negotiate credentials may be used: the service's scheme, host and port.</summary>
+        public Uri? ServiceBase { get; init; }
+        public bool UseDefaultCredentials { get; init; }
+        public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
+    }
+}

@@ -1,0 +1,11 @@
+using System;
+using System.Collections.Generic;
+using System.Formats.Asn1;
+using System.Linq;
+using System.Xml.Linq;
+
+namespace PSCertConnector.Core.Protocols
+{
+    /// <summary>A CA in a GetPolicies response: its certificate and the CES URIs that reach it.</summary>
+    public sealed record XcepCa(int ReferenceId, byte[]? Certificate, IReadOnlyList<XcepCaUri> Uris, bool EnrollPermission);
+}

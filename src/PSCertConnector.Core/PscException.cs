@@ -1,0 +1,27 @@
+using System;
+
+namespace PSCertConnector.Core
+{
+    /// <summary>
+    /// A failure a user can act on: a stable error id (used as the PowerShell FullyQualifiedErrorId and by
+    /// the CLI), a category and a message that names the field and what was expected.
+    /// </summary>
+    public class PscException : Exception
+    {
+        /// <summary>Error text is shown to people and often quotes what it refused: control characters arrive escaped, and a
+        /// quoted 1 MiB value does not make a 1 MiB message.</summary>
+        public const int MaxMessageLength = 2000;
+
+        public PscException(string errorId, FailureCategory category, string message, Exception? inner = null)
+            : base(DisplayText.Escape(message, MaxMessageLength), inner)
+        {
+            ErrorId = errorId;
+            Category = category;
+        }
+
+        public string ErrorId { get; }
+        public FailureCategory Category { get; }
+        /// <summary>The object the error is about (connector name, serial, file), when there is one.</summary>
+        public string? Target { get; init; }
+    }
+}

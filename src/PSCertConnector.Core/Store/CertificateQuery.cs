@@ -1,0 +1,20 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSCertConnector.Core.Store
+{
+    public sealed record CertificateQuery
+    {
+        public string? Connector { get; init; }
+        public CertificateStatus? Status { get; init; }
+        public int? ExpiringWithinDays { get; init; }
+        /// <summary>Wildcard (*, ?) matched against the subject and the SANs.</summary>
+        public string? Name { get; init; }
+        public string? Tag { get; init; }
+        public string? BusinessUnit { get; init; }
+        public string? Template { get; init; }
+        public string? SerialNumber { get; init; }
+        public string? Thumbprint { get; init; }
+        public int? Limit { get; init; }
+    }
+}

@@ -1,0 +1,18 @@
+using System;
+using System.Collections.Generic;
+using PSCertConnector.Core;
+
+namespace PSCertConnector.Core.Store
+{
+    public sealed record TemplateRecord
+    {
+        public string Connector { get; init; } = "";
+        public CaTemplate Template { get; init; } = new CaTemplate();
+        public DateTimeOffset RefreshedAt { get; init; }
+
+        public string Name => Template.Name;
+        public string DisplayName => Template.DisplayName;
+        public bool RequiresApproval => Template.RequiresApproval;
+        public int ValidityDays => (int)Template.Validity.TotalDays;
+    }
+}
