@@ -93,7 +93,8 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             return TimeSpan.FromSeconds(Math.Min(MaxRetryWait.TotalSeconds, Math.Pow(2, attempt))); // 1, 2, 4 s
         }
 
-        private JsonElement Parse(HttpReply reply, string what)
+        /// <summary>The body as JSON, or a MalformedResponse saying what came instead (internal: the fuzz targets read answers through it).</summary>
+        internal static JsonElement Parse(HttpReply reply, string what)
         {
             if (reply.Body.Length == 0)
                 throw new PscException("MalformedResponse", FailureCategory.InvalidData,
@@ -194,6 +195,23 @@ namespace PSCertConnector.Core.Connectors.DigiCert
 
         public static string? Str(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        /// <summary>A whole-number property that fits a long; null when absent, not a number, fractional or too large.</summary>
+        public static long? Int64(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+                && value.TryGetInt64(out var number) ? number : null;
+
+        /// <summary>A property that must be a whole number (an id, a count); MalformedResponse naming the field otherwise.</summary>
+        public static long RequireInt64(JsonElement element, string name, string what)
+        {
+            var value = Require(element, name, JsonValueKind.Number, what);
+            return value.TryGetInt64(out var number) ? number
+                : throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"The {what} has '{name}' = {value.GetRawText()}, which is not a whole number.");
+        }
+
+        /// <summary>A property that is an object, or default (Undefined, which Str and Int64 read as absent).</summary>
+        public static JsonElement Obj(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
 
         /// <summary>A property that must be of a kind; a clear MalformedResponse naming the field otherwise.</summary>
         public static JsonElement Require(JsonElement element, string name, JsonValueKind kind, string what)
