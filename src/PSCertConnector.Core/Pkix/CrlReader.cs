@@ -24,7 +24,9 @@ namespace PSCertConnector.Core.Pkix
                 return info;
             }
             catch (Exception ex) when (ex is AsnContentException or System.Security.Cryptography.CryptographicException or ArgumentException or FormatException or InvalidOperationException
-                                       or Org.BouncyCastle.Security.Certificates.CrlException)
+                                       or Org.BouncyCastle.Security.Certificates.CrlException
+                                       // The crypto library reports bad encodings as IOException (Asn1Exception, EndOfStreamException) and wrong types as InvalidCastException.
+                                       or System.IO.IOException or InvalidCastException)
             {
                 throw new PscException("MalformedCrl", FailureCategory.InvalidData, "The CRL is not a valid X.509 CRL: " + ex.Message, ex);
             }
@@ -110,7 +112,9 @@ namespace PSCertConnector.Core.Pkix
                 return true;
             }
             catch (Exception ex) when (ex is Org.BouncyCastle.Security.SignatureException or Org.BouncyCastle.Security.InvalidKeyException
-                                       or Org.BouncyCastle.Security.Certificates.CrlException)
+                                       or Org.BouncyCastle.Security.Certificates.CrlException
+                                       // The crypto library reports bad encodings as IOException (Asn1Exception, EndOfStreamException) and wrong types as InvalidCastException.
+                                       or System.IO.IOException or InvalidCastException)
             {
                 return false;
             }

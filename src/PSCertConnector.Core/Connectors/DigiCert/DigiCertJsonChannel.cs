@@ -105,13 +105,54 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                     "Check the connector's url setting (a proxy or login page may be in the way).") { Target = reply.Uri.ToString() };
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 return document.RootElement.Clone();
             }
             catch (JsonException ex)
             {
                 throw new PscException("MalformedResponse", FailureCategory.InvalidData,
                     $"{reply.Uri.Host} answered the {what} with something that is not JSON ({ex.Message}). Starts with: {SafeXml.Preview(reply.Body)}") { Target = reply.Uri.ToString() };
+            }
+        }
+
+        /// <summary>
+        /// Parses a peer's JSON and decodes every string and property name once. JsonDocument decodes strings only
+        /// when asked, so invalid UTF-8 or a lone surrogate escape would otherwise surface later, as an
+        /// InvalidOperationException from whichever reader touched it; here it is a JsonException like any other bad JSON.
+        /// </summary>
+        internal static JsonDocument ParseDocument(byte[] body)
+        {
+            var document = JsonDocument.Parse(body, SafeJson.Options);
+            try
+            {
+                DecodeStrings(document.RootElement);
+                return document;
+            }
+            catch (InvalidOperationException ex)
+            {
+                document.Dispose();
+                throw new JsonException("it holds a string that is not valid Unicode (" + ex.Message + ")", ex);
+            }
+        }
+
+        // Depth is bounded by SafeJson.MaxDepth, which the parse enforced.
+        private static void DecodeStrings(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        DecodeStrings(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray()) DecodeStrings(item);
+                    break;
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
             }
         }
 
@@ -138,7 +179,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         {
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 var (code, message, _) = ReadError(document.RootElement);
                 return code == null && message == null ? null : $"{message} ({code})";
             }
@@ -150,7 +191,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             string? code = null, message = null, field = null;
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 (code, message, field) = ReadError(document.RootElement);
             }
             catch (JsonException) { } // an HTML or empty error page: its first characters are shown instead
