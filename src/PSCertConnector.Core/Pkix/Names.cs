@@ -24,7 +24,9 @@ namespace PSCertConnector.Core.Pkix
             {
                 return new X509Name(true, WindowsState.Replace(dn, "$1ST="));
             }
-            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
+            // A value starting with '#' is read as hex DER; BouncyCastle refuses bad ones with IOException or a bare Exception ("can't recode value").
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException
+                                       or System.IO.IOException || ex.GetType() == typeof(Exception))
             {
                 throw new PscException("InvalidDistinguishedName", FailureCategory.InvalidArgument,
                     $"The {field} '{dn}' is not a distinguished name such as 'CN=ra01,O=Contoso,C=US' ({ex.Message.TrimEnd('.')}).", ex);
