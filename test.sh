@@ -37,6 +37,18 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build or the test host failed before any test could report
 fi
 
+# A short fuzz run of every Core parser (the replay of corpus and regressions is in Core.Tests); each target counts once.
+# A fixed seed keeps a run reproducible; longer runs with other seeds: tests/fuzz/run.sh --seconds 600 --seed N.
+bash tests/fuzz/run.sh --seconds 3 --seed 20261203 2>&1 | tee "$log"
+fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+if [ -n "$fuzz_line" ]; then
+  read -r fp ff < <(echo "$fuzz_line" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+  passed=$((passed + fp)); failed=$((failed + ff))
+else
+  echo "Fuzz: the run did not report its counts (see above)"
+  failed=$((failed + 1))
+fi
+
 if [ -n "$pwsh" ]; then
   # The Pester suite against the module 'dotnet test' just built; its counts join the closing line.
   "$pwsh" -NoProfile -NonInteractive -File ./build.ps1 -Task Pester 2>&1 | tee "$log"

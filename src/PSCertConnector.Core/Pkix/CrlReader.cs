@@ -23,7 +23,10 @@ namespace PSCertConnector.Core.Pkix
                 if (issuerCertificate != null) info = info with { SignatureValid = VerifySignature(der, issuerCertificate) };
                 return info;
             }
-            catch (Exception ex) when (ex is AsnContentException or System.Security.Cryptography.CryptographicException or ArgumentException or FormatException or InvalidOperationException)
+            catch (Exception ex) when (ex is AsnContentException or System.Security.Cryptography.CryptographicException or ArgumentException or FormatException or InvalidOperationException
+                                       or Org.BouncyCastle.Security.Certificates.CrlException
+                                       // The crypto library reports bad encodings as IOException (Asn1Exception, EndOfStreamException) and wrong types as InvalidCastException.
+                                       or System.IO.IOException or InvalidCastException)
             {
                 throw new PscException("MalformedCrl", FailureCategory.InvalidData, "The CRL is not a valid X.509 CRL: " + ex.Message, ex);
             }
@@ -85,18 +88,33 @@ namespace PSCertConnector.Core.Pkix
 
         private static bool VerifySignature(byte[] crlDer, byte[] issuerCertificate)
         {
-            var issuer = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(
-                Pem.ReadPemOrDer(issuerCertificate, "issuer certificate", "CERTIFICATE"));
-            KeyFactory.RejectExplicitCurve(Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(
-                Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(issuer.CertificateStructure.SubjectPublicKeyInfo.GetDerEncoded())), "issuer certificate");
+            var issuerDer = Pem.ReadPemOrDer(issuerCertificate, "issuer certificate", "CERTIFICATE");
+            Org.BouncyCastle.X509.X509Certificate? issuer;
+            Org.BouncyCastle.Crypto.AsymmetricKeyParameter issuerKey;
+            try
+            {
+                // The parser returns null for input without a certificate in it.
+                issuer = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(issuerDer);
+                if (issuer == null) throw new FormatException("no certificate in it");
+                KeyFactory.RejectExplicitCurve(Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(
+                    Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(issuer.CertificateStructure.SubjectPublicKeyInfo.GetDerEncoded())), "issuer certificate");
+                issuerKey = issuer.GetPublicKey();
+            }
+            catch (Exception ex) when (ex is not PscException)
+            {
+                // The issuer is the caller's file, not the CRL: say which of the two is wrong.
+                throw new PscException("MalformedCertificate", FailureCategory.InvalidData, "The CRL's issuer certificate is not a valid X.509 certificate: " + ex.Message, ex);
+            }
             var crl = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(crlDer);
             try
             {
-                crl.Verify(issuer.GetPublicKey());
+                crl.Verify(issuerKey);
                 return true;
             }
             catch (Exception ex) when (ex is Org.BouncyCastle.Security.SignatureException or Org.BouncyCastle.Security.InvalidKeyException
-                                       or Org.BouncyCastle.Security.Certificates.CrlException)
+                                       or Org.BouncyCastle.Security.Certificates.CrlException
+                                       // The crypto library reports bad encodings as IOException (Asn1Exception, EndOfStreamException) and wrong types as InvalidCastException.
+                                       or System.IO.IOException or InvalidCastException)
             {
                 return false;
             }

@@ -25,7 +25,9 @@ namespace PSCertConnector.Core.Pkix
             {
                 return new X509Name(true, WindowsState.Replace(dn, "$1ST="));
             }
-            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
+            // A value starting with '#' is read as hex DER; BouncyCastle refuses bad ones with IOException or a bare Exception ("can't recode value").
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException
+                                       or System.IO.IOException || ex.GetType() == typeof(Exception))
             {
                 throw new PscException("InvalidDistinguishedName", FailureCategory.InvalidArgument,
                     $"The {field} '{DisplayText.Escape(dn, 100)}' is not a distinguished name such as 'CN=ra01,O=Contoso,C=US' ({DisplayText.Escape(ex.Message.TrimEnd('.'), 160)}).", ex);

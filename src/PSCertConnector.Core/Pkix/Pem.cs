@@ -33,7 +33,8 @@ namespace PSCertConnector.Core.Pkix
                 if (labelEnd < 0) throw Malformed(what, "a BEGIN line is not closed with '-----'");
                 var label = text.Substring(begin + 11, labelEnd - begin - 11);
                 var endMarker = "-----END " + label + "-----";
-                int end = text.IndexOf(endMarker, labelEnd, StringComparison.Ordinal);
+                // The END line starts after the BEGIN line's closing dashes: "-----BEGIN -----END -----" has no body, not a negative one.
+                int end = text.IndexOf(endMarker, labelEnd + 5, StringComparison.Ordinal);
                 if (end < 0) throw Malformed(what, $"'-----BEGIN {label}-----' has no matching END line");
                 var body = new string(text.Substring(labelEnd + 5, end - labelEnd - 5).Where(c => !char.IsWhiteSpace(c)).ToArray());
                 try { result.Add((label, Convert.FromBase64String(body))); }
@@ -78,8 +79,17 @@ namespace PSCertConnector.Core.Pkix
             var der = ReadPemOrDer(input, what, labels);
             if (ReferenceEquals(der, input))
             {
-                if (!System.Formats.Asn1.AsnDecoder.TryReadEncodedValue(input, System.Formats.Asn1.AsnEncodingRules.BER, out _, out _, out _, out var consumed))
-                    throw Malformed(what, "its DER encoding is cut short");
+                int consumed;
+                try
+                {
+                    if (!System.Formats.Asn1.AsnDecoder.TryReadEncodedValue(input, System.Formats.Asn1.AsnEncodingRules.BER, out _, out _, out _, out consumed))
+                        throw Malformed(what, "its DER encoding is cut short");
+                }
+                catch (System.Formats.Asn1.AsnContentException ex)
+                {
+                    // An indefinite length whose end-of-contents is missing throws rather than returning false.
+                    throw Malformed(what, "its DER encoding is not valid (" + ex.Message.TrimEnd('.') + ")");
+                }
                 if (consumed != input.Length)
                     throw Malformed(what, $"{input.Length - consumed} bytes follow the first one; give one per file");
                 return der;

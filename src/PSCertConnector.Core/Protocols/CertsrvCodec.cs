@@ -23,13 +23,15 @@ namespace PSCertConnector.Core.Protocols
         /// <summary>Some servers refuse clients that do not look like a browser.</summary>
         public const string UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) PSCertConnector";
 
-        private static readonly Regex IssuedLink = new(@"certnew\.(?:cer|p7b)\?ReqID=(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        private static readonly Regex RequestIdText = new(@"Request\s+Id\s+is\s+(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // [0-9], not \d: \d also matches other scripts' digits, which are no request id or count.
+        private static readonly Regex IssuedLink = new(@"certnew\.(?:cer|p7b)\?ReqID=([0-9]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex RequestIdText = new(@"Request\s+Id\s+is\s+([0-9]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         // certfnsh.asp says: The disposition message is "…"; certnew.cer's error page says: Disposition message:<tabs>…
-        private static readonly Regex DispositionText = new("disposition message is \"([^\"]*)\"", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // The message is bounded so that a page of unclosed quotes costs linear time, not quadratic.
+        private static readonly Regex DispositionText = new("disposition message is \"([^\"]{0,4096})\"", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex DispositionLine = new(@"Disposition message:[ \t]*([^\r\n<]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex HResultText = new(@"\b0x(8[0-9a-fA-F]{7})\b", RegexOptions.CultureInvariant);
-        private static readonly Regex Renewals = new(@"nRenewals\s*=\s*(\d+)", RegexOptions.CultureInvariant);
+        private static readonly Regex Renewals = new(@"nRenewals\s*=\s*([0-9]+)", RegexOptions.CultureInvariant);
 
         public static IReadOnlyList<KeyValuePair<string, string>> SubmitForm(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes)
         {
@@ -98,27 +100,72 @@ namespace PSCertConnector.Core.Protocols
                 $"The {what} says neither that the certificate was issued, nor a request id, nor an error code. Page title: '{Title(html)}'.");
         }
 
-        public static int? ReadRenewalCount(string html) =>
-            Renewals.Match(html) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        public static int? ReadRenewalCount(string html)
+        {
+            if (Renewals.Match(html) is not { Success: true } m) return null;
+            return int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count
+                : throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"The CA certificate page gives nRenewals = {Shorten(m.Groups[1].Value)}, which is not a renewal count.");
+        }
+
+        private static string Shorten(string text) => text.Length <= 24 ? text : text.Substring(0, 24) + "…";
 
         private static string? Disposition(string text) =>
             DispositionText.Match(text) is { Success: true } m ? m.Groups[1].Value.Trim()
             : DispositionLine.Match(text) is { Success: true } line ? line.Groups[1].Value.Trim()
             : null;
 
+        // Title and PlainText scan with IndexOf rather than lazy regexes: on a page of unclosed <title> or <script
+        // tags those backtrack from every opening (quadratic: an 80 KB page took minutes).
         public static string Title(string html)
         {
-            var m = Regex.Match(html, @"<title>\s*(.*?)\s*</title>", RegexOptions.IgnoreCase | RegexOptions.Singleline);
-            return m.Success ? WebUtility.HtmlDecode(m.Groups[1].Value) : "(no title)";
+            int open = html.IndexOf("<title>", StringComparison.OrdinalIgnoreCase);
+            int close = open < 0 ? -1 : html.IndexOf("</title>", open + 7, StringComparison.OrdinalIgnoreCase);
+            return close < 0 ? "(no title)" : WebUtility.HtmlDecode(html.Substring(open + 7, close - open - 7).Trim());
         }
 
         /// <summary>The page's text for the patterns above: scripts dropped, each tag a line break, entities decoded, runs of blanks one space.</summary>
         private static string PlainText(string html)
         {
-            var noScript = Regex.Replace(html, @"<script\b.*?</script>", " ", RegexOptions.IgnoreCase | RegexOptions.Singleline);
-            var noTags = Regex.Replace(noScript, "<[^>]*>", "\n");
-            return Regex.Replace(WebUtility.HtmlDecode(noTags), @"[ \t\u00a0]+", " ");
+            var text = new StringBuilder(html.Length);
+            int pos = 0;
+            bool scriptEndsLeft = true; // once no "</script>" follows, none follows any later opening either
+            while (pos < html.Length)
+            {
+                int lt = html.IndexOf('<', pos);
+                if (lt < 0) break;
+                text.Append(html, pos, lt - pos);
+                if (scriptEndsLeft && IsScriptStart(html, lt))
+                {
+                    int end = html.IndexOf("</script>", lt, StringComparison.OrdinalIgnoreCase);
+                    if (end >= 0)
+                    {
+                        text.Append(' ');
+                        pos = end + 9;
+                        continue;
+                    }
+                    scriptEndsLeft = false;
+                }
+                int gt = html.IndexOf('>', lt);
+                if (gt < 0)
+                {
+                    // An unclosed '<' is text, as is everything after it.
+                    pos = lt;
+                    break;
+                }
+                text.Append('\n');
+                pos = gt + 1;
+            }
+            if (pos < html.Length) text.Append(html, pos, html.Length - pos);
+            return Blanks.Replace(WebUtility.HtmlDecode(text.ToString()), " ");
         }
+
+        private static readonly Regex Blanks = new(@"[ \t\u00a0]+", RegexOptions.CultureInvariant);
+
+        /// <summary>"&lt;script" followed by a non-word character (the \b of the pattern this replaces).</summary>
+        private static bool IsScriptStart(string html, int lt) =>
+            string.Compare(html, lt, "<script", 0, 7, StringComparison.OrdinalIgnoreCase) == 0
+            && (lt + 7 == html.Length || !(char.IsLetterOrDigit(html[lt + 7]) || html[lt + 7] == '_'));
 
         private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
     }

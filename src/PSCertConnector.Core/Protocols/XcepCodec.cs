@@ -93,8 +93,8 @@ namespace PSCertConnector.Core.Protocols
                     SchemaVersion = attributes.Child(x, "policySchema").Int("policySchema") ?? 1,
                     MajorRevision = revision.Child(x, "majorRevision").Int("majorRevision") ?? 0,
                     MinorRevision = revision.Child(x, "minorRevision").Int("minorRevision") ?? 0,
-                    Validity = TimeSpan.FromSeconds(validity.Child(x, "validityPeriodSeconds").Long("validityPeriodSeconds") ?? 0),
-                    RenewalPeriod = TimeSpan.FromSeconds(validity.Child(x, "renewalPeriodSeconds").Long("renewalPeriodSeconds") ?? 0),
+                    Validity = Seconds(validity.Child(x, "validityPeriodSeconds"), "validityPeriodSeconds", name!),
+                    RenewalPeriod = Seconds(validity.Child(x, "renewalPeriodSeconds"), "renewalPeriodSeconds", name!),
                     MinimumKeySize = keyAttributes.Child(x, "minimalKeyLength").Int("minimalKeyLength") ?? 0,
                     RequiresApproval = (enrollmentFlags & PendAllRequests) != 0,
                     SubjectFromRequest = (subjectNameFlags & EnrolleeSuppliesSubject) != 0,
@@ -119,6 +119,16 @@ namespace PSCertConnector.Core.Protocols
             return new XcepPolicyResponse(response.Child(x, "policyID").Text(), response.Child(x, "policyFriendlyName").Text(),
                 response.Child(x, "nextUpdateHours").Int("nextUpdateHours"), response.Child(x, "policiesNotChanged").Bool() ?? false,
                 policies, cas);
+        }
+
+        /// <summary>A period in seconds; one no TimeSpan holds (about 29,000 years) is refused rather than overflowing.</summary>
+        private static TimeSpan Seconds(XElement? element, string what, string template)
+        {
+            var seconds = element.Long(what) ?? 0;
+            if (seconds > (long)TimeSpan.MaxValue.TotalSeconds || seconds < (long)TimeSpan.MinValue.TotalSeconds)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                    $"The GetPolicies response gives template '{template}' a {what} of {seconds}, which is not a period of time.");
+            return TimeSpan.FromSeconds(seconds);
         }
 
         private static Dictionary<string, byte[]> ReadExtensions(XElement? extensions, IReadOnlyDictionary<int, (string Value, int Group, string? Name)> oids)

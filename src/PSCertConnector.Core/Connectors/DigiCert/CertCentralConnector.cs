@@ -57,14 +57,20 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         public override IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation)
         {
             var reply = _channel.Send(HttpMethod.Get, Api("product"), null, "product list", cancellation);
-            var products = DigiCertJsonChannel.Require(reply.Body ?? default, "products", JsonValueKind.Array, "product list");
+            return ReadProducts(reply.Body, _settings.ValidityYears);
+        }
+
+        /// <summary>The products of a product list answer, as templates.</summary>
+        internal static IReadOnlyList<CaTemplate> ReadProducts(JsonElement? body, int validityYears)
+        {
+            var products = DigiCertJsonChannel.Require(body ?? default, "products", JsonValueKind.Array, "product list");
             return products.EnumerateArray()
                 .Where(p => DigiCertJsonChannel.Str(p, "name_id") != null)
                 .Select(p => new CaTemplate
                 {
                     Name = DigiCertJsonChannel.Str(p, "name_id")!,
                     DisplayName = DigiCertJsonChannel.Str(p, "name") ?? DigiCertJsonChannel.Str(p, "name_id")!,
-                    Validity = TimeSpan.FromDays(365 * _settings.ValidityYears),
+                    Validity = TimeSpan.FromDays(365 * validityYears),
                     SchemaVersion = 0,
                     MajorRevision = 0,
                 })
@@ -92,30 +98,32 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             if (_settings.OrganizationId is int org) body["organization"] = new Dictionary<string, object> { ["id"] = org };
             if (_settings.SkipApproval) body["skip_approval"] = true;
             var reply = _channel.Send(HttpMethod.Post, Api("order/certificate/" + Uri.EscapeDataString(template)), body, "order", cancellation);
-            var json = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order with no body.");
-            var orderId = DigiCertJsonChannel.Require(json, "id", JsonValueKind.Number, "order answer").GetInt64().ToString(CultureInfo.InvariantCulture);
+            var (orderId, issued) = ReadOrderAnswer(reply.Body);
+            return issued ?? GetRequest(orderId, null, cancellation);
+        }
+
+        /// <summary>An order answer: the order id, and the result when the certificate came with it.</summary>
+        internal static (string OrderId, SubmitResult? Issued) ReadOrderAnswer(JsonElement? body)
+        {
+            var json = body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order with no body.");
+            var orderId = DigiCertJsonChannel.RequireInt64(json, "id", "order answer").ToString(CultureInfo.InvariantCulture);
             if (json.TryGetProperty("certificate_chain", out var chain) && chain.ValueKind == JsonValueKind.Array && chain.GetArrayLength() > 0)
             {
                 var pems = chain.EnumerateArray().Select(c => DigiCertJsonChannel.Str(c, "pem")).Where(p => p != null)
                     .SelectMany(p => Pem.DecodeAll(p!, "certificate chain from CertCentral").Select(b => b.Der)).ToList();
                 if (pems.Count > 0)
-                    return new SubmitResult { RequestId = orderId, Status = SubmitStatus.Issued, Disposition = RequestDisposition.Issued, DispositionMessage = "issued", Certificate = pems[0], Chain = pems.Skip(1).ToList() };
+                    return (orderId, new SubmitResult { RequestId = orderId, Status = SubmitStatus.Issued, Disposition = RequestDisposition.Issued, DispositionMessage = "issued", Certificate = pems[0], Chain = pems.Skip(1).ToList() });
             }
-            return GetRequest(orderId, null, cancellation);
+            return (orderId, null);
         }
 
         /// <summary>The order's status, mapped; an issued order's certificate and chain downloaded as pem_all.</summary>
         public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)
         {
             var reply = _channel.Send(HttpMethod.Get, Api("order/certificate/" + Uri.EscapeDataString(requestId)), null, "order status", cancellation);
-            var json = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order status with no body.");
-            var status = DigiCertJsonChannel.Str(json, "status")?.ToLowerInvariant() ?? "";
-            var mapped = MapStatus(status);
-            if (mapped is SubmitStatus.Issued or SubmitStatus.Revoked)
+            var (mapped, status, certificateId) = ReadOrderStatus(reply.Body, requestId);
+            if (certificateId != null)
             {
-                var certificateId = json.TryGetProperty("certificate", out var cert) && cert.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number
-                    ? id.GetInt64().ToString(CultureInfo.InvariantCulture)
-                    : throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral says order {requestId} is {status} but names no certificate id.");
                 var chain = Download(certificateId, cancellation);
                 return new SubmitResult { RequestId = requestId, Status = mapped, Disposition = mapped == SubmitStatus.Revoked ? RequestDisposition.Revoked : RequestDisposition.Issued,
                     DispositionMessage = status, Certificate = chain[0], Chain = chain.Skip(1).ToList() };
@@ -127,6 +135,19 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 Disposition = mapped switch { SubmitStatus.Pending => RequestDisposition.UnderSubmission, SubmitStatus.Denied => RequestDisposition.Denied, _ => RequestDisposition.Error },
                 DispositionMessage = status,
             };
+        }
+
+        /// <summary>An order status answer: the status (ours and as said) and, for an issued or revoked order, its certificate id.</summary>
+        internal static (SubmitStatus Status, string StatusText, string? CertificateId) ReadOrderStatus(JsonElement? body, string requestId)
+        {
+            var json = body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "CertCentral answered the order status with no body.");
+            var status = DigiCertJsonChannel.Str(json, "status")?.ToLowerInvariant() ?? "";
+            var mapped = MapStatus(status);
+            if (mapped is not (SubmitStatus.Issued or SubmitStatus.Revoked)) return (mapped, status, null);
+            var certificateId = DigiCertJsonChannel.Int64(DigiCertJsonChannel.Obj(json, "certificate"), "id") is long id
+                ? id.ToString(CultureInfo.InvariantCulture)
+                : throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral says order {requestId} is {status} but names no certificate id.");
+            return (mapped, status, certificateId);
         }
 
         /// <summary>CertCentral order status → ours (issued/approved/expired → issued; the waiting ones → pending; refusals → denied).</summary>
@@ -173,7 +194,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 throw new PscException("CertificateNotFoundOnCa", FailureCategory.ObjectNotFound, $"CertCentral has no certificate with serial {serial}. {ex.Message}", ex) { Target = serial };
             }
             if (reply.Body is not { ValueKind: JsonValueKind.Object } request) return; // 204: revoked at once
-            var requestId = DigiCertJsonChannel.Require(request, "id", JsonValueKind.Number, "revocation request").GetInt64();
+            var requestId = DigiCertJsonChannel.RequireInt64(request, "id", "revocation request");
             if (!_settings.ApproveRevocations)
                 throw new PscException("RevocationAwaitsApproval", FailureCategory.InvalidOperation,
                     $"CertCentral created revocation request {requestId} for serial {serial}; it is revoked once an administrator approves it " +
@@ -200,26 +221,36 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             string Mdt(DateTimeOffset t) => t.ToOffset(Mountain).ToString("yyyy-MM-dd'+'HH:mm:ss", CultureInfo.InvariantCulture);
             var reply = _channel.Send(HttpMethod.Get, Api($"order/certificate/status-changes?filters[status_last_updated]={Mdt(from)}...{Mdt(to)}"), null, "order status changes", cancellation);
             var items = new List<IssuedCertificate>();
-            if (reply.Body is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("orders", out var orders))
+            foreach (var order in ReadStatusChanges(reply.Body))
             {
-                if (orders.ValueKind != JsonValueKind.Array)
-                    throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral's status changes carry 'orders' as {orders.ValueKind.ToString().ToLowerInvariant()}, not an array.");
-                foreach (var order in orders.EnumerateArray())
+                cancellation.ThrowIfCancellationRequested();
+                var chain = Download(order.CertificateId, cancellation);
+                items.Add(new IssuedCertificate
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    var status = DigiCertJsonChannel.Str(order, "status")?.ToLowerInvariant() ?? "";
-                    if (status is not ("issued" or "revoked") || !order.TryGetProperty("certificate_id", out var cid) || cid.ValueKind != JsonValueKind.Number) continue;
-                    var chain = Download(cid.GetInt64().ToString(CultureInfo.InvariantCulture), cancellation);
-                    items.Add(new IssuedCertificate
-                    {
-                        RequestId = order.TryGetProperty("order_id", out var oid) && oid.ValueKind == JsonValueKind.Number ? oid.GetInt64().ToString(CultureInfo.InvariantCulture) : "",
-                        Certificate = chain[0],
-                        RevokedAt = status == "revoked" ? to : null,
-                        RevocationReason = status == "revoked" ? RevocationReason.Unspecified : null,
-                    });
-                }
+                    RequestId = order.OrderId,
+                    Certificate = chain[0],
+                    RevokedAt = order.Revoked ? to : null,
+                    RevocationReason = order.Revoked ? RevocationReason.Unspecified : null,
+                });
             }
             return new IssuedPage(items, to.ToString("o", CultureInfo.InvariantCulture), !lastWindow);
+        }
+
+        /// <summary>The issued and revoked orders of a status-changes answer, with the certificate id to download.</summary>
+        internal static IReadOnlyList<(string OrderId, string CertificateId, bool Revoked)> ReadStatusChanges(JsonElement? body)
+        {
+            var result = new List<(string, string, bool)>();
+            if (body is not { ValueKind: JsonValueKind.Object } json || !json.TryGetProperty("orders", out var orders)) return result;
+            if (orders.ValueKind != JsonValueKind.Array)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"CertCentral's status changes carry 'orders' as {orders.ValueKind.ToString().ToLowerInvariant()}, not an array.");
+            foreach (var order in orders.EnumerateArray())
+            {
+                var status = DigiCertJsonChannel.Str(order, "status")?.ToLowerInvariant() ?? "";
+                if (status is not ("issued" or "revoked") || DigiCertJsonChannel.Int64(order, "certificate_id") is not long certificateId) continue;
+                var orderId = DigiCertJsonChannel.Int64(order, "order_id")?.ToString(CultureInfo.InvariantCulture) ?? "";
+                result.Add((orderId, certificateId.ToString(CultureInfo.InvariantCulture), status == "revoked"));
+            }
+            return result;
         }
 
         public override void Dispose() => _channel.Dispose();

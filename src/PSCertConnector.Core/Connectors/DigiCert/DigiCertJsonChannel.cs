@@ -91,7 +91,8 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             return TimeSpan.FromSeconds(Math.Min(MaxRetryWait.TotalSeconds, Math.Pow(2, attempt))); // 1, 2, 4 s
         }
 
-        private JsonElement Parse(HttpReply reply, string what)
+        /// <summary>The body as JSON, or a MalformedResponse saying what came instead (internal: the fuzz targets read answers through it).</summary>
+        internal static JsonElement Parse(HttpReply reply, string what)
         {
             if (reply.Body.Length == 0)
                 throw new PscException("MalformedResponse", FailureCategory.InvalidData,
@@ -102,13 +103,54 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                     "Check the connector's url setting (a proxy or login page may be in the way).") { Target = reply.Uri.ToString() };
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 return document.RootElement.Clone();
             }
             catch (JsonException ex)
             {
                 throw new PscException("MalformedResponse", FailureCategory.InvalidData,
                     $"{reply.Uri.Host} answered the {what} with something that is not JSON ({ex.Message}). Starts with: {SafeXml.Preview(reply.Body)}") { Target = reply.Uri.ToString() };
+            }
+        }
+
+        /// <summary>
+        /// Parses a peer's JSON and decodes every string and property name once. JsonDocument decodes strings only
+        /// when asked, so invalid UTF-8 or a lone surrogate escape would otherwise surface later, as an
+        /// InvalidOperationException from whichever reader touched it; here it is a JsonException like any other bad JSON.
+        /// </summary>
+        internal static JsonDocument ParseDocument(byte[] body)
+        {
+            var document = JsonDocument.Parse(body, SafeJson.Options);
+            try
+            {
+                DecodeStrings(document.RootElement);
+                return document;
+            }
+            catch (InvalidOperationException ex)
+            {
+                document.Dispose();
+                throw new JsonException("it holds a string that is not valid Unicode (" + ex.Message + ")", ex);
+            }
+        }
+
+        // Depth is bounded by SafeJson.MaxDepth, which the parse enforced.
+        private static void DecodeStrings(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        DecodeStrings(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray()) DecodeStrings(item);
+                    break;
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
             }
         }
 
@@ -135,7 +177,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         {
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 var (code, message, _) = ReadError(document.RootElement);
                 return code == null && message == null ? null : $"{message} ({code})";
             }
@@ -147,7 +189,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             string? code = null, message = null, field = null;
             try
             {
-                using var document = JsonDocument.Parse(reply.Body, SafeJson.Options);
+                using var document = ParseDocument(reply.Body);
                 (code, message, field) = ReadError(document.RootElement);
             }
             catch (JsonException) { } // an HTML or empty error page: its first characters are shown instead
@@ -192,6 +234,23 @@ namespace PSCertConnector.Core.Connectors.DigiCert
 
         public static string? Str(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        /// <summary>A whole-number property that fits a long; null when absent, not a number, fractional or too large.</summary>
+        public static long? Int64(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+                && value.TryGetInt64(out var number) ? number : null;
+
+        /// <summary>A property that must be a whole number (an id, a count); MalformedResponse naming the field otherwise.</summary>
+        public static long RequireInt64(JsonElement element, string name, string what)
+        {
+            var value = Require(element, name, JsonValueKind.Number, what);
+            return value.TryGetInt64(out var number) ? number
+                : throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"The {what} has '{name}' = {value.GetRawText()}, which is not a whole number.");
+        }
+
+        /// <summary>A property that is an object, or default (Undefined, which Str and Int64 read as absent).</summary>
+        public static JsonElement Obj(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
 
         /// <summary>A property that must be of a kind; a clear MalformedResponse naming the field otherwise.</summary>
         public static JsonElement Require(JsonElement element, string name, JsonValueKind kind, string what)

@@ -65,24 +65,31 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         private IReadOnlyList<CaTemplate> Profiles(CancellationToken cancellation)
         {
             var reply = _channel.Send(HttpMethod.Get, Api("profile"), null, "profile list", cancellation);
-            if (reply.Body is not { ValueKind: JsonValueKind.Array } list)
-                throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"{_settings.ApiBase.Host} answered the profile list with {reply.Body?.ValueKind.ToString().ToLowerInvariant() ?? "nothing"} where an array was expected.");
+            return ReadProfiles(reply.Body, _settings.ApiBase.Host);
+        }
+
+        /// <summary>The active profiles of a profile list answer, as templates.</summary>
+        internal static IReadOnlyList<CaTemplate> ReadProfiles(JsonElement? body, string host)
+        {
+            if (body is not { ValueKind: JsonValueKind.Array } list)
+                throw new PscException("MalformedResponse", FailureCategory.InvalidData, $"{host} answered the profile list with {body?.ValueKind.ToString().ToLowerInvariant() ?? "nothing"} where an array was expected.");
             var templates = new List<CaTemplate>();
             foreach (var profile in list.EnumerateArray())
             {
                 var id = DigiCertJsonChannel.Str(profile, "id");
                 if (id == null || !string.Equals(DigiCertJsonChannel.Str(profile, "status"), "Active", StringComparison.OrdinalIgnoreCase)) continue;
                 var validity = TimeSpan.Zero;
-                if (profile.TryGetProperty("certificate", out var cert) && cert.ValueKind == JsonValueKind.Object
-                    && cert.TryGetProperty("validity", out var v) && v.ValueKind == JsonValueKind.Object
-                    && v.TryGetProperty("duration", out var duration) && duration.ValueKind == JsonValueKind.Number)
-                    validity = (DigiCertJsonChannel.Str(v, "unit") ?? "days").ToLowerInvariant() switch
-                    {
-                        "years" => TimeSpan.FromDays(365 * duration.GetInt32()),
-                        "months" => TimeSpan.FromDays(30 * duration.GetInt32()),
-                        "hours" => TimeSpan.FromHours(duration.GetInt32()),
-                        _ => TimeSpan.FromDays(duration.GetInt32()),
-                    };
+                var v = DigiCertJsonChannel.Obj(DigiCertJsonChannel.Obj(profile, "certificate"), "validity");
+                if (DigiCertJsonChannel.Int64(v, "duration") is long duration)
+                {
+                    var unit = (DigiCertJsonChannel.Str(v, "unit") ?? "days").ToLowerInvariant();
+                    var hours = unit switch { "years" => 365.0 * 24, "months" => 30.0 * 24, "hours" => 1.0, _ => 24.0 } * duration;
+                    // A validity no CA issues (negative, or past what a TimeSpan holds) is the peer's error, named as such.
+                    if (hours < 0 || hours > TimeSpan.FromDays(100 * 365).TotalHours)
+                        throw new PscException("MalformedResponse", FailureCategory.InvalidData,
+                            $"{host} gave profile '{id}' a validity of {duration} {unit}, which is not a certificate lifetime.");
+                    validity = TimeSpan.FromHours(hours);
+                }
                 templates.Add(new CaTemplate
                 {
                     Name = id,
@@ -141,7 +148,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             }
             // An order that was issued at once is known by its serial number.
             var details = _channel.Send(HttpMethod.Get, Api("certificate/" + Uri.EscapeDataString(Hex.NormalizeSerial(requestId))), null, "certificate", cancellation);
-            return FromDetails(details.Body!.Value, requestId);
+            return FromDetails(details.Body, requestId);
         }
 
         public override SubmitResult Approve(string requestId, CancellationToken cancellation) => LabDecision(requestId, "approve", cancellation);
@@ -191,8 +198,14 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 throw new PscException("InvalidImportWatermark", FailureCategory.InvalidData, $"The stored import watermark '{cursor}' is not a DigiCert ONE cursor. Run a full import.");
             var limit = Math.Min(batchSize, 1000);
             var reply = _channel.Send(HttpMethod.Get, Api($"certificate-search?offset={offset}&limit={limit}"), null, "certificate search", cancellation);
-            var page = reply.Body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "The certificate search answered with no body.");
-            var total = DigiCertJsonChannel.Require(page, "total", JsonValueKind.Number, "certificate search page").GetInt32();
+            return ReadSearchPage(reply.Body, offset, limit);
+        }
+
+        /// <summary>One certificate-search page: its certificates and the cursor of the next page.</summary>
+        internal static IssuedPage ReadSearchPage(JsonElement? body, int offset, int limit)
+        {
+            var page = body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "The certificate search answered with no body.");
+            var total = DigiCertJsonChannel.RequireInt64(page, "total", "certificate search page");
             var items = DigiCertJsonChannel.Require(page, "items", JsonValueKind.Array, "certificate search page");
             var result = new List<IssuedCertificate>();
             foreach (var item in items.EnumerateArray())
@@ -204,7 +217,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 DateTimeOffset? revokedAt = null;
                 if (status is "revoked" or "suspended")
                 {
-                    var revocation = item.TryGetProperty("revocation", out var r) ? r : default;
+                    var revocation = DigiCertJsonChannel.Obj(item, "revocation");
                     reason = DigiCertReasons.Parse(DigiCertJsonChannel.Str(revocation, "reason")) ?? (status == "suspended" ? RevocationReason.CertificateHold : RevocationReason.Unspecified);
                     revokedAt = DateTimeOffset.TryParse(DigiCertJsonChannel.Str(revocation, "revocation_date"), CultureInfo.InvariantCulture,
                         DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : DateTimeOffset.UtcNow;
@@ -213,7 +226,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 {
                     RequestId = DigiCertJsonChannel.Str(item, "serial_number") ?? "",
                     Certificate = der,
-                    Template = item.TryGetProperty("profile", out var p) ? DigiCertJsonChannel.Str(p, "name") : null,
+                    Template = DigiCertJsonChannel.Str(DigiCertJsonChannel.Obj(item, "profile"), "name"),
                     RevokedAt = revokedAt,
                     RevocationReason = reason,
                 });
@@ -229,7 +242,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             return new IssuedPage(result, more ? "offset:" + next.ToString(CultureInfo.InvariantCulture) : "complete:" + DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture), more);
         }
 
-        private SubmitResult ToResult(JsonElement? body, string profileId, string? requestId)
+        internal static SubmitResult ToResult(JsonElement? body, string profileId, string? requestId)
         {
             if (body is not { ValueKind: JsonValueKind.Object } json)
                 throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE answered the request with no JSON object.");
@@ -261,8 +274,9 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             };
         }
 
-        private static SubmitResult FromDetails(JsonElement details, string requestId)
+        internal static SubmitResult FromDetails(JsonElement? body, string requestId)
         {
+            var details = body ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE answered the certificate details with no body.");
             var der = CertificateBytes(DigiCertJsonChannel.Str(details, "certificate"))
                 ?? throw new PscException("MalformedResponse", FailureCategory.InvalidData, "DigiCert ONE's certificate details carry no certificate.");
             var status = DigiCertJsonChannel.Str(details, "status")?.ToLowerInvariant();
