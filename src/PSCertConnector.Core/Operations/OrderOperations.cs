@@ -313,6 +313,29 @@ namespace PSCertConnector.Core.Operations
             }
         }
 
+        /// <summary>The orders these ids name; an id no order has is an error for that id, the others go on.</summary>
+        public IReadOnlyList<OrderRecord> Select(IEnumerable<long> ids) => Collect(ids.Select(id => (Func<OrderRecord>)(() => RequireOrder(id))));
+
+        /// <summary>The orders of these CA request ids on a connector; an unknown request id is an error for it, the others go on.</summary>
+        public IReadOnlyList<OrderRecord> Select(string connector, IEnumerable<string> requestIds) =>
+            Collect(requestIds.Select(requestId => (Func<OrderRecord>)(() => RequireOrder(connector, requestId))));
+
+        /// <summary>Every order in a state (on one connector when given); with <paramref name="unfetchedOnly"/>, only those not yet fetched.</summary>
+        public IReadOnlyList<OrderRecord> Select(SubmitStatus status, string? connector, bool unfetchedOnly = false) =>
+            Workspace.Store.QueryOrders(new OrderQuery { Connector = connector, Status = status })
+                .Where(o => !unfetchedOnly || o.FetchedAt == null).ToList();
+
+        private List<OrderRecord> Collect(IEnumerable<Func<OrderRecord>> finds)
+        {
+            var orders = new List<OrderRecord>();
+            foreach (var find in finds)
+            {
+                try { orders.Add(find()); }
+                catch (PscException ex) { Sink.WriteError(ex); }
+            }
+            return orders;
+        }
+
         public OrderRecord RequireOrder(long id) =>
             Workspace.Store.GetOrder(id) ?? throw new PscException("OrderNotFound", FailureCategory.ObjectNotFound, $"There is no order {id}.") { Target = id.ToString() };
 
