@@ -7,7 +7,8 @@ namespace PSCertConnector.Cli.Commands
 {
     internal sealed class ConnectorAddCommand : CliCommand
     {
-        public ConnectorAddCommand() : base("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.",
+        public ConnectorAddCommand() : base("connector add", "Create a connector. Secrets come from --secret-env VAR or --secret-file FILE.", new[]
+        {
             new CliOption("name", "connector name (letters, digits, . - _)"),
             new CliOption("type", "connector type: local, adcs-ces, adcs-web, adcs-dcom, digicert-one, digicert-certcentral"),
             new CliOption("domain", "domain the connector serves"),
@@ -21,12 +22,7 @@ namespace PSCertConnector.Cli.Commands
             new CliOption("secret-file", "file holding the password or API key"),
             CliOption.Flag("discover", "create adcs-ces connectors from Active Directory, one per CES endpoint (--name is then a name prefix)"),
             new CliOption("ca", "with --discover: only this enterprise CA"),
-            new CliOption("server", "with --discover: domain controller or domain (required off Windows)"),
-            new CliOption("ldap-port", "with --discover: LDAP port (389, or 636 with --ldaps)"),
-            CliOption.Flag("ldaps", "with --discover: LDAP over TLS"),
-            new CliOption("bind-user", "with --discover: bind as this account (user@domain) instead of the Kerberos ticket"),
-            new CliOption("bind-password-env", "with --discover: the bind account's password from this environment variable"),
-            new CliOption("bind-password-file", "the same, from a file"))
+        }.Concat(AdcsDiscoverCommand.DirectoryOptions("with --discover: ")).ToArray())
         {
         }
 
