@@ -58,6 +58,7 @@ foreach ($step in $Task) {
         'Build'   { Invoke-Dotnet build PSCertConnector.sln -c $Configuration }
         'Test'    { Invoke-Dotnet test PSCertConnector.sln -c $Configuration; Invoke-Pester5 }
         'Pester'  { Invoke-Pester5 }
-        'Package' { Invoke-Dotnet publish src/PSCertConnector.Cli -c $Configuration -o output/certconnector }
+        # certconnector-lab beside certconnector: 'lab serve' runs it from there (and it alone needs ASP.NET Core).
+        'Package' { Invoke-Dotnet publish src/PSCertConnector.Cli -c $Configuration -o output/certconnector; Invoke-Dotnet publish src/PSCertConnector.Lab.Host -c $Configuration -o output/certconnector }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using PSCertConnector.Core;
 
@@ -11,19 +12,15 @@ namespace PSCertConnector.Cli
     /// </summary>
     internal sealed class CommandLine
     {
-        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
-        {
-            "json", "verbose", "what-if", "yes", "help", "refresh", "full", "chain", "exportable", "machine-key-set",
-            "all", "no-import", "import", "publish", "force", "discover", "ldaps", "templates", "no-email-san", "no-upn-san", "legacy-pfx",
-        };
-
         private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+        private HashSet<string>? _declared;
 
         public List<string> Words { get; } = new();
         public List<string> Positionals { get; } = new();
 
         /// <param name="twoWordGroups">First command words that take a second one ("connector add"); options may come anywhere.</param>
-        public static CommandLine Parse(string[] args, ICollection<string> twoWordGroups)
+        /// <param name="flags">Options that take no value. One set for every command: options may come before the command's words.</param>
+        public static CommandLine Parse(string[] args, IReadOnlySet<string> twoWordGroups, IReadOnlySet<string> flags)
         {
             var line = new CommandLine();
             int commandWords = 1;
@@ -36,7 +33,7 @@ namespace PSCertConnector.Cli
                     string? value = null;
                     int eq = name.IndexOf('=');
                     if (eq > 0) { value = name.Substring(eq + 1); name = name.Substring(0, eq); }
-                    if (value == null && !Flags.Contains(name))
+                    if (value == null && !flags.Contains(name))
                     {
                         if (i + 1 >= args.Length) throw Usage($"--{name} needs a value.");
                         value = args[++i];
@@ -55,14 +52,24 @@ namespace PSCertConnector.Cli
             return line;
         }
 
-        public bool Has(string name)
+        /// <summary>
+        /// From here on, reading an option outside <paramref name="names"/> is a programming error: a command reads only
+        /// the options it declares, so its help and what it accepts cannot drift apart unnoticed.
+        /// </summary>
+        public void RestrictTo(IEnumerable<string> names) => _declared = new HashSet<string>(names, StringComparer.Ordinal);
+
+        private bool TryGetValues(string name, out List<string> values)
         {
-            return _options.ContainsKey(name);
+            if (_declared != null && !_declared.Contains(name))
+                throw new InvalidOperationException($"The command reads --{name}, which it does not declare.");
+            return _options.TryGetValue(name, out values!);
         }
+
+        public bool Has(string name) => TryGetValues(name, out _);
 
         public string? Get(string name)
         {
-            if (!_options.TryGetValue(name, out var values)) return null;
+            if (!TryGetValues(name, out var values)) return null;
             if (values.Count > 1) throw Usage($"--{name} was given {values.Count} times; give it once.");
             return values[0];
         }
@@ -72,14 +79,14 @@ namespace PSCertConnector.Cli
 
         public IReadOnlyList<string> All(string name)
         {
-            if (!_options.TryGetValue(name, out var values)) return Array.Empty<string>();
+            if (!TryGetValues(name, out var values)) return Array.Empty<string>();
             // "--tag web,prod" and "--tag web --tag prod" mean the same.
             return values.SelectMany(v => v.Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
         }
 
         public IReadOnlyList<string> AllRaw(string name)
         {
-            return _options.TryGetValue(name, out var values) ? values : (IReadOnlyList<string>)Array.Empty<string>();
+            return TryGetValues(name, out var values) ? values : (IReadOnlyList<string>)Array.Empty<string>();
         }
 
         public int? Int(string name, int min, int max)
@@ -102,6 +109,23 @@ namespace PSCertConnector.Cli
         }
 
         public IEnumerable<string> OptionNames => _options.Keys;
+
+        /// <summary>Reads a secret from an environment variable or a file, never from the command line.</summary>
+        public string? Secret(string envOption, string fileOption)
+        {
+            var env = Get(envOption);
+            var file = Get(fileOption);
+            if (env != null && file != null) throw Usage($"Give --{envOption} or --{fileOption}, not both.");
+            if (env != null)
+                return Environment.GetEnvironmentVariable(env) is { Length: > 0 } value ? value
+                    : throw Usage($"The environment variable '{env}' named by --{envOption} is not set or empty.");
+            if (file != null)
+            {
+                if (!File.Exists(file)) throw Usage($"The file '{file}' named by --{fileOption} does not exist.");
+                return File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            return null;
+        }
 
         public static string Kebab(string pascal)
         {

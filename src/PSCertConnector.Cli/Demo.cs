@@ -145,7 +145,7 @@ OID=1.3.6.1.5.5.7.3.2 // Client Authentication
             var crlPath = Path.Combine(files, "demo-ca.crl");
             File.WriteAllBytes(crlPath, crl.Der);
             var listed = crl.Entries.FirstOrDefault(e => e.SerialNumber == webCert.SerialNumber);
-            App.WriteCrl(new IndentedWriter(_out), crl, crlPath);
+            Commands.CrlShowCommand.Write(new IndentedWriter(_out), crl, crlPath);
             Say(listed != null
                 ? $"serial {listed.SerialNumber} is on the CRL with reason {listed.Reason}"
                 : $"serial {webCert.SerialNumber} is NOT on the CRL");

@@ -41,14 +41,12 @@ namespace PSCertConnector.Commands
         [Parameter(Mandatory = true, ParameterSetName = "Inf")] [ValidateNotNullOrEmpty] public string InfPath { get; set; } = "";
         [Parameter] public string? OutFile { get; set; }
 
-        /// <summary>-ProfileOid (checked as a DigiCert PKI Platform profile OID) or -Template.</summary>
-        private string? TemplateName => ProfileOid != null ? IntuneRules.ProfileOid(ProfileOid) : Template;
+        private static readonly IntuneParameterNames IntuneParameters = new("-Email", "-Upn", "-OtherName", "-NoEmailSan", "-NoUpnSan",
+            "-IntuneSubjectFormat CommonName, CommonNameAndEmail or CommonNameAsEmail", "IntuneRulesNotSelected");
 
         protected override void ProcessRecord() => Run(() =>
         {
-            if (IntuneSubjectFormat == null && (Email != null || Upn != null || OtherName.Length > 0 || NoEmailSan || NoUpnSan))
-                throw new PscException("IntuneRulesNotSelected", FailureCategory.InvalidArgument,
-                    "-Email, -Upn, -OtherName, -NoEmailSan and -NoUpnSan belong to the Intune rules: add -IntuneSubjectFormat CommonName, CommonNameAndEmail or CommonNameAsEmail.");
+            var intune = RequestOperations.IntuneIdentityFrom(IntuneSubjectFormat, Email, Upn, OtherName, NoEmailSan, NoUpnSan, IntuneParameters);
             var operations = new RequestOperations(Workspace, Sink);
             CertificateRequestResult? result;
             if (ParameterSetName == "Inf")
@@ -60,7 +58,7 @@ namespace PSCertConnector.Commands
             }
             else
             {
-                result = operations.Build(new RequestSpec
+                result = operations.Build(RequestOperations.WithTemplate(new RequestSpec
                 {
                     Subject = Subject,
                     KeyAlgorithm = KeyAlgorithm,
@@ -74,13 +72,7 @@ namespace PSCertConnector.Commands
                     MachineKeySet = MachineKeySet,
                     FriendlyName = FriendlyName,
                     ProviderName = ProviderName,
-                    CertificateTemplate = TemplateName,
-                    RequestAttributes = TemplateName == null ? new System.Collections.Generic.Dictionary<string, string>()
-                        : new System.Collections.Generic.Dictionary<string, string> { ["CertificateTemplate"] = TemplateName },
-                }, intune: IntuneSubjectFormat == null ? null : new IntuneIdentity
-                {
-                    SubjectFormat = IntuneSubjectFormat.Value, Email = Email, Upn = Upn, OtherNames = OtherName, EmailSan = !NoEmailSan, UpnSan = !NoUpnSan,
-                });
+                }, Template, ProfileOid), intune: intune);
             }
             if (result != null && OutFile != null)
                 File.WriteAllText(GetUnresolvedProviderPathFromPSPath(OutFile), result.CsrPem);
@@ -139,21 +131,8 @@ namespace PSCertConnector.Commands
         [Parameter(Mandatory = true, ParameterSetName = "RequestId")] [ArgumentCompleter(typeof(ConnectorNameCompleter))] public string Connector { get; set; } = "";
         [Parameter(Mandatory = true, ParameterSetName = "RequestId")] public string[] RequestId { get; set; } = new string[0];
 
-        protected System.Collections.Generic.List<OrderRecord> SelectedOrders(OrderOperations operations)
-        {
-            var orders = new System.Collections.Generic.List<OrderRecord>();
-            if (ParameterSetName == "RequestId")
-                foreach (var requestId in RequestId) Collect(() => operations.RequireOrder(Connector, requestId), orders);
-            else
-                foreach (var id in Id) Collect(() => operations.RequireOrder(id), orders);
-            return orders;
-        }
-
-        private void Collect(Func<OrderRecord> find, System.Collections.Generic.List<OrderRecord> into)
-        {
-            try { into.Add(find()); }
-            catch (PscException ex) { Sink.WriteError(ex); }
-        }
+        protected System.Collections.Generic.IReadOnlyList<OrderRecord> SelectedOrders(OrderOperations operations) =>
+            ParameterSetName == "RequestId" ? operations.Select(Connector, RequestId) : operations.Select(Id);
     }
 
     [Cmdlet(VerbsCommunications.Receive, "AdcsCertificate", SupportsShouldProcess = true, DefaultParameterSetName = "Id")]

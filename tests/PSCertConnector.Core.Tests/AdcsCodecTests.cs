@@ -2,7 +2,6 @@ using System.Text;
 using System.Xml.Linq;
 using FluentAssertions;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
 using Xunit;

@@ -19,13 +19,7 @@ namespace PSCertConnector.Integration.Tests
 
         public void Dispose() => _home.Dispose();
 
-        private (int Exit, string Out, string Err) Cli(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int exit = Program.Run(args.Concat(new[] { "--home", _home.Path }).ToArray(), stdout, stderr, interactiveInput: null);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
+        private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
         [Theory]
         [InlineData("adcs-ces")]

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using PSCertConnector.Cli;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
@@ -19,13 +18,7 @@ namespace PSCertConnector.Integration.Tests
 
         public void Dispose() => _home.Dispose();
 
-        private (int Exit, string Out, string Err) Cli(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int exit = Program.Run(args.Concat(new[] { "--home", _home.Path }).ToArray(), stdout, stderr, interactiveInput: null);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
+        private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
         private static void NoRawControls(string text) =>
             text.Where(c => DisplayText.IsControl(c) && c is not '\n' and not '\r').Should().BeEmpty("a terminal must not receive raw control characters");

@@ -14,14 +14,7 @@ namespace PSCertConnector.Integration.Tests
 
         public void Dispose() => _home.Dispose();
 
-        private (int Exit, string Out, string Err) Cli(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            var all = args.Concat(new[] { "--home", _home.Path }).ToArray();
-            int exit = Program.Run(all, stdout, stderr, interactiveInput: null);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
+        private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
         [Fact]
         public void Demo_runs_the_whole_lifecycle_and_finds_the_revoked_serial_in_the_crl()

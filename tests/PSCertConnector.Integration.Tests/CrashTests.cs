@@ -35,13 +35,7 @@ namespace PSCertConnector.Integration.Tests
         private string InventoryPath => _home.File("inventory.db");
         private string CaDatabasePath => Path.Combine(_home.Path, "ca", "lab", "ca.db");
 
-        private (int Exit, string Out, string Err) Cli(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int exit = Program.Run(args.Concat(new[] { "--home", _home.Path }).ToArray(), stdout, stderr, interactiveInput: null);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
+        private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
         /// <summary>The CLI as its own process, so it can be killed: 'dotnet certconnector.dll ...'.</summary>
         private Process Child(params string[] args)

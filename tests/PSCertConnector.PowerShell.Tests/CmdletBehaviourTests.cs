@@ -191,6 +191,24 @@ namespace PSCertConnector.PowerShell.Tests
         }
 
         [Fact]
+        public void Intune_parameters_without_a_subject_format_are_refused_by_their_cmdlet_names()
+        {
+            var error = _ps.Run("New-RaCertificateRequest -Subject 'CN=ann' -Upn 'ann@contoso.com' -NoEmailSan").Errors.Should().ContainSingle().Subject;
+            error.FullyQualifiedErrorId.Should().StartWith("IntuneRulesNotSelected,");
+            error.Exception.Message.Should().Be("-Upn and -NoEmailSan belong to the Intune rules: add -IntuneSubjectFormat CommonName, CommonNameAndEmail or CommonNameAsEmail.");
+        }
+
+        [Fact]
+        public void Orders_named_by_id_go_on_past_one_that_does_not_exist()
+        {
+            EmbeddedCa();
+            var order = _ps.Ok("New-RaCertificateRequest -Subject 'CN=web01,O=Contoso' | Submit-AdcsRequest -Connector lab -Template RA").Should().ContainSingle().Subject;
+            var result = _ps.Run($"Remove-AdcsOrder -Id 9999, {order.Properties["Id"].Value} -Confirm:$false");
+            result.Errors.Should().ContainSingle().Which.Exception.Message.Should().Be("There is no order 9999.");
+            _ps.Ok("Get-AdcsOrder").Should().BeEmpty("the order that exists is removed");
+        }
+
+        [Fact]
         public void Export_refuses_to_overwrite_without_Force_and_writes_a_key_owner_only()
         {
             EmbeddedCa();

@@ -1,19 +1,19 @@
-# Starts and stops the Lab server (certconnector lab serve) for the Pester suite. It runs the built CLI assembly with
-# 'dotnet exec', so the process Pester holds is the server itself: stopping it leaves nothing listening (a
-# 'dotnet run' would leave its child server running).
+# Starts and stops the Lab server for the Pester suite. It runs the built certconnector-lab (what 'certconnector lab
+# serve' starts) with 'dotnet exec', so the process Pester holds is the server itself: stopping it leaves nothing
+# listening (a 'dotnet run', or certconnector in between, would leave its child server running when killed).
 
-function Find-CertConnectorCli {
-    $candidates = Get-ChildItem -Path ([System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Cli/bin")) -Recurse -Filter certconnector.dll -ErrorAction SilentlyContinue |
+function Find-CertConnectorLab {
+    $candidates = Get-ChildItem -Path ([System.IO.Path]::GetFullPath("$PSScriptRoot/../../src/PSCertConnector.Lab.Host/bin")) -Recurse -Filter certconnector-lab.dll -ErrorAction SilentlyContinue |
         Sort-Object LastWriteTimeUtc -Descending
-    if (-not $candidates) { throw 'The certconnector CLI is not built: run "dotnet build" first.' }
+    if (-not $candidates) { throw 'The Lab server (certconnector-lab) is not built: run "dotnet build" first.' }
     $candidates[0].FullName
 }
 
 function Start-LabServer {
     param([Parameter(Mandatory = $true)] [string] $InfoPath, [string[]] $Arguments = @())
-    $cli = Find-CertConnectorCli
+    $lab = Find-CertConnectorLab
     $process = Start-Process -FilePath dotnet -PassThru -NoNewWindow -RedirectStandardOutput $InfoPath `
-        -ArgumentList (@('exec', $cli, 'lab', 'serve', '--port', '0', '--json') + $Arguments)
+        -ArgumentList (@('exec', $lab, 'lab', 'serve', '--port', '0', '--json') + $Arguments)
     $deadline = (Get-Date).AddMinutes(2)
     while ((Get-Date) -lt $deadline -and -not $process.HasExited -and -not ((Test-Path $InfoPath) -and (Get-Content $InfoPath -Raw) -match '\}\s*$')) {
         Start-Sleep -Milliseconds 200

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Core;
@@ -313,6 +312,29 @@ namespace PSCertConnector.Core.Operations
                     Workspace.Store.RemoveOrder(current.Id);
                 });
             }
+        }
+
+        /// <summary>The orders these ids name; an id no order has is an error for that id, the others go on.</summary>
+        public IReadOnlyList<OrderRecord> Select(IEnumerable<long> ids) => Collect(ids.Select(id => (Func<OrderRecord>)(() => RequireOrder(id))));
+
+        /// <summary>The orders of these CA request ids on a connector; an unknown request id is an error for it, the others go on.</summary>
+        public IReadOnlyList<OrderRecord> Select(string connector, IEnumerable<string> requestIds) =>
+            Collect(requestIds.Select(requestId => (Func<OrderRecord>)(() => RequireOrder(connector, requestId))));
+
+        /// <summary>Every order in a state (on one connector when given); with <paramref name="unfetchedOnly"/>, only those not yet fetched.</summary>
+        public IReadOnlyList<OrderRecord> Select(SubmitStatus status, string? connector, bool unfetchedOnly = false) =>
+            Workspace.Store.QueryOrders(new OrderQuery { Connector = connector, Status = status })
+                .Where(o => !unfetchedOnly || o.FetchedAt == null).ToList();
+
+        private List<OrderRecord> Collect(IEnumerable<Func<OrderRecord>> finds)
+        {
+            var orders = new List<OrderRecord>();
+            foreach (var find in finds)
+            {
+                try { orders.Add(find()); }
+                catch (PscException ex) { Sink.WriteError(ex); }
+            }
+            return orders;
         }
 
         public OrderRecord RequireOrder(long id) =>

@@ -74,5 +74,46 @@ namespace PSCertConnector.Core.Operations
             return result;
         }
 
+        /// <summary>
+        /// The template a request names: a DigiCert PKI Platform profile OID (checked) wins over a template name; either
+        /// is also sent as the CertificateTemplate request attribute, as certreq does.
+        /// </summary>
+        public static RequestSpec WithTemplate(RequestSpec spec, string? template, string? profileOid)
+        {
+            var chosen = profileOid != null ? IntuneRules.ProfileOid(profileOid) : template;
+            if (chosen == null) return spec;
+            var attributes = spec.RequestAttributes.ToDictionary(a => a.Key, a => a.Value);
+            attributes["CertificateTemplate"] = chosen;
+            return spec with { CertificateTemplate = chosen, RequestAttributes = attributes };
+        }
+
+        /// <summary>
+        /// The identity the Intune rules build a request from, or null when no subject format is chosen. The Intune
+        /// attributes without a format are refused: they would be silently ignored otherwise.
+        /// </summary>
+        public static IntuneIdentity? IntuneIdentityFrom(IntuneSubjectFormat? format, string? email, string? upn, IReadOnlyList<string> otherNames,
+            bool noEmailSan, bool noUpnSan, IntuneParameterNames names)
+        {
+            if (format == null)
+            {
+                var given = new List<string>();
+                if (email != null) given.Add(names.Email);
+                if (upn != null) given.Add(names.Upn);
+                if (otherNames.Count > 0) given.Add(names.OtherName);
+                if (noEmailSan) given.Add(names.NoEmailSan);
+                if (noUpnSan) given.Add(names.NoUpnSan);
+                if (given.Count == 0) return null;
+                var list = given.Count == 1 ? given[0] : string.Join(", ", given.Take(given.Count - 1)) + " and " + given[given.Count - 1];
+                throw new PscException(names.ErrorId, FailureCategory.InvalidArgument,
+                    $"{list} {(given.Count == 1 ? "belongs" : "belong")} to the Intune rules: add {names.SubjectFormat}.");
+            }
+            return new IntuneIdentity
+            {
+                SubjectFormat = format.Value, Email = email, Upn = upn, OtherNames = otherNames, EmailSan = !noEmailSan, UpnSan = !noUpnSan,
+            };
+        }
     }
+
+    /// <summary>How a face spells the Intune parameters, so a refusal names what the user typed.</summary>
+    public sealed record IntuneParameterNames(string Email, string Upn, string OtherName, string NoEmailSan, string NoUpnSan, string SubjectFormat, string ErrorId);
 }

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core;
 

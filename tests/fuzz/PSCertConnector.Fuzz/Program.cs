@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
+using PSCertConnector.Core;
 
 namespace PSCertConnector.Fuzz
 {

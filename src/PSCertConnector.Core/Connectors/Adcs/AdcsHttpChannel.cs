@@ -8,7 +8,6 @@ using System.Threading;
 using System.Xml.Linq;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+
+namespace PSCertConnector.Cli.Commands
+{
+    /// <summary>An option a command takes, as its help shows it; a flag takes no value.</summary>
+    internal sealed record CliOption(string Name, string Help, bool IsFlag = false)
+    {
+        public static CliOption Flag(string name, string help = "") => new(name, help, IsFlag: true);
+    }
+
+    /// <summary>One certconnector command: its words, synopsis and options (its help and the options it accepts), and what it does.</summary>
+    internal abstract class CliCommand
+    {
+        protected CliCommand(string name, string synopsis, params CliOption[] options)
+        {
+            Name = name;
+            Synopsis = synopsis;
+            Options = options;
+        }
+
+        /// <summary>One word ("submit") or two ("connector add").</summary>
+        public string Name { get; }
+        public string Synopsis { get; }
+        public IReadOnlyList<CliOption> Options { get; }
+
+        public abstract int Run(CommandLine cl, Invocation run);
+    }
+}

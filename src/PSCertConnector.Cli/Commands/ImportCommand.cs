@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using System.Linq;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Cli.Commands
+{
+    internal sealed class ImportCommand : CliCommand
+    {
+        public ImportCommand() : base("import", "Import a CA's issued and revoked certificates into the inventory, from the last watermark (or --full).",
+            new CliOption("connector", "connector name (or give names as arguments; --all for every connector with import on)"),
+            CliOption.Flag("all", ""),
+            CliOption.Flag("full", "start from the beginning instead of the watermark"),
+            new CliOption("business-unit", "business unit for what is imported"),
+            new CliOption("tag", "tag for what is imported (repeat)"),
+            new CliOption("batch-size", "rows per page and transaction (default 500)"))
+        {
+        }
+
+        public override int Run(CommandLine cl, Invocation run)
+        {
+            var names = new List<string>(cl.Positionals);
+            if (cl.Get("connector") is string one) names.Add(one);
+            bool all = cl.Has("all");
+            if (names.Count == 0 && !all) throw CommandLine.Usage("Name the connector (--connector NAME) or use --all.");
+            var options = new ImportOptions
+            {
+                Mode = cl.Has("full") ? ImportMode.Full : ImportMode.Incremental,
+                BusinessUnit = cl.Get("business-unit"),
+                Tags = cl.All("tag"),
+                BatchSize = cl.Int("batch-size", 1, 100_000) ?? 500,
+            };
+            return run.Op(false, (ws, s) =>
+            {
+                var targets = all ? ws.Store.ListConnectors().Where(c => c.ImportEnabled).Select(c => c.Name).ToList() : names;
+                new ImportOperation(ws, s).Import(targets, options);
+            });
+        }
+    }
+}
