@@ -53,23 +53,29 @@ namespace PSCertConnector.Core.Tests
             references.Should().Contain(r => r.FromType == "CsrBuilder" && r.ToType == "RequestPolicy", "a call inside a static method");
         }
 
-        [Fact]
-        public void Every_type_is_in_a_file_of_its_name_in_the_folder_of_its_namespace()
+        [Theory]
+        [InlineData("PSCertConnector.Core", Root)]
+        [InlineData("PSCertConnector", "PSCertConnector.Commands")]
+        [InlineData("PSCertConnector.Cli", "PSCertConnector.Cli")]
+        [InlineData("PSCertConnector.Lab", "PSCertConnector.Lab")]
+        [InlineData("PSCertConnector.Lab.Host", "PSCertConnector.Lab.Host")]
+        [InlineData("PSCertConnector.Loader", "PSCertConnector.Loader")]
+        public void Every_type_is_in_a_file_of_its_name_in_the_folder_of_its_namespace(string project, string rootNamespace)
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
             while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PSCertConnector.sln"))) dir = dir.Parent;
-            var core = Path.Combine(dir!.FullName, "src", "PSCertConnector.Core");
+            var folderOfProject = Path.Combine(dir!.FullName, "src", project);
             var declaration = new System.Text.RegularExpressions.Regex(@"^    (?:(?:public|internal|sealed|static|abstract|readonly|partial)\s+)*(?:class|record|enum|interface|struct)\s+(?:struct\s+|class\s+)?(\w+)", System.Text.RegularExpressions.RegexOptions.Multiline);
             var misplaced = new List<string>();
-            foreach (var file in Directory.GetFiles(core, "*.cs", SearchOption.AllDirectories))
+            foreach (var file in Directory.GetFiles(folderOfProject, "*.cs", SearchOption.AllDirectories))
             {
-                var relative = Path.GetRelativePath(core, file);
+                var relative = Path.GetRelativePath(folderOfProject, file);
                 if (relative.StartsWith("obj" + Path.DirectorySeparatorChar) || relative.StartsWith("bin" + Path.DirectorySeparatorChar)) continue;
                 var text = File.ReadAllText(file);
                 var ns = System.Text.RegularExpressions.Regex.Match(text, @"^namespace ([\w.]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
                 if (ns.StartsWith("System.", StringComparison.Ordinal)) continue; // polyfills for netstandard2.0 live where the compiler looks for them
                 var folder = Path.GetDirectoryName(relative)!.Replace(Path.DirectorySeparatorChar, '.');
-                var expected = folder.Length == 0 ? Root : Root + "." + folder;
+                var expected = folder.Length == 0 ? rootNamespace : rootNamespace + "." + folder;
                 if (ns != expected) misplaced.Add($"{relative}: namespace {ns}, folder says {expected}");
                 var types = declaration.Matches(text).Select(m => m.Groups[1].Value).ToList();
                 if (types.Count != 1 || types[0] != Path.GetFileNameWithoutExtension(file))

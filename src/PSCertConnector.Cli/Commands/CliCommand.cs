@@ -2,12 +2,6 @@ using System.Collections.Generic;
 
 namespace PSCertConnector.Cli.Commands
 {
-    /// <summary>An option a command takes, as its help shows it; a flag takes no value.</summary>
-    internal sealed record CliOption(string Name, string Help, bool IsFlag = false)
-    {
-        public static CliOption Flag(string name, string help = "") => new(name, help, IsFlag: true);
-    }
-
     /// <summary>One certconnector command: its words, synopsis and options (its help and the options it accepts), and what it does.</summary>
     internal abstract class CliCommand
     {

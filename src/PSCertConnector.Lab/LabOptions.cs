@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PSCertConnector.Lab
+{
+    public sealed record LabOptions
+    {
+        /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+        public int Port { get; init; }
+        /// <summary>Accounts for UsernamePassword (CEP/CES), Basic (/certsrv) and the admin endpoint.</summary>
+        public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
+        /// <summary>The API key the DigiCert emulations accept (x-api-key); null accepts only client certificates.</summary>
+        public string? ApiKey { get; init; }
+        /// <summary>Wait this long before answering protocol requests (to exercise client timeouts).</summary>
+        public TimeSpan ResponseDelay { get; init; }
+        /// <summary>
+        /// Accept HTTP Negotiate (Kerberos; NTLM where gss-ntlmssp is installed) on the _CEP_/_CES_Kerberos endpoints and
+        /// /certsrv. The service key comes from the keytab GSSAPI is pointed at (KRB5_KTNAME), for HTTP/localhost.
+        /// </summary>
+        public bool Negotiate { get; init; }
+        /// <summary>Largest request body accepted.</summary>
+        public long MaxRequestBytes { get; init; } = 1024 * 1024;
+    }
+}

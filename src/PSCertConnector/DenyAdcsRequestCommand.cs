@@ -1,0 +1,23 @@
+using System;
+using System.Collections;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsLifecycle.Deny, "AdcsRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
+    [OutputType(typeof(OrderRecord))]
+    public sealed class DenyAdcsRequestCommand : OrderCmdlet
+    {
+        protected override void ProcessRecord() => Run(() =>
+        {
+            var operations = new OrderOperations(Workspace, Sink);
+            operations.Deny(SelectedOrders(operations));
+        });
+    }
+}

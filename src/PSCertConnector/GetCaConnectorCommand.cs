@@ -1,0 +1,23 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsCommon.Get, "CaConnector")]
+    [OutputType(typeof(ConnectorDefinition))]
+    public sealed class GetCaConnectorCommand : PscCmdlet
+    {
+        protected override bool ReadsOnly => true;
+
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string? Name { get; set; }
+
+        protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).List(Name));
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsCommon.Get, "CaEnrollmentService")]
+    [OutputType(typeof(EnrollmentServiceRecord))]
+    public sealed class GetCaEnrollmentServiceCommand : PscCmdlet
+    {
+        protected override bool ReadsOnly => true;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string Connector { get; set; } = "";
+
+        [Parameter] public SwitchParameter Refresh { get; set; }
+
+        protected override void ProcessRecord() => Run(() => new TemplateOperations(Workspace, Sink).GetEnrollmentServices(Connector, Refresh));
+    }
+}

@@ -1,0 +1,23 @@
+using System;
+using System.Collections;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsCommunications.Receive, "AdcsCertificate", SupportsShouldProcess = true, DefaultParameterSetName = "Id")]
+    [OutputType(typeof(CertificateRecord))]
+    public sealed class ReceiveAdcsCertificateCommand : OrderCmdlet
+    {
+        protected override void ProcessRecord() => Run(() =>
+        {
+            var operations = new OrderOperations(Workspace, Sink);
+            operations.Fetch(SelectedOrders(operations));
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using PSCertConnector.Core.Operations;
+
+namespace PSCertConnector.Commands
+{
+    [Cmdlet(VerbsDiagnostic.Test, "CaConnector")]
+    [OutputType(typeof(ConnectorTestReport))]
+    public sealed class TestCaConnectorCommand : PscCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectorNameCompleter))]
+        public string[] Name { get; set; } = new string[0];
+
+        protected override void ProcessRecord() => Run(() => new ConnectorOperations(Workspace, Sink).Test(Name));
+    }
+}
