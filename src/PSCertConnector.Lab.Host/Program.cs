@@ -111,16 +111,16 @@ namespace PSCertConnector.Lab.Host
                     output.WriteLine($"  AIA and CDP (http) {info.publication}");
                     foreach (var url in info.caCertificates) output.WriteLine($"    CA certificate   {url}");
                     foreach (var url in info.crls) output.WriteLine($"    CRL              {url}");
-                    output.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (or 'order approve' with labAdmin=true)");
+                    output.WriteLine($"  Approve or deny    POST {info.baseUrl}lab/admin/requests/<id>/approve|deny (Basic auth as the Lab account), then 'order refresh'");
                     output.WriteLine($"  Account            {user} (password as given)");
                     output.WriteLine();
                     output.WriteLine("Point a connector at it:");
                     output.WriteLine($"  certconnector connector add lab-ces --type adcs-ces --setting host=localhost --setting port={server.BaseUri.Port} " +
-                                   $"--setting \"caName={authority.CaName}\" --setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
+                                   $"--setting \"caName={authority.CaName}\" --setting user={user} --setting \"caBundle={authority.BundlePath}\" --secret-env LAB_PASSWORD");
                     output.WriteLine($"  certconnector connector add lab-web --type adcs-web --setting host=localhost --setting port={server.BaseUri.Port} " +
-                                   $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_PASSWORD");
+                                   $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --secret-env LAB_PASSWORD");
                     output.WriteLine($"  certconnector connector add lab-one --type digicert-one --setting url={info.digicertOne} " +
-                                   $"--setting \"caBundle={authority.BundlePath}\" --setting labAdmin=true --secret-env LAB_API_KEY");
+                                   $"--setting \"caBundle={authority.BundlePath}\" --secret-env LAB_API_KEY");
                     output.WriteLine("Press Ctrl+C to stop.");
                 }
                 output.Flush();

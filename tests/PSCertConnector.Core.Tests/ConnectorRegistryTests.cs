@@ -14,6 +14,20 @@ namespace PSCertConnector.Core.Tests
                 .Should().Equal("adcs-ces", "adcs-dcom", "adcs-web", "digicert-certcentral", "digicert-one", "local");
         }
 
+        [Fact]
+        public void A_connector_stored_with_the_retired_labAdmin_setting_says_what_to_do_instead()
+        {
+            var type = ConnectorRegistry.CreateDefault().Get("adcs-ces");
+            var definition = new ConnectorDefinition
+            {
+                Name = "lab", Type = "adcs-ces", Settings = new Dictionary<string, string> { ["host"] = "localhost", ["labAdmin"] = "true" },
+            };
+            var ex = FluentActions.Invoking(() => type.Validate(definition)).Should().Throw<PscException>().Which;
+            ex.ErrorId.Should().Be("RetiredSetting");
+            ex.Target.Should().Be("labAdmin");
+            ex.Message.Should().Contain("/lab/admin/requests/<id>/approve").And.Contain("--setting labAdmin=");
+        }
+
         [Theory]
         [InlineData("local")]
         [InlineData("adcs-ces")]

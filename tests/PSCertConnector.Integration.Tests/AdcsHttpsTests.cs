@@ -20,7 +20,7 @@ namespace PSCertConnector.Integration.Tests
         public AdcsHttpsTests(LabFixture lab)
         {
             _lab = lab;
-            _workspace = Workspace.Open(_home.Path);
+            _workspace = Workspace.Open(_home.Path, lab.Registry);
         }
 
         public void Dispose()

@@ -29,7 +29,7 @@ namespace PSCertConnector.Integration.Tests
             Environment.SetEnvironmentVariable("PSC_TEST_LAB_PASSWORD", LabFixture.Password);
             var add = Cli("connector", "add", "lab", "--type", type, "--setting", "host=localhost", "--setting", $"port={_lab.Server.BaseUri.Port}",
                 "--setting", $"caName={_lab.Authority.CaName}", "--setting", $"user={LabFixture.User}", "--setting", $"caBundle={_lab.Authority.BundlePath}",
-                "--setting", "labAdmin=true", "--secret-env", "PSC_TEST_LAB_PASSWORD");
+                "--secret-env", "PSC_TEST_LAB_PASSWORD");
             add.Exit.Should().Be(0, add.Err);
             add.Out.Should().NotContain(LabFixture.Password);
             Cli("connector", "test", "lab").Out.Should().Contain("OK");
@@ -47,7 +47,12 @@ namespace PSCertConnector.Integration.Tests
             order.GetProperty("status").GetString().Should().Be("pending");
             var id = order.GetProperty("id").GetInt64().ToString();
 
-            Cli("order", "approve", id).Exit.Should().Be(0);
+            // CES cannot approve, as on real AD CS: the CA manager decides on the CA, and the order picks it up on refresh.
+            var approve = Cli("order", "approve", id);
+            approve.Exit.Should().Be(1);
+            approve.Err.Should().Contain("[CapabilityNotSupported]");
+            _lab.Authority.Ca.Approve(long.Parse(order.GetProperty("requestId").GetString()!));
+            Cli("order", "refresh", id).Exit.Should().Be(0);
             var fetched = Cli("order", "fetch", id, "--json");
             fetched.Exit.Should().Be(0, fetched.Err);
             var cert = JsonDocument.Parse(fetched.Out).RootElement.EnumerateArray().Single();

@@ -33,7 +33,7 @@ namespace PSCertConnector.Integration.Tests
 
         public async Task InitializeAsync()
         {
-            _workspace = Workspace.Open(_home.Path);
+            _workspace = Workspace.Open(_home.Path, _lab.Registry);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(_lab.Authority.TlsCertificate)));
@@ -55,7 +55,6 @@ namespace PSCertConnector.Integration.Tests
             {
                 ["url"] = url ?? _lab.Server.BaseUri.AbsoluteUri,
                 ["caBundle"] = _lab.Authority.BundlePath,
-                ["labAdmin"] = "true",
             }, LabFixture.Secret(apiKey), businessUnit: businessUnit);
 
         private string ProfileOf(string template) =>
@@ -248,7 +247,9 @@ namespace PSCertConnector.Integration.Tests
         private PscException Failing(string mode, Func<ICaConnector, object> call)
         {
             var definition = One(mode, url: $"https://localhost:{_hostilePort}/{mode}");
-            var connector = _workspace.Connect(definition);
+            // A hostile server, not the Lab: the production connector type, without the Lab's approval wrapper.
+            using var production = Workspace.Open(_home.Path);
+            var connector = production.Connect(definition);
             var waits = new List<TimeSpan>();
             ((DigiCertOneConnector)connector).Channel.Sleep = (delay, _) => waits.Add(delay);
             var act = () => call(connector);

@@ -38,7 +38,6 @@ namespace PSCertConnector.Integration.Tests
                 ["port"] = _dc.Lab.BaseUri.Port.ToString(),
                 ["caBundle"] = _dc.Authority.BundlePath,
                 ["authentication"] = "Kerberos",
-                ["labAdmin"] = "true",
             };
             if (type == "adcs-ces") settings["caName"] = _dc.Authority.CaName;
             if (user != null) settings["user"] = user;

@@ -37,6 +37,9 @@ namespace PSCertConnector.Integration.Tests
             _labHome.Dispose();
         }
 
+        /// <summary>The connector types a test opens Lab connectors with: the production ones, plus the Lab's CA-manager decisions.</summary>
+        public Core.Connectors.ConnectorRegistry Registry => LabApproval.Registry(Authority);
+
         /// <summary>Settings for a connector to a Lab server that trusts the Lab's CA bundle.</summary>
         public Dictionary<string, string> Settings(LabServer server, params (string Key, string Value)[] extra)
         {
@@ -46,7 +49,6 @@ namespace PSCertConnector.Integration.Tests
                 ["port"] = server.BaseUri.Port.ToString(),
                 ["user"] = User,
                 ["caBundle"] = Authority.BundlePath,
-                ["labAdmin"] = "true",
             };
             foreach (var (key, value) in extra) settings[key] = value;
             return settings;

@@ -344,7 +344,7 @@ Describe 'AD CS over HTTPS against the Lab server' {
         $info = $server.Info
         $credential = [pscredential]::new('labuser', (ConvertTo-SecureString $env:PSC_PESTER_LAB_PASSWORD -AsPlainText -Force))
         $port = ([uri]$info.baseUrl).Port
-        $settings = @{ host = 'localhost'; port = "$port"; caName = $info.caName; caBundle = $info.caBundle; labAdmin = 'true' }
+        $settings = @{ host = 'localhost'; port = "$port"; caName = $info.caName; caBundle = $info.caBundle }
     }
     AfterAll {
         Stop-LabServer $lab
@@ -356,12 +356,18 @@ Describe 'AD CS over HTTPS against the Lab server' {
         (Get-CaConnector -Name lab-ces).HasSecret | Should -BeTrue
     }
 
-    It 'A request waits for approval, Approve-AdcsRequest issues it and Receive-AdcsCertificate fetches it' {
+    It 'A request waits for approval; CES cannot approve, the CA manager approves on the CA, and Get-AdcsOrder -Refresh | Receive-AdcsCertificate fetches it' {
         $order = New-RaCertificateRequest -Subject 'CN=pester-ces.contoso.com' |
             Submit-AdcsRequest -Connector lab-ces -Template WebServerApproval -ErrorAction Stop
         $order.Status | Should -Be 'Pending'
-        $order | Approve-AdcsRequest -Confirm:$false -ErrorAction Stop | Out-Null
-        $certificate = $order | Receive-AdcsCertificate -ErrorAction Stop
+        { $order | Approve-AdcsRequest -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CapabilityNotSupported*'
+        # What a CA manager does on the Lab (the certsrv console on real AD CS): its admin endpoint, over the Lab's own TLS.
+        $decision = Invoke-RestMethod -Method Post -Uri ($info.baseUrl + "lab/admin/requests/$($order.RequestId)/approve") `
+            -Authentication Basic -Credential $credential -SkipCertificateCheck
+        $decision.status | Should -Be 'issued'
+        $refreshed = Get-AdcsOrder -Id $order.Id -Refresh
+        $refreshed.Status | Should -Be 'Issued'
+        $certificate = $refreshed | Receive-AdcsCertificate -ErrorAction Stop
         $certificate.CommonName | Should -Be 'pester-ces.contoso.com'
     }
 
@@ -407,7 +413,7 @@ Describe 'DigiCert ONE against the Lab server, and the Intune request rules' {
         $lab = $server.Process
         $info = $server.Info
         $apiKey = ConvertTo-SecureString $env:PSC_PESTER_LAB_KEY -AsPlainText -Force
-        $settings = @{ url = $info.digicertOne; caBundle = $info.caBundle; labAdmin = 'true' }
+        $settings = @{ url = $info.digicertOne; caBundle = $info.caBundle }
     }
     AfterAll {
         Stop-LabServer $lab

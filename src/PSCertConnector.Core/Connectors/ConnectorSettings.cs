@@ -7,8 +7,19 @@ namespace PSCertConnector.Core.Connectors
     /// <summary>The one check every connector type runs first: each setting given is one the type declares.</summary>
     public static class ConnectorSettings
     {
+        /// <summary>Settings that once existed, and what to do instead: a stored connector that has one says so plainly.</summary>
+        private static readonly Dictionary<string, string> Retired = new(System.StringComparer.OrdinalIgnoreCase)
+        {
+            ["labAdmin"] = "Approving and denying on a Lab server is the Lab's own business now, as on a real CA: decide there " +
+                           "(POST <lab>/lab/admin/requests/<id>/approve or /deny, as 'certconnector lab serve' prints), then refresh the order. " +
+                           "Remove the setting with 'connector set NAME --setting labAdmin=' (Set-CaConnector -Setting @{ labAdmin = '' }).",
+        };
+
         public static void RejectUnknown(string typeName, IReadOnlyDictionary<string, string> known, IEnumerable<string> given)
         {
+            foreach (var key in given)
+                if (!known.ContainsKey(key) && Retired.TryGetValue(key, out var instead))
+                    throw new PscException("RetiredSetting", FailureCategory.InvalidArgument, $"The setting '{key}' is no longer used. {instead}") { Target = key };
             foreach (var key in given)
                 if (!known.ContainsKey(key))
                     throw new PscException("UnknownSetting", FailureCategory.InvalidArgument,

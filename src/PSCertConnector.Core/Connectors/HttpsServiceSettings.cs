@@ -26,7 +26,6 @@ namespace PSCertConnector.Core.Connectors
             ["pinnedThumbprint"] = "SHA-1 or SHA-256 thumbprint of the server's TLS certificate to accept whatever its chain.",
             ["timeoutSeconds"] = "Seconds to wait for an answer before giving up (and trying the next service, where there is one) (default 60).",
             ["maxResponseKiB"] = "Largest response read, in KiB (default 16384).",
-            ["labAdmin"] = "true when the service is a PSCertConnector Lab server: approve and deny then go to its admin endpoint.",
         };
 
         /// <summary>The transport settings plus a type's own, for its Settings list.</summary>
@@ -48,7 +47,6 @@ namespace PSCertConnector.Core.Connectors
         public string? PinnedThumbprint { get; protected set; }
         public TimeSpan Timeout { get; protected set; } = TimeSpan.FromSeconds(60);
         public long MaxResponseBytes { get; protected set; } = 16L * 1024 * 1024;
-        public bool LabAdmin { get; protected set; }
         public IReadOnlyDictionary<string, string> All { get; protected set; } = new Dictionary<string, string>();
 
         /// <summary>https://host:port/ — the base every derived endpoint starts from.</summary>
@@ -78,8 +76,6 @@ namespace PSCertConnector.Core.Connectors
                 Timeout = int.TryParse(t, out var seconds) && seconds is >= 1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw Invalid("timeoutSeconds", t, "a whole number of seconds from 1 to 3600");
             if (Get("maxResponseKiB") is { } max)
                 MaxResponseBytes = int.TryParse(max, out var kib) && kib is >= 16 and <= 1024 * 1024 ? kib * 1024L : throw Invalid("maxResponseKiB", max, "a number of KiB from 16 to 1048576");
-            if (Get("labAdmin") is { } lab)
-                LabAdmin = bool.TryParse(lab, out var flag) ? flag : throw Invalid("labAdmin", lab, "true or false");
         }
 
         /// <summary>Host and port from the host/port settings.</summary>

@@ -91,18 +91,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
             return reply;
         }
 
-        /// <summary>A Lab server's admin action (approve or deny); real AD CS has no such endpoint.</summary>
-        public void LabAdmin(string requestId, string action, CancellationToken cancellation)
-        {
-            var uri = new Uri(Settings.BaseUri, "lab/admin/requests/" + Uri.EscapeDataString(requestId) + "/" + action);
-            var reply = _http.Send(HttpMethod.Post, uri, new ByteArrayContent(Array.Empty<byte>()), cancellation, Basic);
-            CheckStatus(reply, "lab " + action, soap: false);
-            if (reply.StatusCode == HttpStatusCode.Conflict)
-                throw new PscException("RequestNotPending", FailureCategory.InvalidOperation,
-                    $"Request {requestId} is not pending on the Lab server, so it cannot be {action}d: {reply.Text.Trim()}") { Target = requestId };
-            if (!reply.IsSuccess) throw Unexpected(reply, "lab " + action);
-        }
-
         private void CheckStatus(HttpReply reply, string what, bool soap)
         {
             var uri = reply.Uri;

@@ -13,7 +13,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
     /// <summary>
     /// AD CS through the Certificate Enrollment Policy (MS-XCEP) and Enrollment (MS-WSTEP) web services:
     /// templates from CEP, enrollment and pending-request polling through CES. CES cannot approve, deny,
-    /// revoke or enumerate; a Lab server (labAdmin=true) approves and denies through its admin endpoint.
+    /// revoke or enumerate: a CA manager decides pending requests on the CA itself.
     /// </summary>
     public sealed class CesConnector : CaConnectorBase
     {
@@ -29,8 +29,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
 
         public override ConnectorCapabilities Capabilities =>
             ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll
-            | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates
-            | (Settings.LabAdmin ? ConnectorCapabilities.Approve | ConnectorCapabilities.Deny : ConnectorCapabilities.None);
+            | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates;
 
         /// <summary>The CEP endpoint: the cepUrl setting, or the AD policy provider path for the authentication.</summary>
         public Uri PolicyUri => Settings.Get("cepUrl") is { } url ? new Uri(url)
@@ -114,20 +113,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
                 && reference.Scheme == Uri.UriSchemeHttps && string.Equals(reference.Host, uri.Host, StringComparison.OrdinalIgnoreCase))
                 uri = reference;
             return Exchange(uri, WstepCodec.BuildQueryTokenStatus(uri, requestId, _channel.Token), requestId, cancellation);
-        }
-
-        public override SubmitResult Approve(string requestId, CancellationToken cancellation)
-        {
-            if (!Settings.LabAdmin) return base.Approve(requestId, cancellation);
-            _channel.LabAdmin(requestId, "approve", cancellation);
-            return GetRequest(requestId, null, cancellation);
-        }
-
-        public override SubmitResult Deny(string requestId, CancellationToken cancellation)
-        {
-            if (!Settings.LabAdmin) return base.Deny(requestId, cancellation);
-            _channel.LabAdmin(requestId, "deny", cancellation);
-            return GetRequest(requestId, null, cancellation);
         }
 
         public override CaCertificates GetCaCertificates(CancellationToken cancellation)

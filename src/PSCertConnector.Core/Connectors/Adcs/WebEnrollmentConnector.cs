@@ -26,8 +26,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public override string Type => TypeName;
 
         public override ConnectorCapabilities Capabilities =>
-            ConnectorCapabilities.Ping | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates
-            | (Settings.LabAdmin ? ConnectorCapabilities.Approve | ConnectorCapabilities.Deny : ConnectorCapabilities.None);
+            ConnectorCapabilities.Ping | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates;
 
         /// <summary>https://host:port/certsrv/ (or the path setting).</summary>
         public Uri BaseUri => new Uri(Settings.BaseUri, (Settings.Get("path") ?? "/certsrv").Trim('/') + "/");
@@ -52,20 +51,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
         {
             if (!long.TryParse(requestId, out var id) || id <= 0)
                 throw new PscException("InvalidRequestId", FailureCategory.InvalidArgument, $"The request id '{requestId}' is not a positive number.") { Target = requestId };
-            return Retrieve(requestId, cancellation);
-        }
-
-        public override SubmitResult Approve(string requestId, CancellationToken cancellation)
-        {
-            if (!Settings.LabAdmin) return base.Approve(requestId, cancellation);
-            _channel.LabAdmin(requestId, "approve", cancellation);
-            return Retrieve(requestId, cancellation);
-        }
-
-        public override SubmitResult Deny(string requestId, CancellationToken cancellation)
-        {
-            if (!Settings.LabAdmin) return base.Deny(requestId, cancellation);
-            _channel.LabAdmin(requestId, "deny", cancellation);
             return Retrieve(requestId, cancellation);
         }
 

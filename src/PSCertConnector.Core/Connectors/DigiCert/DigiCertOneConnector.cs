@@ -40,8 +40,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
 
         public override ConnectorCapabilities Capabilities =>
             ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending
-            | ConnectorCapabilities.Revoke | ConnectorCapabilities.ReleaseHold | ConnectorCapabilities.EnumerateIssued
-            | (_settings.LabAdmin ? ConnectorCapabilities.Approve | ConnectorCapabilities.Deny : ConnectorCapabilities.None);
+            | ConnectorCapabilities.Revoke | ConnectorCapabilities.ReleaseHold | ConnectorCapabilities.EnumerateIssued;
 
         protected override string SuggestionFor(ConnectorCapabilities capability) => capability switch
         {
@@ -149,16 +148,6 @@ namespace PSCertConnector.Core.Connectors.DigiCert
             // An order that was issued at once is known by its serial number.
             var details = _channel.Send(HttpMethod.Get, Api("certificate/" + Uri.EscapeDataString(Hex.NormalizeSerial(requestId))), null, "certificate", cancellation);
             return FromDetails(details.Body, requestId);
-        }
-
-        public override SubmitResult Approve(string requestId, CancellationToken cancellation) => LabDecision(requestId, "approve", cancellation);
-        public override SubmitResult Deny(string requestId, CancellationToken cancellation) => LabDecision(requestId, "deny", cancellation);
-
-        private SubmitResult LabDecision(string requestId, string action, CancellationToken cancellation)
-        {
-            if (!_settings.LabAdmin) return action == "approve" ? base.Approve(requestId, cancellation) : base.Deny(requestId, cancellation);
-            _channel.Send(HttpMethod.Post, new Uri(_settings.BaseUri, "lab/admin/requests/" + Uri.EscapeDataString(requestId) + "/" + action), new Dictionary<string, object>(), "lab " + action, cancellation);
-            return new SubmitResult { RequestId = requestId, Status = action == "approve" ? SubmitStatus.Pending : SubmitStatus.Denied, DispositionMessage = "Decided on the Lab; refresh the order to pick it up." };
         }
 
         public override void Revoke(string serialNumber, RevocationReason reason, DateTimeOffset? effectiveDate, CancellationToken cancellation)
