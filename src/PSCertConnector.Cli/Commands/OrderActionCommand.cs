@@ -15,7 +15,7 @@ namespace PSCertConnector.Cli.Commands
 
         /// <param name="everyInState">The orders it takes when none is named; null: they must be named.</param>
         protected OrderActionCommand(string name, string synopsis, bool destructive, SubmitStatus? everyInState, bool unfetchedOnly = false, params CliOption[] options)
-            : base(name, synopsis, new[] { new CliOption("connector", "") }.Concat(options).Append(new CliOption("request-id", "CA request id instead of order ids")).ToArray())
+            : base(name, synopsis, new[] { new CliOption("connector", "the connector whose CA request ids --request-id names") }.Concat(options).Append(new CliOption("request-id", "CA request id instead of order ids")).ToArray())
         {
             _destructive = destructive;
             _everyInState = everyInState;

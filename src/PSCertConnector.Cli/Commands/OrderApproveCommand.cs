@@ -6,7 +6,7 @@ namespace PSCertConnector.Cli.Commands
 {
     internal sealed class OrderApproveCommand : OrderActionCommand
     {
-        public OrderApproveCommand() : base("order approve", "Approve pending requests on the CA (order ids, or --connector and --request-id).", destructive: false, everyInState: null) { }
+        public OrderApproveCommand() : base("order approve", "Approve pending requests as a CA manager (order ids, or --connector and --request-id): on an embedded CA, or over DCOM; CES, /certsrv and DigiCert ONE cannot, so decide on the CA and run 'order refresh'.", destructive: false, everyInState: null) { }
 
         protected override void Act(OrderOperations operations, IReadOnlyList<OrderRecord> orders) => operations.Approve(orders);
     }
