@@ -20,13 +20,7 @@ namespace PSCertConnector.Core
             || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\u200E' || c == '\u200F' || c == '\u061C';
 
         /// <summary>The first control character's index, or -1.</summary>
-        public static int IndexOfControl(string? text)
-        {
-            if (text == null) return -1;
-            for (int i = 0; i < text.Length; i++)
-                if (IsControl(text[i])) return i;
-            return -1;
-        }
+        public static int IndexOfControl(string? text) => text == null ? -1 : IndexOfControlNotKept(text, "");
 
         /// <summary>The code point of a character as people write it: U+001B.</summary>
         public static string CodePoint(char c) => "U+" + ((int)c).ToString("X4", CultureInfo.InvariantCulture);

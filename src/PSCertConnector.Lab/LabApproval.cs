@@ -1,4 +1,6 @@
 using PSCertConnector.Core.Connectors;
+using PSCertConnector.Core.Connectors.Adcs;
+using PSCertConnector.Core.Connectors.DigiCert;
 
 namespace PSCertConnector.Lab
 {
@@ -11,7 +13,7 @@ namespace PSCertConnector.Lab
     public static class LabApproval
     {
         /// <summary>The connector types whose servers the Lab emulates and whose requests can wait for a CA manager.</summary>
-        public static readonly string[] DecidedOnTheLab = { "adcs-ces", "adcs-web", "digicert-one" };
+        public static readonly string[] DecidedOnTheLab = { CesConnector.TypeName, WebEnrollmentConnector.TypeName, DigiCertOneConnector.TypeName };
 
         /// <summary>The default registry, with approve and deny on this Lab for the types it emulates.</summary>
         public static ConnectorRegistry Registry(LabAuthority authority)

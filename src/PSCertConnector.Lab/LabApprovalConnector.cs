@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using PSCertConnector.Core;
+using PSCertConnector.Core.Connectors.DigiCert;
 
 namespace PSCertConnector.Lab
 {
@@ -42,7 +43,7 @@ namespace PSCertConnector.Lab
         /// taken on DigiCert's console.
         /// </summary>
         private SubmitResult ReadBack(string requestId, SubmitStatus untilRefreshed, CancellationToken cancellation) =>
-            _inner.Type == "digicert-one"
+            _inner.Type == DigiCertOneConnector.TypeName
                 ? new SubmitResult { RequestId = requestId, Status = untilRefreshed, DispositionMessage = "Decided on the Lab; refresh the order to pick it up." }
                 : _inner.GetRequest(requestId, null, cancellation);
 

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Http;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Connectors.DigiCert;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Lab
 {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
-using System.Linq;
 using System.Xml.Linq;
 using PSCertConnector.Core.Protocols;
 

@@ -2,9 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
-using System.Security;
-using System.Threading;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Operations;
 

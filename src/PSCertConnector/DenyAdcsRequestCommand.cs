@@ -1,10 +1,4 @@
-using System;
-using System.Collections;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Security;
-using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 

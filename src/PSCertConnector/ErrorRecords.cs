@@ -1,10 +1,5 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
-using System.Security;
-using System.Threading;
 using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands

@@ -1,7 +1,4 @@
-using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
-using System.Security;
 using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core;

@@ -1,10 +1,6 @@
-using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
-using System.Security;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands
 {

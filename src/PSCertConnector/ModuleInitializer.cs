@@ -5,7 +5,6 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using PSCertConnector.Loader;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands
 {

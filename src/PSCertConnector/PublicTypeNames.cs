@@ -1,10 +1,5 @@
 using System;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Reflection;
-using System.Runtime.InteropServices;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Commands
 {

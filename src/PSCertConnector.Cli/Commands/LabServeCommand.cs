@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Threading;
 using PSCertConnector.Core;
 
 namespace PSCertConnector.Cli.Commands

@@ -2,10 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.DirectoryServices.Protocols;
 using System.Linq;
-using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.ActiveDirectory
 {

@@ -2,9 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.ActiveDirectory
 {

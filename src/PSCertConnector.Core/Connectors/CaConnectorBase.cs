@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors
 {

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors
 {

@@ -17,12 +17,10 @@ namespace PSCertConnector.Core.Connectors
 
         public static void RejectUnknown(string typeName, IReadOnlyDictionary<string, string> known, IEnumerable<string> given)
         {
-            foreach (var key in given)
-                if (!known.ContainsKey(key) && Retired.TryGetValue(key, out var instead))
-                    throw new PscException("RetiredSetting", FailureCategory.InvalidArgument, $"The setting '{key}' is no longer used. {instead}") { Target = key };
-            foreach (var key in given)
-                if (!known.ContainsKey(key))
-                    throw new PscException("UnknownSetting", FailureCategory.InvalidArgument,
+            foreach (var key in given.Where(k => !known.ContainsKey(k)))
+                throw Retired.TryGetValue(key, out var instead)
+                    ? new PscException("RetiredSetting", FailureCategory.InvalidArgument, $"The setting '{key}' is no longer used. {instead}") { Target = key }
+                    : new PscException("UnknownSetting", FailureCategory.InvalidArgument,
                         $"The setting '{key}' does not apply to {("aeiou".IndexOf(char.ToLowerInvariant(typeName[0])) >= 0 ? "an" : "a")} '{typeName}' connector. Known settings: {string.Join(", ", known.Keys)}.") { Target = key };
         }
 

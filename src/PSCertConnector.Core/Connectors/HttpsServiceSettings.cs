@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors
 {

@@ -1,8 +1,4 @@
-using System;
-using System.IO;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Infrastructure
 {

@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace PSCertConnector.Core.Infrastructure
 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Infrastructure
 {

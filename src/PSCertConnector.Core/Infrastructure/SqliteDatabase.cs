@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Microsoft.Data.Sqlite;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Infrastructure
 {

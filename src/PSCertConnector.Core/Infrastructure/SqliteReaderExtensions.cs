@@ -1,7 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
 using Microsoft.Data.Sqlite;
 
 namespace PSCertConnector.Core.Infrastructure

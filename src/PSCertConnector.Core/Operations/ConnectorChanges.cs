@@ -1,8 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Linq;
-using System.Text.RegularExpressions;
 using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Operations

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Text;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Core.Operations

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using PSCertConnector.Core.ActiveDirectory;
 using PSCertConnector.Core.Connectors.Adcs;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

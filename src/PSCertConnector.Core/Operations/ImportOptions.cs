@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Operations

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

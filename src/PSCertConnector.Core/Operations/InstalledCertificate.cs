@@ -1,6 +1,3 @@
-using System;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace PSCertConnector.Core.Operations

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Text;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Operations

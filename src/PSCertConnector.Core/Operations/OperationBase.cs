@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -1,6 +1,5 @@
 using System;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Operations
 {

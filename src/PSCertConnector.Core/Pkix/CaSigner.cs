@@ -7,7 +7,6 @@ using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

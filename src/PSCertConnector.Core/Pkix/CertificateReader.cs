@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
-using System.Linq;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

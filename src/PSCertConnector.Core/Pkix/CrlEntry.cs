@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

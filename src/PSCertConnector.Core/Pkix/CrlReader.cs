@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

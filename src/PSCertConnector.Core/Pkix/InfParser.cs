@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -15,7 +14,6 @@ using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using X509CertificateEntry = Org.BouncyCastle.Pkcs.X509CertificateEntry;
 using X509CertificateParser = Org.BouncyCastle.X509.X509CertificateParser;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -1,10 +1,7 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Pkcs;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {
@@ -118,7 +115,6 @@ namespace PSCertConnector.Core.Pkix
         {
             if (value.Length > bound) return $"{what} is {value.Length} characters long; at most {bound} are allowed";
             int at = DisplayText.IndexOfControl(value);
-            if (at < 0) at = value.IndexOf('\0');
             return at >= 0 ? $"{what} contains the control character {DisplayText.CodePoint(value[at])} at position {at + 1}; names and values may not hold control characters" : null;
         }
 

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Pkix
 {

@@ -6,7 +6,6 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

@@ -9,7 +9,6 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

@@ -5,7 +5,6 @@ using System.Text;
 using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {
@@ -74,7 +73,7 @@ namespace PSCertConnector.Core.Protocols
         public static string Preview(byte[] body)
         {
             var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
-            var clean = new string(text.Select(c => char.IsControl(c) || DisplayText.IsControl(c) ? ' ' : c).ToArray()).Trim();
+            var clean = new string(text.Select(c => DisplayText.IsControl(c) ? ' ' : c).ToArray()).Trim();
             return clean.Length == 0 ? "(empty)" : "'" + clean + (body.Length > 200 ? "…'" : "'");
         }
 

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Xml.Linq;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

@@ -1,9 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Formats.Asn1;
-using System.Linq;
-using System.Xml.Linq;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Protocols
 {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Store
 {

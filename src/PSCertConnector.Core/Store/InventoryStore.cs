@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Store

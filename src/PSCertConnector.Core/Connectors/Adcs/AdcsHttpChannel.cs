@@ -7,7 +7,6 @@ using System.Text;
 using System.Threading;
 using System.Xml.Linq;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

@@ -1,15 +1,8 @@
-using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

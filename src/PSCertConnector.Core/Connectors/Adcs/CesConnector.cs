@@ -5,8 +5,6 @@ using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

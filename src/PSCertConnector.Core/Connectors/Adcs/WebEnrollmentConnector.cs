@@ -6,8 +6,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {

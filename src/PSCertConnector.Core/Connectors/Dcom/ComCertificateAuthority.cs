@@ -4,7 +4,6 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Dcom
 {

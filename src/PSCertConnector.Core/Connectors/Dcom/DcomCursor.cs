@@ -1,11 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
-using System.Security.Cryptography.X509Certificates;
-using System.Threading;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Dcom
 {

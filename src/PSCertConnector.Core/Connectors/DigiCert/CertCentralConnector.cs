@@ -4,12 +4,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {

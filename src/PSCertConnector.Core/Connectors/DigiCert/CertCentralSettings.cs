@@ -1,13 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
-using System.Net.Http;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Connectors.DigiCert

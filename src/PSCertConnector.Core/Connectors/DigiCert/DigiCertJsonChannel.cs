@@ -8,7 +8,6 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {

@@ -4,13 +4,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
-using PSCertConnector.Core;
-using PSCertConnector.Core.Connectors;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {

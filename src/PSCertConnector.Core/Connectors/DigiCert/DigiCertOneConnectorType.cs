@@ -1,15 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Globalization;
-using System.Linq;
-using System.Net.Http;
 using System.Text;
-using System.Text.Json;
-using System.Threading;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Connectors.DigiCert

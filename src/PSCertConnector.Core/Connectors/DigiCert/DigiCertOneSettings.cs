@@ -1,15 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
-using System.Net.Http;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
-using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.DigiCert
 {

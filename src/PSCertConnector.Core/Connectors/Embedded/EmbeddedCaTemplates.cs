@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Embedded
 {

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using PSCertConnector.Core.Pkix;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Connectors.Embedded

@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
-using PSCertConnector.Core.Connectors;
-using PSCertConnector.Core;
 
 namespace PSCertConnector.Core.Connectors.Embedded
 {

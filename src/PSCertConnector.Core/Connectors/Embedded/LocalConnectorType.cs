@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
-using PSCertConnector.Core;
 using PSCertConnector.Core.Infrastructure;
 
 namespace PSCertConnector.Core.Connectors.Embedded
