@@ -50,7 +50,7 @@ namespace PSCertConnector.Cli
                 return 130;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException
-                                       or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or ArgumentException or FormatException)
+                                       or System.Data.Common.DbException or InvalidOperationException or ArgumentException or FormatException)
             {
                 // Anything not already turned into a PscException: still one line, never a stack trace.
                 stderr.WriteLine($"error: {ex.Message} [Unexpected{ex.GetType().Name}]");

@@ -10,15 +10,19 @@ using PSCertConnector.Core.Connectors.Embedded;
 
 namespace PSCertConnector.Core.Tests
 {
-    /// <summary>The operations behind every cmdlet and CLI command, driven through the sink as a cmdlet drives them.</summary>
-    public sealed class OperationsTests : IDisposable
+    /// <summary>The operations behind every cmdlet and CLI command, driven through the sink as a cmdlet drives them, on the home's SQLite inventory.</summary>
+    public class OperationsTests : IDisposable
     {
         private readonly TempHome _home = new();
         private readonly Workspace _ws;
 
-        public OperationsTests()
+        public OperationsTests() : this(null) { }
+
+        protected string Engine => _ws.Store.Engine;
+
+        protected OperationsTests(StoreSettings? store)
         {
-            _ws = Workspace.Open(_home.Path);
+            _ws = Workspace.Open(_home.Path, store: store);
             var sink = new RecordingSink();
             new ConnectorOperations(_ws, sink).Add(new ConnectorDefinition
             {
@@ -28,7 +32,7 @@ namespace PSCertConnector.Core.Tests
             sink.Errors.Should().BeEmpty();
         }
 
-        public void Dispose()
+        public virtual void Dispose()
         {
             _ws.Dispose();
             _home.Dispose();
@@ -100,7 +104,9 @@ namespace PSCertConnector.Core.Tests
             var added = sink.Single<ConnectorDefinition>();
             added.ImportInterval.Should().Be(TimeSpan.FromMinutes(15));
             added.HasSecret.Should().BeTrue();
-            System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(_ws.Store.Path)).Should().NotContain("hunter2");
+            if (_ws.Store.Engine == "SQLite") System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(_ws.Store.Location)).Should().NotContain("hunter2");
+            var stored = _ws.Store.Database.Query("SELECT secret FROM connectors WHERE name = @n", r => (byte[])r.GetValue(0), ("@n", "with-secret")).Single();
+            System.Text.Encoding.UTF8.GetString(stored).Should().NotContain("hunter2");
             _ws.Store.GetConnectorSecret("with-secret").Should().Equal(System.Text.Encoding.UTF8.GetBytes("hunter2-api-key"));
         }
 

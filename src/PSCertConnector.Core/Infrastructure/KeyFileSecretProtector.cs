@@ -11,10 +11,44 @@ namespace PSCertConnector.Core.Infrastructure
     internal sealed class KeyFileSecretProtector : ISecretProtector
     {
         private const byte FormatVersion = 1;
+        public const int KeyLength = 64;
         private readonly string _keyPath;
+        private readonly bool _createIfMissing;
         private byte[]? _key;
 
-        public KeyFileSecretProtector(string keyPath) => _keyPath = keyPath;
+        /// <param name="createIfMissing">
+        /// True for a home's own key. A shared store's key is made once by the administrator and copied to each host: a
+        /// missing one is an error, since a new key would protect secrets no other host can read.
+        /// </param>
+        public KeyFileSecretProtector(string keyPath, bool createIfMissing = true)
+        {
+            _keyPath = keyPath;
+            _createIfMissing = createIfMissing;
+        }
+
+        public string KeyPath => _keyPath;
+
+        /// <summary>Names the key without revealing it (a truncated HMAC of a fixed label), so hosts can tell whether they share it.</summary>
+        public string KeyId
+        {
+            get
+            {
+                using var hmac = new HMACSHA256(LoadOrCreateKey());
+                var mac = hmac.ComputeHash(System.Text.Encoding.ASCII.GetBytes("PSCertConnector key id"));
+                return BitConverter.ToString(mac, 0, 8).Replace("-", "").ToLowerInvariant();
+            }
+        }
+
+        /// <summary>Writes a new random key to a file that must not exist yet, readable only by its owner.</summary>
+        public static void CreateKeyFile(string path)
+        {
+            if (File.Exists(path))
+                throw new PscException("FileExists", FailureCategory.ResourceExists, $"The key file '{path}' exists; a new key never replaces one secrets may be protected with.") { Target = path };
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(folder))
+                throw new PscException("FolderNotFound", FailureCategory.ObjectNotFound, $"The folder '{folder}' does not exist. Create it first, or check the path.") { Target = path };
+            WriteNewKey(path);
+        }
 
         public byte[] Protect(byte[] plain)
         {
@@ -63,28 +97,41 @@ namespace PSCertConnector.Core.Infrastructure
             if (File.Exists(_keyPath))
             {
                 var existing = File.ReadAllBytes(_keyPath);
-                if (existing.Length != 64)
+                if (existing.Length != KeyLength)
                     throw new PscException("SecretKeyCorrupt", FailureCategory.InvalidData,
                         $"The secret key file '{_keyPath}' should hold 64 bytes but holds {existing.Length}. Restore it from backup; secrets protected with it cannot be read otherwise.");
                 return _key = existing;
             }
+            if (!_createIfMissing)
+                throw new PscException("SecretKeyMissing", FailureCategory.ObjectNotFound,
+                    $"The shared key file '{_keyPath}' does not exist. Copy it from the host where it was made (certconnector store new-key), or point {StoreKeyVariable} at it.") { Target = _keyPath };
             OwnerOnly.CreateFolder(Path.GetDirectoryName(_keyPath)!);
-            var key = new byte[64];
+            // Read back what is on disk: when another process created the key first, theirs is the one, never our own copy.
+            WriteNewKey(_keyPath);
+            return LoadOrCreateKey();
+        }
+
+        /// <summary>The environment variable naming a shared store's key file (kept here so the error can name it).</summary>
+        internal const string StoreKeyVariable = "PSCERTCONNECTOR_STORE_KEY_FILE";
+
+        /// <returns>False when another process created the file first.</returns>
+        private static bool WriteNewKey(string path)
+        {
+            var key = new byte[KeyLength];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(key);
             // Create empty, restrict to the owner, then write: the key is never readable by others, even briefly.
-            var temp = _keyPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             using (File.Create(temp)) { }
             OwnerOnly.RestrictFile(temp);
             File.WriteAllBytes(temp, key);
-            try { File.Move(temp, _keyPath); }
-            catch (IOException) when (File.Exists(_keyPath))
+            Array.Clear(key, 0, key.Length);
+            try { File.Move(temp, path); }
+            catch (IOException) when (File.Exists(path))
             {
-                // Another process created the key first: use the one on disk, never our own copy.
                 File.Delete(temp);
-                _key = null;
-                return LoadOrCreateKey();
+                return false;
             }
-            return _key = key;
+            return true;
         }
 
         private static byte[] Slice(byte[] source, int offset, int count)

@@ -1,16 +1,16 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.Data.Common;
 using System.IO;
 using Microsoft.Data.Sqlite;
 
 namespace PSCertConnector.Core.Infrastructure
 {
     /// <summary>
-    /// One open SQLite file with versioned migrations. Used by the inventory and by each embedded CA's
-    /// own database; every multi-row change runs inside <see cref="InTransaction{T}"/>.
+    /// One open SQLite file with versioned migrations, applied on open. The inventory's default engine and each
+    /// embedded CA's own database.
     /// </summary>
-    internal sealed class SqliteDatabase : IDisposable
+    internal sealed class SqliteDatabase : SqlDatabase
     {
         private readonly SqliteConnection _connection;
         private SqliteTransaction? _transaction;
@@ -24,6 +24,9 @@ namespace PSCertConnector.Core.Infrastructure
         }
 
         public string Path { get; }
+        public override string Engine => "SQLite";
+        public override string Location => Path;
+        public override SqlDialect Dialect => SqlDialect.Sqlite;
 
         /// <param name="what">How the file is named in errors ("inventory database").</param>
         /// <param name="migrations">Schema steps; step i brings the schema to version i + 1.</param>
@@ -81,27 +84,7 @@ namespace PSCertConnector.Core.Infrastructure
             }
         }
 
-        private void Migrate(IReadOnlyList<string> migrations, string what)
-        {
-            Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-            var current = Convert.ToInt32(Scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") ?? 0, CultureInfo.InvariantCulture);
-            if (current > migrations.Count)
-                throw new PscException("StoreTooNew", FailureCategory.InvalidData,
-                    $"The {what} '{Path}' has schema version {current}, newer than this version of PSCertConnector understands ({migrations.Count}). Update PSCertConnector.");
-            for (int version = current; version < migrations.Count; version++)
-            {
-                var step = version;
-                InTransaction(() =>
-                {
-                    Execute(migrations[step]);
-                    Execute("INSERT INTO schema_version (version) VALUES ($v)", ("$v", step + 1));
-                    return 0;
-                });
-            }
-        }
-
-        /// <summary>Runs the work in one transaction: all of it is stored, or none of it. Nested calls join the outer one.</summary>
-        public T InTransaction<T>(Func<T> work)
+        public override T InTransaction<T>(Func<T> work)
         {
             if (_transaction != null) return work();
             _transaction = _connection.BeginTransaction();
@@ -147,16 +130,16 @@ namespace PSCertConnector.Core.Infrastructure
             return command;
         }
 
-        public int Execute(string sql, params (string Name, object? Value)[] parameters) =>
+        public override int Execute(string sql, params (string Name, object? Value)[] parameters) =>
             Command(sql, parameters).ExecuteNonQuery();
 
-        public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+        public override object? Scalar(string sql, params (string Name, object? Value)[] parameters)
         {
             var value = Command(sql, parameters).ExecuteScalar();
             return value is DBNull ? null : value;
         }
 
-        public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+        public override List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters)
         {
             using var reader = Command(sql, parameters).ExecuteReader();
             var result = new List<T>();
@@ -164,18 +147,14 @@ namespace PSCertConnector.Core.Infrastructure
             return result;
         }
 
-        public void Dispose()
+        public override bool IsUniqueViolation(Exception exception) =>
+            exception is SqliteException { SqliteErrorCode: 19 } sqlite && sqlite.Message.IndexOf("UNIQUE", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        public override void Dispose()
         {
             foreach (var command in _commands.Values) command.Dispose();
             _commands.Clear();
             _connection.Dispose();
         }
-
-        // Timestamps are stored as fixed-width UTC text so that SQL comparisons order them correctly.
-        public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        public static string? Time(DateTimeOffset? value) => value.HasValue ? Time(value.Value) : null;
-
-        public static DateTimeOffset ParseTime(string text) =>
-            DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     }
 }

@@ -31,7 +31,7 @@ namespace PSCertConnector.Core.Operations
             {
                 Sink.WriteError(ex, target);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 Sink.WriteError(new PscError("StoreOrFileError", FailureCategory.WriteError, ex.Message, target) { Exception = ex });
             }

@@ -40,7 +40,8 @@ namespace PSCertConnector.Core.Operations
         internal HashSet<string> FailedServices { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         /// <param name="home">The home folder; null resolves it from PSCERTCONNECTOR_HOME or the platform default.</param>
-        public static Workspace Open(string? home = null, ConnectorRegistry? registry = null)
+        /// <param name="store">Where the inventory lives; null resolves it from PSCERTCONNECTOR_STORE or the home's store.json.</param>
+        public static Workspace Open(string? home = null, ConnectorRegistry? registry = null, StoreSettings? store = null)
         {
             var folder = home ?? PscHome.Resolve();
             if (File.Exists(folder))
@@ -52,8 +53,8 @@ namespace PSCertConnector.Core.Operations
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };
             }
             var protector = SecretProtector.ForHome(folder);
-            var store = InventoryStore.Open(folder, protector);
-            return new Workspace(folder, protector, store, registry ?? ConnectorRegistry.CreateDefault());
+            var inventory = InventoryStore.Open(folder, protector, store ?? StoreSettings.Resolve(folder));
+            return new Workspace(folder, protector, inventory, registry ?? ConnectorRegistry.CreateDefault());
         }
 
         /// <summary>

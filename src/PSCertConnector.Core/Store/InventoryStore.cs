@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Infrastructure;
 
@@ -20,8 +20,8 @@ namespace PSCertConnector.Core.Store
         private static readonly string[] Migrations =
         {
             @"CREATE TABLE connectors (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                id {Id},
+                name TEXT NOT NULL UNIQUE {NoCase},
                 type TEXT NOT NULL,
                 domain TEXT,
                 business_unit TEXT,
@@ -31,20 +31,20 @@ namespace PSCertConnector.Core.Store
                 import_every INTEGER NOT NULL DEFAULT 15,
                 import_every_unit TEXT NOT NULL DEFAULT 'Minutes',
                 settings TEXT NOT NULL DEFAULT '{}',
-                secret BLOB,
+                secret {Blob},
                 import_watermark TEXT,
                 last_import_at TEXT,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL);
               CREATE TABLE templates (
-                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
-                name TEXT NOT NULL COLLATE NOCASE,
+                connector_id {IdRef} NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                name TEXT NOT NULL {NoCase},
                 data TEXT NOT NULL,
                 refreshed_at TEXT NOT NULL,
                 PRIMARY KEY (connector_id, name));
               CREATE TABLE orders (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                connector TEXT NOT NULL COLLATE NOCASE,
+                id {Id},
+                connector TEXT NOT NULL {NoCase},
                 domain TEXT,
                 request_id TEXT,
                 common_name TEXT,
@@ -53,9 +53,9 @@ namespace PSCertConnector.Core.Store
                 disposition_message TEXT,
                 hresult INTEGER NOT NULL DEFAULT 0,
                 key_id TEXT,
-                csr BLOB,
-                certificate BLOB,
-                chain BLOB,
+                csr {Blob},
+                certificate {Blob},
+                chain {Blob},
                 serial TEXT,
                 thumbprint TEXT,
                 created_at TEXT NOT NULL,
@@ -64,8 +64,8 @@ namespace PSCertConnector.Core.Store
               CREATE UNIQUE INDEX ux_orders_request ON orders(connector, request_id) WHERE request_id IS NOT NULL;
               CREATE INDEX ix_orders_status ON orders(status);
               CREATE TABLE certificates (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                connector TEXT NOT NULL COLLATE NOCASE,
+                id {Id},
+                connector TEXT NOT NULL {NoCase},
                 issuer TEXT NOT NULL,
                 issuer_key TEXT NOT NULL,
                 serial TEXT NOT NULL,
@@ -84,7 +84,7 @@ namespace PSCertConnector.Core.Store
                 source TEXT NOT NULL,
                 request_id TEXT,
                 key_id TEXT,
-                der BLOB NOT NULL,
+                der {Blob} NOT NULL,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
                 UNIQUE (issuer_key, serial));
@@ -94,8 +94,8 @@ namespace PSCertConnector.Core.Store
               CREATE INDEX ix_certificates_not_after ON certificates(not_after);
               CREATE INDEX ix_certificates_connector ON certificates(connector);
               CREATE TABLE import_runs (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                connector TEXT NOT NULL COLLATE NOCASE,
+                id {Id},
+                connector TEXT NOT NULL {NoCase},
                 mode TEXT NOT NULL,
                 started_at TEXT NOT NULL,
                 finished_at TEXT,
@@ -113,13 +113,13 @@ namespace PSCertConnector.Core.Store
                 exportable INTEGER NOT NULL,
                 machine_key_set INTEGER NOT NULL,
                 friendly_name TEXT,
-                protected_key BLOB NOT NULL,
+                protected_key {Blob} NOT NULL,
                 created_at TEXT NOT NULL);",
             // 2: where CES said to poll a pending request.
             "ALTER TABLE orders ADD COLUMN reference_uri TEXT;",
             // 3: the enrollment endpoints a policy service listed, cached with the templates.
             @"CREATE TABLE enrollment_services (
-                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                connector_id {IdRef} NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
                 position INTEGER NOT NULL,
                 data TEXT NOT NULL,
                 refreshed_at TEXT NOT NULL,
@@ -129,28 +129,157 @@ namespace PSCertConnector.Core.Store
             @"ALTER TABLE orders ADD COLUMN submission_id TEXT;
               ALTER TABLE orders ADD COLUMN submitted_by TEXT;
               ALTER TABLE import_runs ADD COLUMN runner TEXT;",
+            // 5: properties of the store itself (which key protects a shared store's secrets), and the leases hosts take
+            //    on units of work (a connector's due import, a pending order's poll) so that no two do the same one.
+            @"CREATE TABLE store_properties (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL);
+              CREATE TABLE work_leases (
+                unit TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                acquired_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL);",
         };
 
-        private readonly SqliteDatabase _db;
-        private readonly ISecretProtector _protector;
+        private const string What = "inventory database";
+        private const string SecretKeyProperty = "secret_key_id";
 
-        private InventoryStore(SqliteDatabase db, ISecretProtector protector)
+        private readonly SqlDatabase _db;
+        private readonly ISecretProtector _protector;
+        // A shared store records which key protects its secrets, so a host with another key is told so instead of
+        // writing secrets no other host can read. Null for the home's own SQLite inventory.
+        private readonly string? _sharedKeyId;
+        private bool _sharedKeyChecked;
+
+        internal InventoryStore(SqlDatabase db, ISecretProtector protector, string? sharedKeyId = null)
         {
             _db = db;
             _protector = protector;
+            _sharedKeyId = sharedKeyId;
         }
 
-        public string Path => _db.Path;
+        /// <summary>Where the inventory lives, safe to show: its file, or the PostgreSQL host, port and database.</summary>
+        public string Location => _db.Location;
 
-        public static InventoryStore Open(string home, ISecretProtector protector) =>
-            new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), "inventory database", Migrations), protector);
+        /// <summary>"SQLite" or "PostgreSQL".</summary>
+        public string Engine => _db.Engine;
 
-        /// <summary>True when the home holds an inventory database (reading commands open nothing else).</summary>
-        public static bool ExistsIn(string home) => System.IO.File.Exists(System.IO.Path.Combine(home, FileName));
+        internal SqlDatabase Database => _db;
+
+        /// <summary>The schema steps, the same for every engine (in the dialect's tokens).</summary>
+        internal static IReadOnlyList<string> SchemaMigrations => Migrations;
+
+        public static InventoryStore Open(string home, ISecretProtector homeProtector) => Open(home, homeProtector, StoreSettings.Resolve(home));
+
+        /// <param name="homeProtector">Protects secrets in the home's own inventory, and a shared one's when no shared key file is set.</param>
+        /// <param name="requireCurrentSchema">
+        /// False only for the store commands, which show and apply migrations. A shared database is created on first use,
+        /// but an existing one is migrated only when an administrator says so, as other hosts may still run an older version.
+        /// </param>
+        public static InventoryStore Open(string home, ISecretProtector homeProtector, StoreSettings settings, bool requireCurrentSchema = true)
+        {
+            if (!settings.IsShared)
+                return new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), What, Migrations), homeProtector);
+            var db = SqlEngines.OpenPostgreSql(settings.ConnectionString!, settings.ReadPassword());
+            try
+            {
+                int version = db.CheckVersion(Migrations, What);
+                if (version == 0) db.Migrate(Migrations, What);
+                else if (version < Migrations.Length && requireCurrentSchema)
+                    throw new PscException("StoreNeedsMigration", FailureCategory.InvalidOperation,
+                        $"The shared inventory ({settings.Describe()}) has schema version {version}; this version of PSCertConnector needs {Migrations.Length}. " +
+                        $"Once every host runs this version, update it with {UserText.Command("store migrate", "Update-CaStoreSchema")}. Nothing was changed.")
+                    { Target = settings.Describe() };
+                var protector = settings.KeyFile != null ? new KeyFileSecretProtector(settings.KeyFile, createIfMissing: false) : homeProtector;
+                return new InventoryStore(db, protector, KeyIdOf(protector));
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Brings the schema to this version's; returns the steps applied.</summary>
+        public int Migrate() => _db.Migrate(Migrations, What);
+
+        public int SchemaVersion => _db.SchemaVersion();
+
+        public static int LatestSchemaVersion => Migrations.Length;
+
+        /// <summary>True when the home's inventory is elsewhere or the home holds one (reading commands open nothing else).</summary>
+        public static bool ExistsIn(string home) =>
+            StoreSettings.Resolve(home).IsShared || System.IO.File.Exists(System.IO.Path.Combine(home, FileName));
+
+        /// <summary>The key that protects secrets, named without revealing it.</summary>
+        public string? SecretKeyId => _sharedKeyId;
+
+        /// <summary>The key id a shared store records (null until a secret is stored).</summary>
+        public string? RecordedSecretKeyId =>
+            _db.Query("SELECT value FROM store_properties WHERE name = @n", r => r.GetString(0), ("@n", SecretKeyProperty)).FirstOrDefault();
+
+        internal static string KeyIdOf(ISecretProtector protector) => protector is KeyFileSecretProtector file
+            ? "key-file:" + file.KeyId
+            : "dpapi:" + Environment.UserDomainName + "\\" + Environment.UserName + "@" + Environment.MachineName;
+
+        /// <summary>A shared store's secrets are all under one key: the first secret stored records it; another key is refused.</summary>
+        private void CheckSharedKey()
+        {
+            if (_sharedKeyId == null || _sharedKeyChecked) return;
+            _db.Execute("INSERT INTO store_properties (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING", ("@n", SecretKeyProperty), ("@v", _sharedKeyId));
+            var recorded = RecordedSecretKeyId;
+            if (!string.Equals(recorded, _sharedKeyId, StringComparison.Ordinal))
+                throw new PscException("SecretKeyMismatch", FailureCategory.SecurityError,
+                    $"The shared inventory's secrets are protected with the key {recorded}, but this host has {_sharedKeyId}. " +
+                    $"Copy the store's key file to this host and point {StoreSettings.KeyFileVariable} (or the home's {StoreSettings.FileName}) at it.");
+            _sharedKeyChecked = true;
+        }
+
+        private byte[] Protect(byte[] plain)
+        {
+            CheckSharedKey();
+            return _protector.Protect(plain);
+        }
+
+        private byte[] Unprotect(byte[] data)
+        {
+            CheckSharedKey();
+            return _protector.Unprotect(data);
+        }
+
+        /// <summary>
+        /// Re-protects every secret of the store (connector secrets and request keys) with a new key, in one transaction, and
+        /// records it: afterwards hosts need the new key file. The old key's secrets are read first, so a wrong old key changes nothing.
+        /// </summary>
+        public int RotateSecretKey(ISecretProtector newProtector)
+        {
+            var newKeyId = KeyIdOf(newProtector);
+            return _db.InTransaction(() =>
+            {
+                int count = 0;
+                foreach (var (name, secret) in _db.Query("SELECT name, secret FROM connectors WHERE secret IS NOT NULL", r => (r.GetString(0), (byte[])r.GetValue(1))))
+                {
+                    var plain = Unprotect(secret);
+                    _db.Execute("UPDATE connectors SET secret = @s WHERE name = @n", ("@s", newProtector.Protect(plain)), ("@n", name));
+                    Array.Clear(plain, 0, plain.Length);
+                    count++;
+                }
+                foreach (var (keyId, material) in _db.Query("SELECT key_id, protected_key FROM request_keys", r => (r.GetString(0), (byte[])r.GetValue(1))))
+                {
+                    var plain = Unprotect(material);
+                    _db.Execute("UPDATE request_keys SET protected_key = @k WHERE key_id = @id", ("@k", newProtector.Protect(plain)), ("@id", keyId));
+                    Array.Clear(plain, 0, plain.Length);
+                    count++;
+                }
+                _db.Execute("DELETE FROM store_properties WHERE name = @n", ("@n", SecretKeyProperty));
+                _db.Execute("INSERT INTO store_properties (name, value) VALUES (@n, @v)", ("@n", SecretKeyProperty), ("@v", newKeyId));
+                return count;
+            });
+        }
 
         /// <summary>An empty inventory in memory, for reading a home that has none yet: listings are empty, lookups say not found.</summary>
         public static InventoryStore OpenEmpty(ISecretProtector protector) =>
-            new InventoryStore(SqliteDatabase.OpenInMemory("inventory database", Migrations), protector);
+            new InventoryStore(SqliteDatabase.OpenInMemory(What, Migrations), protector);
 
         public T InTransaction<T>(Func<T> work) => _db.InTransaction(work);
 
@@ -158,14 +287,14 @@ namespace PSCertConnector.Core.Store
 
         public ConnectorDefinition AddConnector(ConnectorDefinition definition, byte[]? secret)
         {
-            var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
+            var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
             try
             {
                 _db.Execute(@"INSERT INTO connectors (name, type, domain, business_unit, tags, priority, import_enabled, import_every, import_every_unit, settings, secret, created_at, updated_at)
-                              VALUES ($name, $type, $domain, $bu, $tags, $priority, $ie, $every, $unit, $settings, $secret, $now, $now)",
+                              VALUES (@name, @type, @domain, @bu, @tags, @priority, @ie, @every, @unit, @settings, @secret, @now, @now)",
                     ConnectorParameters(definition, secret, now));
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19 && ex.Message.Contains("connectors.name"))
+            catch (DbException ex) when (_db.IsUniqueViolation(ex))
             {
                 throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
                     $"A connector named '{definition.Name}' already exists. Choose another name or change it with {UserText.Command("connector set", "Set-CaConnector")}.") { Target = definition.Name };
@@ -176,34 +305,34 @@ namespace PSCertConnector.Core.Store
         /// <summary>Updates a connector; a rename carries its orders, certificates and import runs along.</summary>
         public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret)
         {
-            var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
+            var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
             var parameters = ConnectorParameters(definition, newSecret, now).ToList();
-            parameters.Add(("$id", definition.Id));
+            parameters.Add(("@id", definition.Id));
             return _db.InTransaction(() =>
             {
-                var oldName = (string)_db.Scalar("SELECT name FROM connectors WHERE id = $id", ("$id", definition.Id))!;
-                _db.Execute(@"UPDATE connectors SET name = $name, type = $type, domain = $domain, business_unit = $bu, tags = $tags, priority = $priority,
-                              import_enabled = $ie, import_every = $every, import_every_unit = $unit, settings = $settings,
-                              secret = COALESCE($secret, secret), updated_at = $now WHERE id = $id", parameters.ToArray());
+                var oldName = (string)_db.Scalar("SELECT name FROM connectors WHERE id = @id", ("@id", definition.Id))!;
+                _db.Execute(@"UPDATE connectors SET name = @name, type = @type, domain = @domain, business_unit = @bu, tags = @tags, priority = @priority,
+                              import_enabled = @ie, import_every = @every, import_every_unit = @unit, settings = @settings,
+                              secret = COALESCE(@secret, secret), updated_at = @now WHERE id = @id", parameters.ToArray());
                 if (!string.Equals(oldName, definition.Name, StringComparison.Ordinal))
                     foreach (var table in new[] { "orders", "certificates", "import_runs" })
-                        _db.Execute($"UPDATE {table} SET connector = $new WHERE connector = $old", ("$new", definition.Name), ("$old", oldName));
+                        _db.Execute($"UPDATE {table} SET connector = @new WHERE connector = @old", ("@new", definition.Name), ("@old", oldName));
                 return GetConnector(definition.Name)!;
             });
         }
 
         private (string, object?)[] ConnectorParameters(ConnectorDefinition d, byte[]? secret, string now) => new (string, object?)[]
         {
-            ("$name", d.Name), ("$type", d.Type), ("$domain", d.Domain), ("$bu", d.BusinessUnit),
-            ("$tags", JsonSerializer.Serialize(d.Tags)), ("$priority", d.Priority), ("$ie", d.ImportEnabled ? 1 : 0),
-            ("$every", d.ImportEvery), ("$unit", d.ImportEveryUnit.ToString()), ("$settings", JsonSerializer.Serialize(d.Settings)),
-            ("$secret", secret == null ? null : _protector.Protect(secret)), ("$now", now),
+            ("@name", d.Name), ("@type", d.Type), ("@domain", d.Domain), ("@bu", d.BusinessUnit),
+            ("@tags", JsonSerializer.Serialize(d.Tags)), ("@priority", d.Priority), ("@ie", d.ImportEnabled ? 1 : 0),
+            ("@every", d.ImportEvery), ("@unit", d.ImportEveryUnit.ToString()), ("@settings", JsonSerializer.Serialize(d.Settings)),
+            ("@secret", secret == null ? null : Protect(secret)), ("@now", now),
         };
 
-        public bool RemoveConnector(string name) => _db.Execute("DELETE FROM connectors WHERE name = $n", ("$n", name)) > 0;
+        public bool RemoveConnector(string name) => _db.Execute("DELETE FROM connectors WHERE name = @n", ("@n", name)) > 0;
 
         public ConnectorDefinition? GetConnector(string name) =>
-            _db.Query("SELECT * FROM connectors WHERE name = $n", ReadConnector, ("$n", name)).FirstOrDefault();
+            _db.Query("SELECT * FROM connectors WHERE name = @n", ReadConnector, ("@n", name)).FirstOrDefault();
 
         public IReadOnlyList<ConnectorDefinition> ListConnectors() =>
             _db.Query("SELECT * FROM connectors ORDER BY priority, name", ReadConnector);
@@ -211,15 +340,15 @@ namespace PSCertConnector.Core.Store
         /// <summary>The connector's secret in plain form, for the transport only; never logged or shown.</summary>
         public byte[]? GetConnectorSecret(string name)
         {
-            var value = _db.Query("SELECT secret FROM connectors WHERE name = $n", r => r.BytesOrNull("secret"), ("$n", name)).FirstOrDefault();
-            return value == null ? null : _protector.Unprotect(value);
+            var value = _db.Query("SELECT secret FROM connectors WHERE name = @n", r => r.BytesOrNull("secret"), ("@n", name)).FirstOrDefault();
+            return value == null ? null : Unprotect(value);
         }
 
         public void SetImportWatermark(string connector, string? watermark, DateTimeOffset at) =>
-            _db.Execute("UPDATE connectors SET import_watermark = $w, last_import_at = $t WHERE name = $n",
-                ("$w", watermark), ("$t", SqliteDatabase.Time(at)), ("$n", connector));
+            _db.Execute("UPDATE connectors SET import_watermark = @w, last_import_at = @t WHERE name = @n",
+                ("@w", watermark), ("@t", SqlDatabase.Time(at)), ("@n", connector));
 
-        private static ConnectorDefinition ReadConnector(SqliteDataReader r) => new ConnectorDefinition
+        private static ConnectorDefinition ReadConnector(DbDataReader r) => new ConnectorDefinition
         {
             Id = r.GetInt64(r.GetOrdinal("id")),
             Name = r.GetString(r.GetOrdinal("name")),
@@ -235,8 +364,8 @@ namespace PSCertConnector.Core.Store
             HasSecret = !r.IsDBNull(r.GetOrdinal("secret")),
             ImportWatermark = r.StringOrNull("import_watermark"),
             LastImportAt = r.TimeOrNull("last_import_at"),
-            CreatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
-            UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+            CreatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
+            UpdatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
         };
 
         // ---------------------------------------------------------------- templates
@@ -246,32 +375,32 @@ namespace PSCertConnector.Core.Store
             var list = templates.ToList();
             _db.InTransaction(() =>
             {
-                _db.Execute("DELETE FROM templates WHERE connector_id = $id", ("$id", connector.Id));
+                _db.Execute("DELETE FROM templates WHERE connector_id = @id", ("@id", connector.Id));
                 foreach (var t in list)
-                    _db.Execute("INSERT INTO templates (connector_id, name, data, refreshed_at) VALUES ($id, $n, $d, $t)",
-                        ("$id", connector.Id), ("$n", t.Name), ("$d", JsonSerializer.Serialize(t)), ("$t", SqliteDatabase.Time(refreshedAt)));
+                    _db.Execute("INSERT INTO templates (connector_id, name, data, refreshed_at) VALUES (@id, @n, @d, @t)",
+                        ("@id", connector.Id), ("@n", t.Name), ("@d", JsonSerializer.Serialize(t)), ("@t", SqlDatabase.Time(refreshedAt)));
                 return 0;
             });
         }
 
         public IReadOnlyList<TemplateRecord> GetTemplates(ConnectorDefinition connector) =>
-            _db.Query("SELECT name, data, refreshed_at FROM templates WHERE connector_id = $id ORDER BY name",
+            _db.Query("SELECT name, data, refreshed_at FROM templates WHERE connector_id = @id ORDER BY name",
                 r => new TemplateRecord
                 {
                     Connector = connector.Name,
                     Template = JsonSerializer.Deserialize<CaTemplate>(r.GetString(1))!,
-                    RefreshedAt = SqliteDatabase.ParseTime(r.GetString(2)),
-                }, ("$id", connector.Id));
+                    RefreshedAt = SqlDatabase.ParseTime(r.GetString(2)),
+                }, ("@id", connector.Id));
 
         public void ReplaceEnrollmentServices(ConnectorDefinition connector, IEnumerable<EnrollmentService> services, DateTimeOffset refreshedAt)
         {
             var list = services.ToList();
             _db.InTransaction(() =>
             {
-                _db.Execute("DELETE FROM enrollment_services WHERE connector_id = $id", ("$id", connector.Id));
+                _db.Execute("DELETE FROM enrollment_services WHERE connector_id = @id", ("@id", connector.Id));
                 for (int i = 0; i < list.Count; i++)
-                    _db.Execute("INSERT INTO enrollment_services (connector_id, position, data, refreshed_at) VALUES ($id, $p, $d, $t)",
-                        ("$id", connector.Id), ("$p", i), ("$d", JsonSerializer.Serialize(list[i])), ("$t", SqliteDatabase.Time(refreshedAt)));
+                    _db.Execute("INSERT INTO enrollment_services (connector_id, position, data, refreshed_at) VALUES (@id, @p, @d, @t)",
+                        ("@id", connector.Id), ("@p", i), ("@d", JsonSerializer.Serialize(list[i])), ("@t", SqlDatabase.Time(refreshedAt)));
                 return 0;
             });
         }
@@ -286,27 +415,27 @@ namespace PSCertConnector.Core.Store
             });
 
         public IReadOnlyList<EnrollmentServiceRecord> GetEnrollmentServices(ConnectorDefinition connector) =>
-            _db.Query("SELECT data, refreshed_at FROM enrollment_services WHERE connector_id = $id ORDER BY position",
+            _db.Query("SELECT data, refreshed_at FROM enrollment_services WHERE connector_id = @id ORDER BY position",
                 r => new EnrollmentServiceRecord
                 {
                     Connector = connector.Name,
                     Service = JsonSerializer.Deserialize<EnrollmentService>(r.GetString(0))!,
-                    RefreshedAt = SqliteDatabase.ParseTime(r.GetString(1)),
-                }, ("$id", connector.Id));
+                    RefreshedAt = SqlDatabase.ParseTime(r.GetString(1)),
+                }, ("@id", connector.Id));
 
         // ---------------------------------------------------------------- request keys
 
         public void SaveRequestKey(RequestKeyRecord record, byte[] pkcs8)
         {
-            _db.Execute(@"INSERT OR IGNORE INTO request_keys (key_id, subject, algorithm, key_size, exportable, machine_key_set, friendly_name, protected_key, created_at)
-                          VALUES ($id, $s, $a, $size, $e, $m, $f, $k, $t)",
-                ("$id", record.KeyId), ("$s", record.Subject), ("$a", record.Algorithm.ToString()), ("$size", record.KeySize),
-                ("$e", record.Exportable ? 1 : 0), ("$m", record.MachineKeySet ? 1 : 0), ("$f", record.FriendlyName),
-                ("$k", _protector.Protect(pkcs8)), ("$t", SqliteDatabase.Time(record.CreatedAt)));
+            _db.Execute(@"INSERT INTO request_keys (key_id, subject, algorithm, key_size, exportable, machine_key_set, friendly_name, protected_key, created_at)
+                          VALUES (@id, @s, @a, @size, @e, @m, @f, @k, @t) ON CONFLICT (key_id) DO NOTHING",
+                ("@id", record.KeyId), ("@s", record.Subject), ("@a", record.Algorithm.ToString()), ("@size", record.KeySize),
+                ("@e", record.Exportable ? 1 : 0), ("@m", record.MachineKeySet ? 1 : 0), ("@f", record.FriendlyName),
+                ("@k", Protect(pkcs8)), ("@t", SqlDatabase.Time(record.CreatedAt)));
         }
 
         public RequestKeyRecord? GetRequestKey(string keyId) =>
-            _db.Query("SELECT * FROM request_keys WHERE key_id = $id", r => new RequestKeyRecord
+            _db.Query("SELECT * FROM request_keys WHERE key_id = @id", r => new RequestKeyRecord
             {
                 KeyId = r.GetString(r.GetOrdinal("key_id")),
                 Subject = r.GetString(r.GetOrdinal("subject")),
@@ -315,44 +444,43 @@ namespace PSCertConnector.Core.Store
                 Exportable = r.GetInt32(r.GetOrdinal("exportable")) != 0,
                 MachineKeySet = r.GetInt32(r.GetOrdinal("machine_key_set")) != 0,
                 FriendlyName = r.StringOrNull("friendly_name"),
-                CreatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
-            }, ("$id", keyId)).FirstOrDefault();
+                CreatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
+            }, ("@id", keyId)).FirstOrDefault();
 
         /// <summary>The request's private key in PKCS#8; the caller disposes of it as soon as it is used.</summary>
         public byte[]? GetRequestKeyMaterial(string keyId)
         {
-            var value = _db.Query("SELECT protected_key FROM request_keys WHERE key_id = $id", r => (byte[])r.GetValue(0), ("$id", keyId)).FirstOrDefault();
-            return value == null ? null : _protector.Unprotect(value);
+            var value = _db.Query("SELECT protected_key FROM request_keys WHERE key_id = @id", r => (byte[])r.GetValue(0), ("@id", keyId)).FirstOrDefault();
+            return value == null ? null : Unprotect(value);
         }
 
         // ---------------------------------------------------------------- orders
 
         public OrderRecord AddOrder(OrderRecord order)
         {
-            var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
-            _db.Execute(@"INSERT INTO orders (connector, domain, request_id, common_name, template, status, disposition_message, hresult, key_id, csr,
+            var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
+            long id = Convert.ToInt64(_db.Scalar(@"INSERT INTO orders (connector, domain, request_id, common_name, template, status, disposition_message, hresult, key_id, csr,
                           certificate, chain, serial, thumbprint, reference_uri, submission_id, submitted_by, created_at, updated_at)
-                          VALUES ($c, $d, $r, $cn, $t, $s, $m, $h, $k, $csr, $cert, $chain, $serial, $tp, $ref, $sub, $by, $now, $now)",
-                ("$c", order.Connector), ("$d", order.Domain), ("$r", order.RequestId), ("$cn", order.CommonName), ("$t", order.Template),
-                ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$k", order.KeyId), ("$csr", order.Csr),
-                ("$cert", order.Certificate), ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint), ("$ref", order.ReferenceUri),
-                ("$sub", order.SubmissionId), ("$by", order.SubmittedBy), ("$now", now));
-            long id = (long)_db.Scalar("SELECT last_insert_rowid()")!;
+                          VALUES (@c, @d, @r, @cn, @t, @s, @m, @h, @k, @csr, @cert, @chain, @serial, @tp, @ref, @sub, @by, @now, @now) RETURNING id",
+                ("@c", order.Connector), ("@d", order.Domain), ("@r", order.RequestId), ("@cn", order.CommonName), ("@t", order.Template),
+                ("@s", order.Status.ToString()), ("@m", order.DispositionMessage), ("@h", order.HResult), ("@k", order.KeyId), ("@csr", order.Csr),
+                ("@cert", order.Certificate), ("@chain", PackChain(order.Chain)), ("@serial", order.SerialNumber), ("@tp", order.Thumbprint), ("@ref", order.ReferenceUri),
+                ("@sub", order.SubmissionId), ("@by", order.SubmittedBy), ("@now", now)), System.Globalization.CultureInfo.InvariantCulture);
             return GetOrder(id)!;
         }
 
         public OrderRecord UpdateOrder(OrderRecord order)
         {
             // Connector and request id change when a submitting order gets its answer (from a failover service, perhaps).
-            _db.Execute(@"UPDATE orders SET connector = $c, domain = $d, request_id = $r, status = $s, disposition_message = $m, hresult = $h, certificate = $cert, chain = $chain,
-                          serial = $serial, thumbprint = $tp, fetched_at = $f, reference_uri = $ref, updated_at = $now WHERE id = $id",
-                ("$c", order.Connector), ("$d", order.Domain), ("$r", order.RequestId), ("$s", order.Status.ToString()), ("$m", order.DispositionMessage), ("$h", order.HResult), ("$cert", order.Certificate),
-                ("$chain", PackChain(order.Chain)), ("$serial", order.SerialNumber), ("$tp", order.Thumbprint),
-                ("$f", SqliteDatabase.Time(order.FetchedAt)), ("$ref", order.ReferenceUri), ("$now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", order.Id));
+            _db.Execute(@"UPDATE orders SET connector = @c, domain = @d, request_id = @r, status = @s, disposition_message = @m, hresult = @h, certificate = @cert, chain = @chain,
+                          serial = @serial, thumbprint = @tp, fetched_at = @f, reference_uri = @ref, updated_at = @now WHERE id = @id",
+                ("@c", order.Connector), ("@d", order.Domain), ("@r", order.RequestId), ("@s", order.Status.ToString()), ("@m", order.DispositionMessage), ("@h", order.HResult), ("@cert", order.Certificate),
+                ("@chain", PackChain(order.Chain)), ("@serial", order.SerialNumber), ("@tp", order.Thumbprint),
+                ("@f", SqlDatabase.Time(order.FetchedAt)), ("@ref", order.ReferenceUri), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@id", order.Id));
             return GetOrder(order.Id)!;
         }
 
-        public bool RemoveOrder(long id) => _db.Execute("DELETE FROM orders WHERE id = $id", ("$id", id)) > 0;
+        public bool RemoveOrder(long id) => _db.Execute("DELETE FROM orders WHERE id = @id", ("@id", id)) > 0;
 
         public OrderRecord? GetOrder(long id) => QueryOrders(new OrderQuery { Id = id }).FirstOrDefault();
 
@@ -360,16 +488,16 @@ namespace PSCertConnector.Core.Store
         {
             var where = new List<string>();
             var parameters = new List<(string, object?)>();
-            if (query.Id.HasValue) { where.Add("id = $id"); parameters.Add(("$id", query.Id.Value)); }
-            if (query.Connector != null) { where.Add("connector = $c"); parameters.Add(("$c", query.Connector)); }
-            if (query.Status.HasValue) { where.Add("status = $s"); parameters.Add(("$s", query.Status.Value.ToString())); }
-            if (query.RequestId != null) { where.Add("request_id = $r"); parameters.Add(("$r", query.RequestId)); }
-            if (query.Csr != null) { where.Add("csr = $csr"); parameters.Add(("$csr", query.Csr)); }
+            if (query.Id.HasValue) { where.Add("id = @id"); parameters.Add(("@id", query.Id.Value)); }
+            if (query.Connector != null) { where.Add("connector = @c"); parameters.Add(("@c", query.Connector)); }
+            if (query.Status.HasValue) { where.Add("status = @s"); parameters.Add(("@s", query.Status.Value.ToString())); }
+            if (query.RequestId != null) { where.Add("request_id = @r"); parameters.Add(("@r", query.RequestId)); }
+            if (query.Csr != null) { where.Add("csr = @csr"); parameters.Add(("@csr", query.Csr)); }
             var sql = "SELECT * FROM orders" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY id";
             return _db.Query(sql, ReadOrder, parameters.ToArray());
         }
 
-        private static OrderRecord ReadOrder(SqliteDataReader r) => new OrderRecord
+        private static OrderRecord ReadOrder(DbDataReader r) => new OrderRecord
         {
             Id = r.GetInt64(r.GetOrdinal("id")),
             Connector = r.GetString(r.GetOrdinal("connector")),
@@ -386,8 +514,8 @@ namespace PSCertConnector.Core.Store
             Chain = UnpackChain(r.BytesOrNull("chain")),
             SerialNumber = r.StringOrNull("serial"),
             Thumbprint = r.StringOrNull("thumbprint"),
-            CreatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
-            UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+            CreatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
+            UpdatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
             FetchedAt = r.TimeOrNull("fetched_at"),
             ReferenceUri = r.StringOrNull("reference_uri"),
             SubmissionId = r.StringOrNull("submission_id"),
@@ -442,79 +570,84 @@ namespace PSCertConnector.Core.Store
         public UpsertOutcome UpsertCertificate(CertificateUpsert item)
         {
             var details = CertificateReader.Read(item.Der);
-            var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
-            var revokedAt = SqliteDatabase.Time(item.RevokedAt);
+            var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
+            var revokedAt = SqlDatabase.Time(item.RevokedAt);
             int? reason = item.Reason.HasValue ? (int)item.Reason.Value : null;
             // One statement for the common case, a certificate not seen before; the key link is resolved in SQL.
             int inserted = _db.Execute(@"INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
                               not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
-                              VALUES ($c, $i, $ik, $s, $t1, $t2, $subj, $cn, $sans, $nb, $na, $tpl, $bu, $tags, $ra, $rr, $src, $rid,
-                                      (SELECT key_id FROM request_keys WHERE key_id = $kid), $der, $now, $now)
+                              VALUES (@c, @i, @ik, @s, @t1, @t2, @subj, @cn, @sans, @nb, @na, @tpl, @bu, @tags, @ra, @rr, @src, @rid,
+                                      (SELECT key_id FROM request_keys WHERE key_id = @kid), @der, @now, @now)
                               ON CONFLICT (issuer_key, serial) DO NOTHING",
-                ("$c", item.Connector), ("$i", details.Issuer), ("$ik", details.IssuerKey), ("$s", details.SerialNumber),
-                ("$t1", details.ThumbprintSha1), ("$t2", details.ThumbprintSha256), ("$subj", details.Subject), ("$cn", details.CommonName),
-                ("$sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
-                ("$nb", SqliteDatabase.Time(details.NotBefore)), ("$na", SqliteDatabase.Time(details.NotAfter)),
-                ("$tpl", item.Template ?? details.Template), ("$bu", item.BusinessUnit), ("$tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
-                ("$ra", revokedAt), ("$rr", reason), ("$src", item.Source.ToString()), ("$rid", item.RequestId),
-                ("$kid", details.PublicKeyId), ("$der", item.Der), ("$now", now));
+                ("@c", item.Connector), ("@i", details.Issuer), ("@ik", details.IssuerKey), ("@s", details.SerialNumber),
+                ("@t1", details.ThumbprintSha1), ("@t2", details.ThumbprintSha256), ("@subj", details.Subject), ("@cn", details.CommonName),
+                ("@sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
+                ("@nb", SqlDatabase.Time(details.NotBefore)), ("@na", SqlDatabase.Time(details.NotAfter)),
+                ("@tpl", item.Template ?? details.Template), ("@bu", item.BusinessUnit), ("@tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
+                ("@ra", revokedAt), ("@rr", reason), ("@src", item.Source.ToString()), ("@rid", item.RequestId),
+                ("@kid", details.PublicKeyId), ("@der", item.Der), ("@now", now));
             if (inserted == 1) return UpsertOutcome.Inserted;
             if (item.InsertOnly) return UpsertOutcome.Unchanged;
 
-            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = $ik AND serial = $s",
+            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = @ik AND serial = @s",
                 r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
-                ("$ik", details.IssuerKey), ("$s", details.SerialNumber)).Single();
+                ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).Single();
             var oldTags = JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>();
             var tags = oldTags.Concat(item.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var businessUnit = item.BusinessUnit ?? row.Bu;
             bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != oldTags.Count;
             if (!changed) return UpsertOutcome.Unchanged;
-            _db.Execute("UPDATE certificates SET revoked_at = $ra, revocation_reason = $rr, business_unit = $bu, tags = $tags, updated_at = $now WHERE id = $id",
-                ("$ra", revokedAt), ("$rr", reason), ("$bu", businessUnit), ("$tags", JsonSerializer.Serialize(tags)), ("$now", now), ("$id", row.Id));
+            _db.Execute("UPDATE certificates SET revoked_at = @ra, revocation_reason = @rr, business_unit = @bu, tags = @tags, updated_at = @now WHERE id = @id",
+                ("@ra", revokedAt), ("@rr", reason), ("@bu", businessUnit), ("@tags", JsonSerializer.Serialize(tags)), ("@now", now), ("@id", row.Id));
             return UpsertOutcome.Updated;
         }
 
         public void SetRevocation(long certificateId, DateTimeOffset? revokedAt, RevocationReason? reason) =>
-            _db.Execute("UPDATE certificates SET revoked_at = $ra, revocation_reason = $rr, updated_at = $now WHERE id = $id",
-                ("$ra", SqliteDatabase.Time(revokedAt)), ("$rr", reason.HasValue ? (int?)reason.Value : null),
-                ("$now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", certificateId));
+            _db.Execute("UPDATE certificates SET revoked_at = @ra, revocation_reason = @rr, updated_at = @now WHERE id = @id",
+                ("@ra", SqlDatabase.Time(revokedAt)), ("@rr", reason.HasValue ? (int?)reason.Value : null),
+                ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@id", certificateId));
 
         public int CountCertificates() => Convert.ToInt32(_db.Scalar("SELECT COUNT(*) FROM certificates"));
 
         public IReadOnlyList<CertificateRecord> QueryCertificates(CertificateQuery query, DateTimeOffset? asOf = null)
         {
             var now = asOf ?? DateTimeOffset.UtcNow;
-            var nowText = SqliteDatabase.Time(now);
+            var nowText = SqlDatabase.Time(now);
+            var d = _db.Dialect;
             var where = new List<string>();
             var p = new List<(string, object?)>();
-            if (query.Connector != null) { where.Add("connector = $c"); p.Add(("$c", query.Connector)); }
-            if (query.SerialNumber != null) { where.Add("serial = $serial"); p.Add(("$serial", Hex.NormalizeSerial(query.SerialNumber))); }
+            if (query.Connector != null) { where.Add("connector = @c"); p.Add(("@c", query.Connector)); }
+            if (query.SerialNumber != null) { where.Add("serial = @serial"); p.Add(("@serial", Hex.NormalizeSerial(query.SerialNumber))); }
             if (query.Thumbprint != null)
             {
-                where.Add("(thumbprint_sha1 = $tp OR thumbprint_sha256 = $tp)");
-                p.Add(("$tp", Hex.NormalizeThumbprint(query.Thumbprint)));
+                where.Add("(thumbprint_sha1 = @tp OR thumbprint_sha256 = @tp)");
+                p.Add(("@tp", Hex.NormalizeThumbprint(query.Thumbprint)));
             }
-            if (query.Template != null) { where.Add("template = $tpl COLLATE NOCASE"); p.Add(("$tpl", query.Template)); }
-            if (query.BusinessUnit != null) { where.Add("business_unit = $bu COLLATE NOCASE"); p.Add(("$bu", query.BusinessUnit)); }
-            if (query.Tag != null) { where.Add("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = $tag COLLATE NOCASE)"); p.Add(("$tag", query.Tag)); }
+            if (query.Template != null) { where.Add(d.EqualsIgnoringCase("template", "@tpl")); p.Add(("@tpl", query.Template)); }
+            if (query.BusinessUnit != null) { where.Add(d.EqualsIgnoringCase("business_unit", "@bu")); p.Add(("@bu", query.BusinessUnit)); }
+            if (query.Tag != null)
+            {
+                where.Add($"EXISTS (SELECT 1 FROM {d.JsonValues("c.tags")} WHERE {d.EqualsIgnoringCase("value", "@tag")})");
+                p.Add(("@tag", query.Tag));
+            }
             if (query.Name != null)
             {
                 // SANs are stored as "dns=www.contoso.com": the pattern is matched against the part after '='.
-                where.Add(@"(subject LIKE $name ESCAPE '\' OR common_name LIKE $name ESCAPE '\'
-                             OR EXISTS (SELECT 1 FROM json_each(c.sans) WHERE substr(value, instr(value, '=') + 1) LIKE $name ESCAPE '\'))");
-                p.Add(("$name", WildcardToLike(query.Name)));
+                where.Add($@"(subject {d.Like} @name ESCAPE '\' OR common_name {d.Like} @name ESCAPE '\'
+                             OR EXISTS (SELECT 1 FROM {d.JsonValues("c.sans")} WHERE substr(value, {d.Position("value", "'='")} + 1) {d.Like} @name ESCAPE '\'))");
+                p.Add(("@name", WildcardToLike(query.Name)));
             }
-            p.Add(("$now", nowText));
+            p.Add(("@now", nowText));
             switch (query.Status)
             {
-                case CertificateStatus.Revoked: where.Add("revoked_at IS NOT NULL AND revoked_at <= $now"); break;
-                case CertificateStatus.Expired: where.Add("(revoked_at IS NULL OR revoked_at > $now) AND not_after <= $now"); break;
-                case CertificateStatus.Valid: where.Add("(revoked_at IS NULL OR revoked_at > $now) AND not_after > $now"); break;
+                case CertificateStatus.Revoked: where.Add("revoked_at IS NOT NULL AND revoked_at <= @now"); break;
+                case CertificateStatus.Expired: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after <= @now"); break;
+                case CertificateStatus.Valid: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now"); break;
             }
             if (query.ExpiringWithinDays.HasValue)
             {
-                where.Add("not_after > $now AND not_after <= $until AND (revoked_at IS NULL OR revoked_at > $now)");
-                p.Add(("$until", SqliteDatabase.Time(now.AddDays(query.ExpiringWithinDays.Value))));
+                where.Add("not_after > @now AND not_after <= @until AND (revoked_at IS NULL OR revoked_at > @now)");
+                p.Add(("@until", SqlDatabase.Time(now.AddDays(query.ExpiringWithinDays.Value))));
             }
             var sql = "SELECT c.*, (SELECT 1 FROM request_keys k WHERE k.key_id = c.key_id) AS has_key FROM certificates c"
                       + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY not_after, id"
@@ -537,7 +670,7 @@ namespace PSCertConnector.Core.Store
             return sb.ToString();
         }
 
-        private static CertificateRecord ReadCertificate(SqliteDataReader r)
+        private static CertificateRecord ReadCertificate(DbDataReader r)
         {
             return new CertificateRecord
             {
@@ -551,8 +684,8 @@ namespace PSCertConnector.Core.Store
                 Subject = r.GetString(r.GetOrdinal("subject")),
                 CommonName = r.StringOrNull("common_name"),
                 SubjectAlternativeNames = JsonSerializer.Deserialize<List<string>>(r.GetString(r.GetOrdinal("sans"))) ?? new List<string>(),
-                NotBefore = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("not_before"))),
-                NotAfter = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("not_after"))),
+                NotBefore = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("not_before"))),
+                NotAfter = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("not_after"))),
                 Template = r.StringOrNull("template"),
                 BusinessUnit = r.StringOrNull("business_unit"),
                 Tags = JsonSerializer.Deserialize<List<string>>(r.GetString(r.GetOrdinal("tags"))) ?? new List<string>(),
@@ -563,7 +696,7 @@ namespace PSCertConnector.Core.Store
                 KeyId = r.StringOrNull("key_id"),
                 HasPrivateKey = !r.IsDBNull(r.GetOrdinal("has_key")),
                 Der = (byte[])r.GetValue(r.GetOrdinal("der")),
-                UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+                UpdatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
             };
         }
 
@@ -571,32 +704,31 @@ namespace PSCertConnector.Core.Store
 
         public long StartImportRun(string connector, ImportMode mode, string? startWatermark)
         {
-            _db.Execute("INSERT INTO import_runs (connector, mode, started_at, start_watermark, status, runner) VALUES ($c, $m, $t, $w, 'Running', $by)",
-                ("$c", connector), ("$m", mode.ToString()), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$w", startWatermark), ("$by", ProcessIdentity.Current));
-            return (long)_db.Scalar("SELECT last_insert_rowid()")!;
+            return Convert.ToInt64(_db.Scalar("INSERT INTO import_runs (connector, mode, started_at, start_watermark, status, runner) VALUES (@c, @m, @t, @w, 'Running', @by) RETURNING id",
+                ("@c", connector), ("@m", mode.ToString()), ("@t", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@w", startWatermark), ("@by", ProcessIdentity.Current)), System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public void UpdateImportRun(long id, string? watermark, int imported, int updated) =>
-            _db.Execute("UPDATE import_runs SET end_watermark = $w, imported = $i, updated = $u WHERE id = $id",
-                ("$w", watermark), ("$i", imported), ("$u", updated), ("$id", id));
+            _db.Execute("UPDATE import_runs SET end_watermark = @w, imported = @i, updated = @u WHERE id = @id",
+                ("@w", watermark), ("@i", imported), ("@u", updated), ("@id", id));
 
         public void FinishImportRun(long id, ImportRunStatus status, string? error) =>
-            _db.Execute("UPDATE import_runs SET status = $s, error = $e, finished_at = $t WHERE id = $id",
-                ("$s", status.ToString()), ("$e", error), ("$t", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("$id", id));
+            _db.Execute("UPDATE import_runs SET status = @s, error = @e, finished_at = @t WHERE id = @id",
+                ("@s", status.ToString()), ("@e", error), ("@t", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@id", id));
 
         /// <summary>The import runs; a run still marked Running whose process is gone is reported as Interrupted.</summary>
         public IReadOnlyList<ImportRunRecord> ListImportRuns(string? connector = null) =>
-            _db.Query("SELECT * FROM import_runs" + (connector != null ? " WHERE connector = $c" : "") + " ORDER BY id", ReadImportRun,
-                connector != null ? new[] { ("$c", (object?)connector) } : Array.Empty<(string, object?)>());
+            _db.Query("SELECT * FROM import_runs" + (connector != null ? " WHERE connector = @c" : "") + " ORDER BY id", ReadImportRun,
+                connector != null ? new[] { ("@c", (object?)connector) } : Array.Empty<(string, object?)>());
 
-        private static ImportRunRecord ReadImportRun(SqliteDataReader r)
+        private static ImportRunRecord ReadImportRun(DbDataReader r)
         {
             var run = new ImportRunRecord
                 {
                     Id = r.GetInt64(r.GetOrdinal("id")),
                     Connector = r.GetString(r.GetOrdinal("connector")),
                     Mode = (ImportMode)Enum.Parse(typeof(ImportMode), r.GetString(r.GetOrdinal("mode"))),
-                    StartedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("started_at"))),
+                    StartedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("started_at"))),
                     FinishedAt = r.TimeOrNull("finished_at"),
                     StartWatermark = r.StringOrNull("start_watermark"),
                     EndWatermark = r.StringOrNull("end_watermark"),

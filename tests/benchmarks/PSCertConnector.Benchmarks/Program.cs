@@ -148,7 +148,7 @@ void DcomImport()
     double importRate = dcomRows / import.Elapsed.TotalSeconds;
     if (ws.Store.CountCertificates() != dcomRows) throw new InvalidOperationException("import stored the wrong number of rows");
     Report("CA database rows imported per second (page, parse, upsert, watermark per page)", importRate, "reading and parsing the same rows without storing them", readRate, "/s");
-    Console.WriteLine($"   import took {import.Elapsed.TotalSeconds:0.0} s; working set before {workingSetBefore / 1048576} MiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; inventory file {new FileInfo(ws.Store.Path).Length / 1048576} MiB");
+    Console.WriteLine($"   import took {import.Elapsed.TotalSeconds:0.0} s; working set before {workingSetBefore / 1048576} MiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; inventory file {new FileInfo(ws.Store.Location).Length / 1048576} MiB");
 }
 
 void Import()

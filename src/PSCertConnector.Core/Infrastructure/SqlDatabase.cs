@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Globalization;
+
+namespace PSCertConnector.Core.Infrastructure
+{
+    /// <summary>
+    /// One open database of the store's engines (SQLite in a file of the home, or a shared PostgreSQL), with
+    /// versioned migrations. Parameters are named @name in the SQL; every multi-row change runs inside
+    /// <see cref="InTransaction{T}"/>.
+    /// </summary>
+    public abstract class SqlDatabase : IDisposable
+    {
+        /// <summary>"SQLite" or "PostgreSQL".</summary>
+        public abstract string Engine { get; }
+
+        /// <summary>Where the data lives, safe to show: a file path, or host, port and database (never a password).</summary>
+        public abstract string Location { get; }
+
+        public abstract SqlDialect Dialect { get; }
+
+        /// <summary>Runs the work in one transaction: all of it is stored, or none of it. Nested calls join the outer one.</summary>
+        public abstract T InTransaction<T>(Func<T> work);
+
+        public abstract int Execute(string sql, params (string Name, object? Value)[] parameters);
+
+        public abstract object? Scalar(string sql, params (string Name, object? Value)[] parameters);
+
+        public abstract List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters);
+
+        /// <summary>True when the exception says a row would have broken a unique constraint.</summary>
+        public abstract bool IsUniqueViolation(Exception exception);
+
+        /// <summary>Keeps other hosts from migrating at the same time, for the rest of the current transaction.</summary>
+        protected virtual void LockForMigration() { }
+
+        public abstract void Dispose();
+
+        /// <summary>The schema version the database is at (0 when it holds none of our tables).</summary>
+        public int SchemaVersion()
+        {
+            Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+            return Convert.ToInt32(Scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") ?? 0, CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Brings the schema to the latest version, one transaction per step; returns the steps applied.</summary>
+        /// <param name="migrations">Schema steps in the dialect's tokens; step i brings the schema to version i + 1.</param>
+        public int Migrate(IReadOnlyList<string> migrations, string what)
+        {
+            int applied = 0;
+            for (int version = CheckVersion(migrations, what); version < migrations.Count; version++)
+            {
+                var step = version;
+                bool ran = InTransaction(() =>
+                {
+                    LockForMigration();
+                    // Another host may have applied this step while we waited for the lock.
+                    if (Convert.ToInt32(Scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") ?? 0, CultureInfo.InvariantCulture) > step) return false;
+                    Execute(Dialect.Translate(migrations[step]));
+                    Execute("INSERT INTO schema_version (version) VALUES (@v)", ("@v", step + 1));
+                    return true;
+                });
+                if (ran) applied++;
+            }
+            return applied;
+        }
+
+        /// <summary>The current version, after checking this program understands it.</summary>
+        public int CheckVersion(IReadOnlyList<string> migrations, string what)
+        {
+            int current = SchemaVersion();
+            if (current > migrations.Count)
+                throw new PscException("StoreTooNew", FailureCategory.InvalidData,
+                    $"The {what} at {Location} has schema version {current}, newer than this version of PSCertConnector understands ({migrations.Count}). Update PSCertConnector on this host.")
+                { Target = Location };
+            return current;
+        }
+
+        // Timestamps are stored as fixed-width UTC text so that SQL comparisons order them correctly on every engine.
+        public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        public static string? Time(DateTimeOffset? value) => value.HasValue ? Time(value.Value) : null;
+
+        public static DateTimeOffset ParseTime(string text) =>
+            DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    }
+}
