@@ -69,6 +69,9 @@ OID=1.3.6.1.5.5.7.3.2 // Client Authentication
 
             using var ws = Workspace.Open(home);
             const string connectorName = "demo-ca";
+            _out.WriteLine($"Inventory: {ws.Store.Engine}, {ws.Store.Location}");
+            if (ws.Store.GetConnector(connectorName) != null)
+                throw CommandLine.Usage($"The demo needs an inventory without a connector named '{connectorName}', and {ws.Store.Location} has one from an earlier run. Give it an empty database.");
 
             Step("Create an embedded-CA connector (first use creates its root and issuing CA)");
             var watch = Stopwatch.StartNew();

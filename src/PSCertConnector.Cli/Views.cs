@@ -75,6 +75,12 @@ namespace PSCertConnector.Cli
                 id = i.Id, connector = i.Connector, mode = i.Mode, status = i.Status, imported = i.Imported, updated = i.Updated,
                 startWatermark = i.StartWatermark, endWatermark = i.EndWatermark, startedAt = i.StartedAt, finishedAt = i.FinishedAt, error = i.Error,
             },
+            StoreStatus t => new
+            {
+                engine = t.Engine, location = t.Location, source = t.Source, schemaVersion = t.SchemaVersion, latestSchemaVersion = t.LatestSchemaVersion,
+                pendingMigrations = t.PendingMigrations, storeSecretKey = t.StoreSecretKey, hostSecretKey = t.HostSecretKey, keyFile = t.KeyFile,
+                connectors = t.Connectors, certificates = t.Certificates, orders = t.Orders, activeLeases = t.ActiveLeases,
+            },
             ConnectorTestReport t => new { connector = t.Connector, type = t.Type, success = t.Success, message = t.Message, elapsedMilliseconds = t.ElapsedMilliseconds },
             CrlReport r => new
             {
@@ -159,6 +165,13 @@ namespace PSCertConnector.Cli
                 items.Cast<ImportRunRecord>().Select(i => new[]
                 {
                     i.Connector, i.Mode.ToString(), i.Status.ToString(), i.Imported.ToString(), i.Updated.ToString(), i.EndWatermark ?? "", Date(i.FinishedAt),
+                }).ToList()),
+            StoreStatus => (new[] { "Engine", "Location", "Source", "Schema", "Secrets", "Connectors", "Certificates", "Orders", "Leases" },
+                items.Cast<StoreStatus>().Select(t => new[]
+                {
+                    t.Engine, t.Location, t.Source, t.PendingMigrations > 0 ? $"{t.SchemaVersion} ({t.PendingMigrations} to migrate)" : t.SchemaVersion.ToString(),
+                    t.HostSecretKey == null ? "home key" : t.StoreSecretKey == null || t.StoreSecretKey == t.HostSecretKey ? "shared key (this host has it)" : "ANOTHER KEY: this host cannot read them",
+                    t.Connectors.ToString(), t.Certificates.ToString(), t.Orders.ToString(), t.ActiveLeases.ToString(),
                 }).ToList()),
             ConnectorTestReport => (new[] { "Connector", "Type", "Result", "Ms", "Message" },
                 items.Cast<ConnectorTestReport>().Select(t => new[] { t.Connector, t.Type, t.Success ? "OK" : "FAILED", t.ElapsedMilliseconds.ToString(), t.Message }).ToList()),

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using PSCertConnector.Core.Operations;
@@ -10,6 +11,8 @@ namespace PSCertConnector.Cli.Commands
         public ImportCommand() : base("import", "Import a CA's issued and revoked certificates into the inventory, from the last watermark (or --full).",
             new CliOption("connector", "connector name (or give names as arguments; --all for every connector with import on)"),
             CliOption.Flag("all", ""),
+            CliOption.Flag("due", "every connector whose import is due by its frequency, each under a lease (hosts sharing a store split the work)"),
+            new CliOption("lease-seconds", "with --due: how long a claimed import is held between two pages before another host may take it over (default 600)"),
             CliOption.Flag("full", "start from the beginning instead of the watermark"),
             new CliOption("business-unit", "business unit for what is imported"),
             new CliOption("tag", "tag for what is imported (repeat)"),
@@ -21,8 +24,11 @@ namespace PSCertConnector.Cli.Commands
         {
             var names = new List<string>(cl.Positionals);
             if (cl.Get("connector") is string one) names.Add(one);
-            bool all = cl.Has("all");
-            if (names.Count == 0 && !all) throw CommandLine.Usage("Name the connector (--connector NAME) or use --all.");
+            bool all = cl.Has("all"), due = cl.Has("due");
+            if (names.Count == 0 && !all && !due) throw CommandLine.Usage("Name the connector (--connector NAME), or use --all or --due.");
+            if (due && (all || names.Count > 0)) throw CommandLine.Usage("--due chooses the connectors itself; give no names and no --all with it.");
+            if (cl.Has("lease-seconds") && !due) throw CommandLine.Usage("--lease-seconds goes with --due.");
+            var lease = TimeSpan.FromSeconds(cl.Int("lease-seconds", 1, 86_400) ?? 600);
             var options = new ImportOptions
             {
                 Mode = cl.Has("full") ? ImportMode.Full : ImportMode.Incremental,
@@ -32,6 +38,11 @@ namespace PSCertConnector.Cli.Commands
             };
             return run.Op(false, (ws, s) =>
             {
+                if (due)
+                {
+                    new ImportOperation(ws, s).ImportDue(options, lease);
+                    return;
+                }
                 var targets = all ? ws.Store.ListConnectors().Where(c => c.ImportEnabled).Select(c => c.Name).ToList() : names;
                 new ImportOperation(ws, s).Import(targets, options);
             });

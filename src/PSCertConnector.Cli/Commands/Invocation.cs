@@ -32,13 +32,14 @@ namespace PSCertConnector.Cli.Commands
         /// <param name="destructive">--yes (or a prompt answer) is needed before it changes anything.</param>
         /// <param name="single">--json writes the one object, not an array.</param>
         /// <param name="render">Renders the objects instead of the table (and of --json, unless it writes that itself).</param>
-        public int Op(bool destructive, Action<Workspace, CliSink> work, bool single = false, Action<CliSink>? render = null)
+        /// <param name="anySchemaVersion">The store commands: open a shared store whatever its schema version, to show and migrate it.</param>
+        public int Op(bool destructive, Action<Workspace, CliSink> work, bool single = false, Action<CliSink>? render = null, bool anySchemaVersion = false)
         {
             var sink = new CliSink(Err, _line.Has("verbose"), _line.Has("what-if"), _line.Has("yes"), destructive, In, Cancel)
             {
                 ProgressOnTerminal = ReferenceEquals(TerminalSafeWriter.Unwrap(Err), Console.Error) && !Console.IsErrorRedirected && !_line.Has("verbose"),
             };
-            using (var workspace = Workspace.Open())
+            using (var workspace = Workspace.Open(anySchemaVersion: anySchemaVersion))
                 work(workspace, sink);
             if (render != null) render(sink);
             else if (Json) Out.WriteLine(Views.ToJson(sink.Objects, single));

@@ -16,10 +16,45 @@ namespace PSCertConnector.Core.Operations
 
         public void Import(IEnumerable<string> connectorNames, ImportOptions options)
         {
-            foreach (var name in connectorNames) ForItem(name, () => ImportOne(name, options));
+            foreach (var name in connectorNames) ForItem(name, () => ImportOne(name, options, lease: null));
         }
 
-        private void ImportOne(string name, ImportOptions options)
+        /// <summary>
+        /// Imports every connector whose import is due by its frequency (never imported, or its last finished import is one
+        /// interval old), each under a lease, so that hosts sharing the inventory each take different connectors and none
+        /// imports one another already did. A host killed mid-import leaves its lease to expire; the next host to find the
+        /// connector due takes it over and resumes from the stored watermark.
+        /// </summary>
+        public void ImportDue(ImportOptions options, TimeSpan leaseDuration)
+        {
+            if (leaseDuration < TimeSpan.FromSeconds(1) || leaseDuration > TimeSpan.FromDays(1))
+                throw new PscException("InvalidLease", FailureCategory.InvalidArgument, $"The lease {leaseDuration} should be between 1 second and 1 day.");
+            var store = Workspace.Store;
+            var due = store.ListConnectors().Where(c => IsDue(c, DateTimeOffset.UtcNow)).ToList();
+            if (due.Count == 0) Sink.WriteVerbose("No connector's import is due.");
+            foreach (var candidate in due)
+            {
+                var unit = "import:" + candidate.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!Sink.ShouldProcess($"certificates of connector '{candidate.Name}' (due import)", "Import")) continue;
+                bool claimed = store.TryClaimWork(unit, "connectors", candidate.Id, leaseDuration,
+                    () => store.GetConnector(candidate.Name) is { } now && IsDue(now, DateTimeOffset.UtcNow));
+                if (!claimed)
+                {
+                    Sink.WriteVerbose($"Connector '{candidate.Name}' is being imported by another host, or was just imported; passed over.");
+                    continue;
+                }
+                try { ForItem(candidate.Name, () => ImportOne(candidate.Name, options, new Lease(unit, leaseDuration))); }
+                finally { store.ReleaseWork(unit); }
+            }
+        }
+
+        /// <summary>Due when import is on and the last finished import is at least one interval old (or there was none).</summary>
+        public static bool IsDue(ConnectorDefinition connector, DateTimeOffset now) =>
+            connector.ImportEnabled && (connector.LastImportAt is not { } last || last + connector.ImportInterval <= now);
+
+        private sealed record Lease(string Unit, TimeSpan Duration);
+
+        private void ImportOne(string name, ImportOptions options, Lease? lease)
         {
             if (options.BatchSize < 1 || options.BatchSize > 100_000)
                 throw new PscException("InvalidBatchSize", FailureCategory.InvalidArgument, $"The batch size {options.BatchSize} should be between 1 and 100000.");
@@ -28,7 +63,7 @@ namespace PSCertConnector.Core.Operations
             if ((connector.Capabilities & ConnectorCapabilities.EnumerateIssued) == 0)
                 connector.EnumerateIssued(null, 1, Sink.Cancellation); // throws the typed capability error
             var start = options.Mode == ImportMode.Full ? null : definition.ImportWatermark;
-            if (!Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"})", "Import")) return;
+            if (lease == null && !Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"})", "Import")) return;
 
             var businessUnit = options.BusinessUnit ?? definition.BusinessUnit;
             var tags = definition.Tags.Concat(options.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -56,8 +91,11 @@ namespace PSCertConnector.Core.Operations
                                 else if (outcome == InventoryStore.UpsertOutcome.Updated) updated++;
                             })) skipped++;
                         }
-                        store.SetImportWatermark(definition.Name, page.Cursor, DateTimeOffset.UtcNow);
+                        store.SetImportWatermark(definition.Name, page.Cursor);
                         store.UpdateImportRun(runId, page.Cursor, imported, updated);
+                        if (lease != null && !store.ExtendWork(lease.Unit, lease.Duration))
+                            throw new PscException("LeaseLost", FailureCategory.OperationTimeout,
+                                $"The import of '{definition.Name}' took longer than its lease ({lease.Duration}) between two pages, and another host took it over: this host stopped without storing that page. The pages stored before it are kept.");
                         return 0;
                     });
                     pages++;
@@ -71,7 +109,12 @@ namespace PSCertConnector.Core.Operations
                             $"Connector '{definition.Name}' was still paging after {pages} pages; the import stopped. Stored pages are kept; run it again to continue.");
                     cursor = page.Cursor;
                 }
-                store.FinishImportRun(runId, ImportRunStatus.Succeeded, skipped > 0 ? $"{skipped} certificate(s) could not be read and were skipped." : null);
+                store.InTransaction(() =>
+                {
+                    store.FinishImportRun(runId, ImportRunStatus.Succeeded, skipped > 0 ? $"{skipped} certificate(s) could not be read and were skipped." : null);
+                    store.SetLastImport(definition.Name, DateTimeOffset.UtcNow);
+                    return 0;
+                });
             }
             catch (OperationCanceledException)
             {

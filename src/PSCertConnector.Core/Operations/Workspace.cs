@@ -41,7 +41,8 @@ namespace PSCertConnector.Core.Operations
 
         /// <param name="home">The home folder; null resolves it from PSCERTCONNECTOR_HOME or the platform default.</param>
         /// <param name="store">Where the inventory lives; null resolves it from PSCERTCONNECTOR_STORE or the home's store.json.</param>
-        public static Workspace Open(string? home = null, ConnectorRegistry? registry = null, StoreSettings? store = null)
+        /// <param name="anySchemaVersion">True only for the store commands: a shared store an older version made opens, to be shown and migrated.</param>
+        public static Workspace Open(string? home = null, ConnectorRegistry? registry = null, StoreSettings? store = null, bool anySchemaVersion = false)
         {
             var folder = home ?? PscHome.Resolve();
             if (File.Exists(folder))
@@ -53,7 +54,7 @@ namespace PSCertConnector.Core.Operations
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };
             }
             var protector = SecretProtector.ForHome(folder);
-            var inventory = InventoryStore.Open(folder, protector, store ?? StoreSettings.Resolve(folder));
+            var inventory = InventoryStore.Open(folder, protector, store ?? StoreSettings.Resolve(folder), requireCurrentSchema: !anySchemaVersion);
             return new Workspace(folder, protector, inventory, registry ?? ConnectorRegistry.CreateDefault());
         }
 

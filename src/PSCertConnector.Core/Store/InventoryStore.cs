@@ -344,9 +344,55 @@ namespace PSCertConnector.Core.Store
             return value == null ? null : Unprotect(value);
         }
 
-        public void SetImportWatermark(string connector, string? watermark, DateTimeOffset at) =>
-            _db.Execute("UPDATE connectors SET import_watermark = @w, last_import_at = @t WHERE name = @n",
-                ("@w", watermark), ("@t", SqlDatabase.Time(at)), ("@n", connector));
+        /// <summary>Moves the watermark; called in the transaction that stores the page it covers.</summary>
+        public void SetImportWatermark(string connector, string? watermark) =>
+            _db.Execute("UPDATE connectors SET import_watermark = @w WHERE name = @n", ("@w", watermark), ("@n", connector));
+
+        /// <summary>Records a finished import: the connector is next due one import interval later.</summary>
+        public void SetLastImport(string connector, DateTimeOffset at) =>
+            _db.Execute("UPDATE connectors SET last_import_at = @t WHERE name = @n", ("@t", SqlDatabase.Time(at)), ("@n", connector));
+
+        // ---------------------------------------------------------------- work leases
+
+        /// <summary>
+        /// Claims a unit of work (a connector's due import, say) for this process until the lease expires. The subject's
+        /// row is locked with SKIP LOCKED on PostgreSQL, so hosts claiming at once pass over each other instead of
+        /// waiting; a lease still held is left alone; and <paramref name="stillDue"/>, asked after the lease is taken
+        /// and inside the same transaction, keeps a host from redoing work another finished a moment ago.
+        /// </summary>
+        /// <param name="subjectTable">"connectors" or "orders": the table whose row <paramref name="subjectId"/> the unit is about.</param>
+        public bool TryClaimWork(string unit, string subjectTable, long subjectId, TimeSpan duration, Func<bool> stillDue)
+        {
+            if (subjectTable is not ("connectors" or "orders")) throw new ArgumentException("Leases are on connectors or orders.", nameof(subjectTable));
+            var now = DateTimeOffset.UtcNow;
+            return _db.InTransaction(() =>
+            {
+                if (_db.Dialect.SkipLocked.Length > 0
+                    && _db.Query($"SELECT id FROM {subjectTable} WHERE id = @id{_db.Dialect.SkipLocked}", r => 0, ("@id", subjectId)).Count == 0)
+                    return false;
+                int taken = _db.Execute(@"INSERT INTO work_leases (unit, holder, acquired_at, expires_at) VALUES (@u, @h, @now, @until)
+                                          ON CONFLICT (unit) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+                                          WHERE work_leases.expires_at <= @now",
+                    ("@u", unit), ("@h", ProcessIdentity.Current), ("@now", SqlDatabase.Time(now)), ("@until", SqlDatabase.Time(now + duration)));
+                if (taken == 0) return false;
+                if (stillDue()) return true;
+                _db.Execute("DELETE FROM work_leases WHERE unit = @u AND holder = @h", ("@u", unit), ("@h", ProcessIdentity.Current));
+                return false;
+            });
+        }
+
+        /// <summary>Keeps a lease this process holds for another <paramref name="duration"/>; false when it expired and another host took it.</summary>
+        public bool ExtendWork(string unit, TimeSpan duration) =>
+            _db.Execute("UPDATE work_leases SET expires_at = @until WHERE unit = @u AND holder = @h",
+                ("@until", SqlDatabase.Time(DateTimeOffset.UtcNow + duration)), ("@u", unit), ("@h", ProcessIdentity.Current)) == 1;
+
+        public void ReleaseWork(string unit) =>
+            _db.Execute("DELETE FROM work_leases WHERE unit = @u AND holder = @h", ("@u", unit), ("@h", ProcessIdentity.Current));
+
+        /// <summary>The leases held now (expired ones excluded): what every host is doing.</summary>
+        public IReadOnlyList<(string Unit, string Holder, DateTimeOffset ExpiresAt)> ListWork() =>
+            _db.Query("SELECT unit, holder, expires_at FROM work_leases WHERE expires_at > @now ORDER BY unit",
+                r => (r.GetString(0), r.GetString(1), SqlDatabase.ParseTime(r.GetString(2))), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)));
 
         private static ConnectorDefinition ReadConnector(DbDataReader r) => new ConnectorDefinition
         {
