@@ -75,6 +75,7 @@ namespace PSCertConnector.Cli
                 id = i.Id, connector = i.Connector, mode = i.Mode, status = i.Status, imported = i.Imported, updated = i.Updated,
                 startWatermark = i.StartWatermark, endWatermark = i.EndWatermark, startedAt = i.StartedAt, finishedAt = i.FinishedAt, error = i.Error,
             },
+            System.IO.FileInfo f => new { path = f.FullName, bytes = f.Length },
             StoreStatus t => new
             {
                 engine = t.Engine, location = t.Location, source = t.Source, schemaVersion = t.SchemaVersion, latestSchemaVersion = t.LatestSchemaVersion,
@@ -166,6 +167,8 @@ namespace PSCertConnector.Cli
                 {
                     i.Connector, i.Mode.ToString(), i.Status.ToString(), i.Imported.ToString(), i.Updated.ToString(), i.EndWatermark ?? "", Date(i.FinishedAt),
                 }).ToList()),
+            System.IO.FileInfo => (new[] { "Path", "Bytes" },
+                items.Cast<System.IO.FileInfo>().Select(f => new[] { f.FullName, f.Length.ToString() }).ToList()),
             StoreStatus => (new[] { "Engine", "Location", "Source", "Schema", "Secrets", "Connectors", "Certificates", "Orders", "Leases" },
                 items.Cast<StoreStatus>().Select(t => new[]
                 {

@@ -4,11 +4,14 @@ using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Commands
 {
-    [Cmdlet(VerbsData.Import, "CaCertificate", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Import, "CaCertificate", SupportsShouldProcess = true, DefaultParameterSetName = NamedSet)]
     [OutputType(typeof(ImportRunRecord))]
     public sealed class ImportCaCertificateCommand : PscCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        private const string NamedSet = "Connector";
+        private const string DueSet = "Due";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NamedSet)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(ConnectorNameCompleter))]
         public string[] Connector { get; set; } = new string[0];
@@ -16,11 +19,17 @@ namespace PSCertConnector.Commands
         [Parameter] public string? BusinessUnit { get; set; }
         [Parameter] public string[] Tag { get; set; } = new string[0];
         [Parameter] [ValidateRange(1, 100000)] public int BatchSize { get; set; } = 500;
+        [Parameter(Mandatory = true, ParameterSetName = DueSet)] public SwitchParameter Due { get; set; }
+        [Parameter(ParameterSetName = DueSet)] [ValidateRange(1, 86400)] public int LeaseSeconds { get; set; } = 600;
 
         protected override void ProcessRecord() => Run(() =>
-            new ImportOperation(Workspace, Sink).Import(Connector, new ImportOptions
+        {
+            var options = new ImportOptions
             {
                 Mode = Full ? ImportMode.Full : ImportMode.Incremental, BusinessUnit = BusinessUnit, Tags = Tag, BatchSize = BatchSize,
-            }));
+            };
+            if (Due) new ImportOperation(Workspace, Sink).ImportDue(options, System.TimeSpan.FromSeconds(LeaseSeconds));
+            else new ImportOperation(Workspace, Sink).Import(Connector, options);
+        });
     }
 }

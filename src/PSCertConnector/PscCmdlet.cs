@@ -25,7 +25,10 @@ namespace PSCertConnector.Commands
         /// <summary>Commands that only read say so: they never create the home folder or the inventory.</summary>
         protected virtual bool ReadsOnly => false;
 
-        protected Workspace Workspace => _workspace ??= WithLocation(ReadsOnly ? Workspace.OpenForReading() : Workspace.Open());
+        /// <summary>The store cmdlets: a shared store an older version made opens, to be shown and migrated.</summary>
+        protected virtual bool AnySchemaVersion => false;
+
+        protected Workspace Workspace => _workspace ??= WithLocation(ReadsOnly ? Workspace.OpenForReading() : Workspace.Open(anySchemaVersion: AnySchemaVersion));
 
         // PowerShell's current location is not the process's current folder: relative paths in settings are relative to it.
         private Workspace WithLocation(Workspace workspace)

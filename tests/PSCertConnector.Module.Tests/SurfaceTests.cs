@@ -43,7 +43,7 @@ namespace PSCertConnector.Module.Tests
                 "New-CaConnector", "Get-CaConnector", "Set-CaConnector", "Remove-CaConnector", "Test-CaConnector", "Get-CaTemplate", "Get-CaEnrollmentService", "Find-AdcsEnrollmentService",
                 "New-RaCertificateRequest", "Submit-AdcsRequest", "Get-AdcsOrder", "Receive-AdcsCertificate", "Remove-AdcsOrder",
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
-                "Install-RaCertificate", "Export-CaCertificate");
+                "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey");
         }
 
         [Fact]
@@ -69,7 +69,8 @@ namespace PSCertConnector.Module.Tests
                 foreach (var p in cmdlet.Parameters)
                 {
                     CommonParameters.Should().NotContain(p.Name, $"{cmdlet.Name} -{p.Name} would clash with a common parameter");
-                    if (Regex.IsMatch(p.Name, "Password|Secret|ApiKey|Credential", RegexOptions.IgnoreCase))
+                    // A parameter naming where a secret is kept (-PasswordFile) is a path, not the secret.
+                    if (Regex.IsMatch(p.Name, "Password|Secret|ApiKey|Credential", RegexOptions.IgnoreCase) && !Regex.IsMatch(p.Name, "(File|Path)$"))
                         p.Property.PropertyType.Name.Should().BeOneOf(new[] { "SecureString", "PSCredential" }, $"{cmdlet.Name} -{p.Name} holds a secret");
                 }
         }

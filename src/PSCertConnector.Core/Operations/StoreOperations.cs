@@ -69,16 +69,17 @@ namespace PSCertConnector.Core.Operations
             if (Sink.ShouldProcess($"home '{Workspace.Home}'", "Keep the inventory in the home's SQLite file")) File.Delete(file);
         }
 
-        /// <summary>Writes a new shared key (64 random bytes, readable only by its owner) to a file that does not exist yet.</summary>
+        /// <summary>Writes a new shared key (64 random bytes, readable only by its owner) to a file that does not exist yet, and returns the file.</summary>
         public void NewKey(string path)
         {
             var full = Workspace.FullPath(path);
             if (!Sink.ShouldProcess(full, "Create a shared secret key")) return;
             KeyFileSecretProtector.CreateKeyFile(full);
+            Sink.WriteObject(new FileInfo(full));
             Sink.WriteVerbose($"Key {new KeyFileSecretProtector(full, createIfMissing: false).KeyId} written to '{full}'. Copy it to each host with the same restricted permissions.");
         }
 
-        /// <summary>Re-protects every secret of a shared store with the key in <paramref name="newKeyFile"/>, in one transaction.</summary>
+        /// <summary>Re-protects every secret of a shared store with the key in <paramref name="newKeyFile"/>, in one transaction; then shows the store.</summary>
         public void RotateKey(string newKeyFile)
         {
             if (!StoreSettings.Resolve(Workspace.Home).IsShared)
@@ -88,6 +89,7 @@ namespace PSCertConnector.Core.Operations
             if (!Sink.ShouldProcess(Workspace.Store.Location, $"Re-protect every secret with the key in '{next.KeyPath}'")) return;
             int count = Workspace.Store.RotateSecretKey(next);
             Sink.WriteWarning($"{count} secret(s) re-protected with key {next.KeyId}. Point {StoreSettings.KeyFileVariable} (or the home's {StoreSettings.FileName}) at '{next.KeyPath}' on every host now; the old key no longer reads them.");
+            Status();
         }
     }
 }
