@@ -31,7 +31,7 @@ Import-Module '$manifest'
 "@
         $run.ExitCode | Should -Be 0 -Because $run.Errors
         $lines = $run.Output -split "`n" | ForEach-Object Trim
-        $lines[0] | Should -Be 20
+        $lines[0] | Should -Be 25
         $lines[1] | Should -Match 'inventory'
     }
 

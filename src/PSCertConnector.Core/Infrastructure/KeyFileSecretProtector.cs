@@ -104,7 +104,7 @@ namespace PSCertConnector.Core.Infrastructure
             }
             if (!_createIfMissing)
                 throw new PscException("SecretKeyMissing", FailureCategory.ObjectNotFound,
-                    $"The shared key file '{_keyPath}' does not exist. Copy it from the host where it was made (certconnector store new-key), or point {StoreKeyVariable} at it.") { Target = _keyPath };
+                    $"The shared key file '{_keyPath}' does not exist. Copy it from the host where it was made ({UserText.Command("store new-key", "New-CaStoreKey")} makes one), or point {StoreKeyVariable} at it.") { Target = _keyPath };
             OwnerOnly.CreateFolder(Path.GetDirectoryName(_keyPath)!);
             // Read back what is on disk: when another process created the key first, theirs is the one, never our own copy.
             WriteNewKey(_keyPath);

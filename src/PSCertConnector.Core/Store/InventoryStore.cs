@@ -148,14 +148,15 @@ namespace PSCertConnector.Core.Store
         private readonly ISecretProtector _protector;
         // A shared store records which key protects its secrets, so a host with another key is told so instead of
         // writing secrets no other host can read. Null for the home's own SQLite inventory.
-        private readonly string? _sharedKeyId;
+        private readonly bool _shared;
         private bool _sharedKeyChecked;
 
-        internal InventoryStore(SqlDatabase db, ISecretProtector protector, string? sharedKeyId = null)
+        /// <param name="shared">True for a store other hosts use too: its secrets are all under one key, which it records.</param>
+        internal InventoryStore(SqlDatabase db, ISecretProtector protector, bool shared = false)
         {
             _db = db;
             _protector = protector;
-            _sharedKeyId = sharedKeyId;
+            _shared = shared;
         }
 
         /// <summary>Where the inventory lives, safe to show: its file, or the PostgreSQL host, port and database.</summary>
@@ -191,7 +192,7 @@ namespace PSCertConnector.Core.Store
                         $"Once every host runs this version, update it with {UserText.Command("store migrate", "Update-CaStoreSchema")}. Nothing was changed.")
                     { Target = settings.Describe() };
                 var protector = settings.KeyFile != null ? new KeyFileSecretProtector(settings.KeyFile, createIfMissing: false) : homeProtector;
-                return new InventoryStore(db, protector, KeyIdOf(protector));
+                return new InventoryStore(db, protector, shared: true);
             }
             catch
             {
@@ -211,8 +212,8 @@ namespace PSCertConnector.Core.Store
         public static bool ExistsIn(string home) =>
             StoreSettings.Resolve(home).IsShared || System.IO.File.Exists(System.IO.Path.Combine(home, FileName));
 
-        /// <summary>The key that protects secrets, named without revealing it.</summary>
-        public string? SecretKeyId => _sharedKeyId;
+        /// <summary>The key this host protects a shared store's secrets with, named without revealing it (read when asked: it may not exist yet).</summary>
+        public string? SecretKeyId => _shared ? KeyIdOf(_protector) : null;
 
         /// <summary>The key id a shared store records (null until a secret is stored).</summary>
         public string? RecordedSecretKeyId =>
@@ -225,12 +226,13 @@ namespace PSCertConnector.Core.Store
         /// <summary>A shared store's secrets are all under one key: the first secret stored records it; another key is refused.</summary>
         private void CheckSharedKey()
         {
-            if (_sharedKeyId == null || _sharedKeyChecked) return;
-            _db.Execute("INSERT INTO store_properties (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING", ("@n", SecretKeyProperty), ("@v", _sharedKeyId));
+            if (!_shared || _sharedKeyChecked) return;
+            var hostKey = KeyIdOf(_protector);
+            _db.Execute("INSERT INTO store_properties (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING", ("@n", SecretKeyProperty), ("@v", hostKey));
             var recorded = RecordedSecretKeyId;
-            if (!string.Equals(recorded, _sharedKeyId, StringComparison.Ordinal))
+            if (!string.Equals(recorded, hostKey, StringComparison.Ordinal))
                 throw new PscException("SecretKeyMismatch", FailureCategory.SecurityError,
-                    $"The shared inventory's secrets are protected with the key {recorded}, but this host has {_sharedKeyId}. " +
+                    $"The shared inventory's secrets are protected with the key {recorded}, but this host has {hostKey}. " +
                     $"Copy the store's key file to this host and point {StoreSettings.KeyFileVariable} (or the home's {StoreSettings.FileName}) at it.");
             _sharedKeyChecked = true;
         }
