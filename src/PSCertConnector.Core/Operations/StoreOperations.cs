@@ -17,7 +17,7 @@ namespace PSCertConnector.Core.Operations
         public StoreStatus CurrentStatus()
         {
             var store = Workspace.Store;
-            var settings = StoreSettings.Resolve(Workspace.Home);
+            var settings = Workspace.StoreSettings;
             bool current = store.SchemaVersion == InventoryStore.LatestSchemaVersion;
             return new StoreStatus
             {
@@ -82,7 +82,7 @@ namespace PSCertConnector.Core.Operations
         /// <summary>Re-protects every secret of a shared store with the key in <paramref name="newKeyFile"/>, in one transaction; then shows the store.</summary>
         public void RotateKey(string newKeyFile)
         {
-            if (!StoreSettings.Resolve(Workspace.Home).IsShared)
+            if (!Workspace.StoreSettings.IsShared)
                 throw new PscException("StoreNotShared", FailureCategory.InvalidOperation,
                     "The inventory is the home's own SQLite file, whose secrets are protected with this account's key; rotation is for a shared store's key.");
             var next = new KeyFileSecretProtector(Workspace.FullPath(newKeyFile), createIfMissing: false);

@@ -35,6 +35,8 @@ namespace PSCertConnector.Core.Operations
         public string FullPath(string path) => Path.GetFullPath(Path.Combine(WorkingFolder, path));
         public ISecretProtector Protector { get; }
         public InventoryStore Store { get; }
+        /// <summary>What chose the inventory: the home's SQLite file by default, or a shared store.</summary>
+        public StoreSettings StoreSettings { get; private init; } = StoreSettings.HomeDefault;
         public ConnectorRegistry Registry { get; }
         /// <summary>Connectors whose service failed during this workspace's life (failover tries them last).</summary>
         internal HashSet<string> FailedServices { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -54,8 +56,9 @@ namespace PSCertConnector.Core.Operations
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };
             }
             var protector = SecretProtector.ForHome(folder);
-            var inventory = InventoryStore.Open(folder, protector, store ?? StoreSettings.Resolve(folder), requireCurrentSchema: !anySchemaVersion);
-            return new Workspace(folder, protector, inventory, registry ?? ConnectorRegistry.CreateDefault());
+            var settings = store ?? StoreSettings.Resolve(folder);
+            var inventory = InventoryStore.Open(folder, protector, settings, requireCurrentSchema: !anySchemaVersion);
+            return new Workspace(folder, protector, inventory, registry ?? ConnectorRegistry.CreateDefault()) { StoreSettings = settings };
         }
 
         /// <summary>

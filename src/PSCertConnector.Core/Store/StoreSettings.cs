@@ -30,6 +30,9 @@ namespace PSCertConnector.Core.Store
 
         public bool IsShared => ConnectionString != null;
 
+        /// <summary>The home's own SQLite inventory.</summary>
+        public static StoreSettings HomeDefault => new StoreSettings();
+
         /// <summary>The environment first, then the home's store.json, else SQLite in the home.</summary>
         public static StoreSettings Resolve(string home)
         {
