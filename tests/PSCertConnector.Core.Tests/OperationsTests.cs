@@ -185,6 +185,27 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void A_pending_order_another_host_is_polling_is_shown_as_stored_and_polled_once_its_lease_is_gone()
+        {
+            var sink = new RecordingSink();
+            var orders = new OrderOperations(_ws, sink);
+            var order = orders.Submit("lab", "WebServerApproval", NewRequest("polled.contoso.com").Csr)!;
+            ((LocalConnector)_ws.Connect("lab")).Authority.Approve(long.Parse(order.RequestId!));
+            _ws.Store.Database.Execute("INSERT INTO work_leases (unit, holder, acquired_at, expires_at) VALUES (@u, 'other-host/4242/1', @now, @until)",
+                ("@u", "order:" + order.Id), ("@now", Infrastructure.SqlDatabase.Time(DateTimeOffset.UtcNow)),
+                ("@until", Infrastructure.SqlDatabase.Time(DateTimeOffset.UtcNow.AddMinutes(1))));
+
+            orders.Refresh(new[] { order });
+            sink.Objects.OfType<OrderRecord>().Last().Status.Should().Be(SubmitStatus.Pending, "the host holding the lease polls it, not this one");
+            sink.Verbose.Should().Contain(v => v.Contains("another host"));
+
+            _ws.Store.Database.Execute("UPDATE work_leases SET expires_at = @past", ("@past", Infrastructure.SqlDatabase.Time(DateTimeOffset.UtcNow.AddSeconds(-1))));
+            orders.Refresh(new[] { order });
+            sink.Objects.OfType<OrderRecord>().Last().Status.Should().Be(SubmitStatus.Issued);
+            _ws.Store.ListWork().Should().BeEmpty("the lease is released after the poll");
+        }
+
+        [Fact]
         public void Denied_submission_is_an_order_and_a_warning_not_an_exception()
         {
             var sink = new RecordingSink();

@@ -198,6 +198,9 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <summary>Asks the CA about each pending order and records what it says.</summary>
+        /// <summary>How long a host may take to poll one pending order before another may poll it instead.</summary>
+        private static readonly System.TimeSpan PollLease = System.TimeSpan.FromMinutes(2);
+
         public void Refresh(IEnumerable<OrderRecord> orders)
         {
             var list = orders.ToList();
@@ -220,10 +223,22 @@ namespace PSCertConnector.Core.Operations
                         Sink.WriteObject(current);
                         return;
                     }
-                    var result = AskAgain(current);
-                    var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
-                    if (updated.Status != current.Status) ReportDisposition(updated);
-                    Sink.WriteObject(updated);
+                    // Hosts sharing the inventory poll each pending order once at a time: the one holding its lease asks the CA.
+                    var unit = "order:" + current.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (!Workspace.Store.TryClaimWork(unit, "orders", current.Id, PollLease, () => RequireOrder(current.Id).Status == SubmitStatus.Pending))
+                    {
+                        Sink.WriteVerbose($"Order {current.Id} is being polled by another host, or was just settled; shown as stored.");
+                        Sink.WriteObject(RequireOrder(current.Id));
+                        return;
+                    }
+                    try
+                    {
+                        var result = AskAgain(current);
+                        var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
+                        if (updated.Status != current.Status) ReportDisposition(updated);
+                        Sink.WriteObject(updated);
+                    }
+                    finally { Workspace.Store.ReleaseWork(unit); }
                 });
             }
             ReportProgress("Refreshing orders", list.Count, list.Count, "Done", completed: true);
