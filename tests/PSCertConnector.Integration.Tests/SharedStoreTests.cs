@@ -21,6 +21,7 @@ namespace PSCertConnector.Integration.Tests
         private readonly PostgreSqlServer _server;
         private readonly string _connection;
         private readonly ITestOutputHelper _output;
+        private List<string> Output { get; } = new();
 
         public SharedStoreTests(PostgreSqlServer server, ITestOutputHelper output)
         {
@@ -65,13 +66,16 @@ namespace PSCertConnector.Integration.Tests
             }
         }
 
-        private Process Worker(params string[] args)
+        private Process Worker(params string[] args) => Worker(new Dictionary<string, string>(), args);
+
+        private Process Worker(Dictionary<string, string> environment, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var (name, value) in environment) start.Environment[name] = value;
             start.ArgumentList.Add(CliAssembly);
-            foreach (var arg in args.Concat(new[] { "--home", _home.Path })) start.ArgumentList.Add(arg);
+            foreach (var arg in args.Contains("--home") ? args : args.Concat(new[] { "--home", _home.Path })) start.ArgumentList.Add(arg);
             var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
+            process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (Output) Output.Add(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data != null) _output.WriteLine($"worker {process.Id}: {e.Data}"); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -103,6 +107,23 @@ namespace PSCertConnector.Integration.Tests
             using var forget = new NpgsqlCommand("DELETE FROM certificates WHERE connector = @c; DELETE FROM orders WHERE connector = @c", connection);
             forget.Parameters.AddWithValue("c", name);
             forget.ExecuteNonQuery();
+        }
+
+        [Fact]
+        public void The_demo_runs_whole_on_a_PostgreSQL_store_named_by_the_environment()
+        {
+            var demoHome = Path.Combine(_home.Path, "demo");
+            var demo = Worker(new Dictionary<string, string>
+            {
+                ["PSCERTCONNECTOR_STORE"] = _server.NewDatabase(),
+                ["PSCERTCONNECTOR_STORE_PASSWORD_FILE"] = _server.PasswordFile,
+            }, "demo", "--home", demoHome);
+            demo.WaitForExit((int)ChildLimit.TotalMilliseconds).Should().BeTrue();
+            var text = string.Join("\n", Output);
+            demo.ExitCode.Should().Be(0, text);
+            text.Should().MatchRegex(@"Inventory: PostgreSQL, PostgreSQL 127\.0\.0\.1:\d+/psc_");
+            text.Should().Contain("is on the CRL with reason KeyCompromise");
+            File.Exists(Path.Combine(demoHome, "inventory.db")).Should().BeFalse("the inventory is in PostgreSQL, not in the home");
         }
 
         [Fact]
