@@ -27,8 +27,14 @@ else
   fi
 fi
 
-dotnet test PSCertConnector.sln --nologo -v minimal 2>&1 | tee "$log"
+# Build everything first, then test: the PowerShell tests load the module layout the cmdlet project writes after its
+# build, which 'dotnet test' alone may not have finished when it starts a test assembly (seen on a fresh clone).
+dotnet build PSCertConnector.sln --nologo -v minimal 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  dotnet test PSCertConnector.sln --no-build --nologo -v minimal 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+fi
 
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 55, Skipped: 0, Total: 55 ...").
 read -r passed failed skipped < <(grep -E '(Passed|Failed)!.*Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
