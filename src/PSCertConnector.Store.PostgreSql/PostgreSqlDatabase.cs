@@ -14,7 +14,6 @@ namespace PSCertConnector.Store.PostgreSql
         // Any fixed number: the advisory lock every host takes before it changes the schema.
         private const long MigrationLock = 0x50534343_4F4E4E;
         private readonly NpgsqlConnection _connection;
-        private NpgsqlTransaction? _transaction;
 
         private PostgreSqlDatabase(NpgsqlConnection connection, string location)
         {
@@ -59,32 +58,14 @@ namespace PSCertConnector.Store.PostgreSql
             }
         }
 
-        public override T InTransaction<T>(Func<T> work)
-        {
-            if (_transaction != null) return work();
-            _transaction = _connection.BeginTransaction();
-            try
-            {
-                var result = work();
-                _transaction.Commit();
-                return result;
-            }
-            catch
-            {
-                // A broken connection cannot roll back; the server does when it notices.
-                try { _transaction.Rollback(); } catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException) { }
-                throw;
-            }
-            finally
-            {
-                _transaction.Dispose();
-                _transaction = null;
-            }
-        }
+        protected override DbTransaction BeginTransaction() => _connection.BeginTransaction();
+
+        // A broken connection cannot roll back; the server does when it notices.
+        protected override bool IsRollbackFailureHarmless(Exception exception) => exception is NpgsqlException or InvalidOperationException;
 
         private NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
         {
-            var command = new NpgsqlCommand(sql, _connection, _transaction);
+            var command = new NpgsqlCommand(sql, _connection, (NpgsqlTransaction?)Transaction);
             foreach (var (name, value) in parameters)
                 command.Parameters.Add(new NpgsqlParameter(name.TrimStart('@'), value ?? DBNull.Value));
             return command;

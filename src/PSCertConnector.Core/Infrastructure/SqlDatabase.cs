@@ -20,8 +20,39 @@ namespace PSCertConnector.Core.Infrastructure
 
         public abstract SqlDialect Dialect { get; }
 
+        /// <summary>The transaction in progress, which every command joins; null outside <see cref="InTransaction{T}"/>.</summary>
+        protected DbTransaction? Transaction { get; private set; }
+
+        /// <summary>Starts a transaction on the engine's connection.</summary>
+        protected abstract DbTransaction BeginTransaction();
+
+        /// <summary>True when a failed rollback can be ignored because the server rolls back on its own (a broken connection).</summary>
+        protected virtual bool IsRollbackFailureHarmless(Exception exception) => false;
+
         /// <summary>Runs the work in one transaction: all of it is stored, or none of it. Nested calls join the outer one.</summary>
-        public abstract T InTransaction<T>(Func<T> work);
+        public T InTransaction<T>(Func<T> work)
+        {
+            if (Transaction != null) return work();
+            var transaction = BeginTransaction();
+            Transaction = transaction;
+            try
+            {
+                var result = work();
+                transaction.Commit();
+                return result;
+            }
+            catch
+            {
+                try { transaction.Rollback(); }
+                catch (Exception rollbackFailure) when (IsRollbackFailureHarmless(rollbackFailure)) { }
+                throw;
+            }
+            finally
+            {
+                transaction.Dispose();
+                Transaction = null;
+            }
+        }
 
         public abstract int Execute(string sql, params (string Name, object? Value)[] parameters);
 

@@ -13,7 +13,6 @@ namespace PSCertConnector.Core.Infrastructure
     internal sealed class SqliteDatabase : SqlDatabase
     {
         private readonly SqliteConnection _connection;
-        private SqliteTransaction? _transaction;
         // Commands are kept per SQL text so each statement is prepared once per connection, not once per row.
         private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
@@ -84,27 +83,7 @@ namespace PSCertConnector.Core.Infrastructure
             }
         }
 
-        public override T InTransaction<T>(Func<T> work)
-        {
-            if (_transaction != null) return work();
-            _transaction = _connection.BeginTransaction();
-            try
-            {
-                var result = work();
-                _transaction.Commit();
-                return result;
-            }
-            catch
-            {
-                _transaction.Rollback();
-                throw;
-            }
-            finally
-            {
-                _transaction.Dispose();
-                _transaction = null;
-            }
-        }
+        protected override DbTransaction BeginTransaction() => _connection.BeginTransaction();
 
         private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)
         {
@@ -114,7 +93,7 @@ namespace PSCertConnector.Core.Infrastructure
                 command.CommandText = sql;
                 _commands[sql] = command;
             }
-            command.Transaction = _transaction;
+            command.Transaction = (SqliteTransaction?)Transaction;
             // Same SQL, same parameter names in the same order: reuse the parameter objects, set new values.
             bool reuse = command.Parameters.Count == parameters.Length;
             for (int i = 0; reuse && i < parameters.Length; i++)

@@ -22,7 +22,7 @@ namespace PSCertConnector.Core.Operations
             return new StoreStatus
             {
                 Engine = store.Engine,
-                Location = settings.IsShared ? settings.Describe() : store.Location,
+                Location = store.IsShared ? settings.Describe() : store.Location,
                 Source = settings.Source,
                 SchemaVersion = store.SchemaVersion,
                 LatestSchemaVersion = InventoryStore.LatestSchemaVersion,
@@ -76,19 +76,19 @@ namespace PSCertConnector.Core.Operations
             if (!Sink.ShouldProcess(full, "Create a shared secret key")) return;
             KeyFileSecretProtector.CreateKeyFile(full);
             Sink.WriteObject(new FileInfo(full));
-            Sink.WriteVerbose($"Key {new KeyFileSecretProtector(full, createIfMissing: false).KeyId} written to '{full}'. Copy it to each host with the same restricted permissions.");
+            Sink.WriteVerbose($"Key {InventoryStore.KeyIdOf(new KeyFileSecretProtector(full, createIfMissing: false))} written to '{full}'. Copy it to each host with the same restricted permissions.");
         }
 
         /// <summary>Re-protects every secret of a shared store with the key in <paramref name="newKeyFile"/>, in one transaction; then shows the store.</summary>
         public void RotateKey(string newKeyFile)
         {
-            if (!Workspace.StoreSettings.IsShared)
+            if (!Workspace.Store.IsShared)
                 throw new PscException("StoreNotShared", FailureCategory.InvalidOperation,
                     "The inventory is the home's own SQLite file, whose secrets are protected with this account's key; rotation is for a shared store's key.");
             var next = new KeyFileSecretProtector(Workspace.FullPath(newKeyFile), createIfMissing: false);
             if (!Sink.ShouldProcess(Workspace.Store.Location, $"Re-protect every secret with the key in '{next.KeyPath}'")) return;
             int count = Workspace.Store.RotateSecretKey(next);
-            Sink.WriteWarning($"{count} secret(s) re-protected with key {next.KeyId}. Point {StoreSettings.KeyFileVariable} (or the home's {StoreSettings.FileName}) at '{next.KeyPath}' on every host now; the old key no longer reads them.");
+            Sink.WriteWarning($"{count} secret(s) re-protected with key {InventoryStore.KeyIdOf(next)}. Point {StoreSettings.KeyFileVariable} (or the home's {StoreSettings.FileName}) at '{next.KeyPath}' on every host now; the old key no longer reads them.");
             Status();
         }
     }

@@ -215,11 +215,15 @@ namespace PSCertConnector.Core.Store
         /// <summary>The key this host protects a shared store's secrets with, named without revealing it (read when asked: it may not exist yet).</summary>
         public string? SecretKeyId => _shared ? KeyIdOf(_protector) : null;
 
+        /// <summary>True when the inventory is a shared store (PostgreSQL, or SQLite named by settings) rather than the home's own file.</summary>
+        public bool IsShared => _shared;
+
         /// <summary>The key id a shared store records (null until a secret is stored).</summary>
         public string? RecordedSecretKeyId =>
             _db.Query("SELECT value FROM store_properties WHERE name = @n", r => r.GetString(0), ("@n", SecretKeyProperty)).FirstOrDefault();
 
-        internal static string KeyIdOf(ISecretProtector protector) => protector is KeyFileSecretProtector file
+        /// <summary>How a key is named in the store and in messages: "key-file:" and the file key's id, or the DPAPI account.</summary>
+        public static string KeyIdOf(ISecretProtector protector) => protector is KeyFileSecretProtector file
             ? "key-file:" + file.KeyId
             : "dpapi:" + Environment.UserDomainName + "\\" + Environment.UserName + "@" + Environment.MachineName;
 
