@@ -134,16 +134,24 @@ namespace PSCertConnector.Core.Store
         private readonly SqliteDatabase _db;
         private readonly ISecretProtector _protector;
 
+        private readonly CertificateBatchWriter _certificateWriter;
+
         private InventoryStore(SqliteDatabase db, ISecretProtector protector)
         {
             _db = db;
             _protector = protector;
+            _certificateWriter = new CertificateBatchWriter(db);
         }
 
         public string Path => _db.Path;
 
-        public static InventoryStore Open(string home, ISecretProtector protector) =>
-            new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), "inventory database", Migrations), protector);
+        public static InventoryStore Open(string home, ISecretProtector protector)
+        {
+            var store = new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), "inventory database", Migrations), protector);
+            try { store.EnsureCertificateLookupIndexes(); }
+            catch { store.Dispose(); throw; }
+            return store;
+        }
 
         /// <summary>True when the home holds an inventory database (reading commands open nothing else).</summary>
         public static bool ExistsIn(string home) => System.IO.File.Exists(System.IO.Path.Combine(home, FileName));
@@ -435,44 +443,35 @@ namespace PSCertConnector.Core.Store
 
         public enum UpsertOutcome { Inserted, Updated, Unchanged }
 
+        /// <summary>What storing one certificate did, or why it was not read (an unreadable certificate is skipped, not stored).</summary>
+        public sealed record UpsertResult(UpsertOutcome Outcome, PscException? Error);
+
         /// <summary>
         /// Inserts a certificate or refreshes the one with the same issuer and serial: revocation state always
         /// follows the CA; business unit is set when given; tags are merged.
         /// </summary>
         public UpsertOutcome UpsertCertificate(CertificateUpsert item)
         {
-            var details = CertificateReader.Read(item.Der);
-            var now = SqliteDatabase.Time(DateTimeOffset.UtcNow);
-            var revokedAt = SqliteDatabase.Time(item.RevokedAt);
-            int? reason = item.Reason.HasValue ? (int)item.Reason.Value : null;
-            // One statement for the common case, a certificate not seen before; the key link is resolved in SQL.
-            int inserted = _db.Execute(@"INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
-                              not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
-                              VALUES ($c, $i, $ik, $s, $t1, $t2, $subj, $cn, $sans, $nb, $na, $tpl, $bu, $tags, $ra, $rr, $src, $rid,
-                                      (SELECT key_id FROM request_keys WHERE key_id = $kid), $der, $now, $now)
-                              ON CONFLICT (issuer_key, serial) DO NOTHING",
-                ("$c", item.Connector), ("$i", details.Issuer), ("$ik", details.IssuerKey), ("$s", details.SerialNumber),
-                ("$t1", details.ThumbprintSha1), ("$t2", details.ThumbprintSha256), ("$subj", details.Subject), ("$cn", details.CommonName),
-                ("$sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
-                ("$nb", SqliteDatabase.Time(details.NotBefore)), ("$na", SqliteDatabase.Time(details.NotAfter)),
-                ("$tpl", item.Template ?? details.Template), ("$bu", item.BusinessUnit), ("$tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
-                ("$ra", revokedAt), ("$rr", reason), ("$src", item.Source.ToString()), ("$rid", item.RequestId),
-                ("$kid", details.PublicKeyId), ("$der", item.Der), ("$now", now));
-            if (inserted == 1) return UpsertOutcome.Inserted;
-            if (item.InsertOnly) return UpsertOutcome.Unchanged;
-
-            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = $ik AND serial = $s",
-                r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
-                ("$ik", details.IssuerKey), ("$s", details.SerialNumber)).Single();
-            var oldTags = JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>();
-            var tags = oldTags.Concat(item.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var businessUnit = item.BusinessUnit ?? row.Bu;
-            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != oldTags.Count;
-            if (!changed) return UpsertOutcome.Unchanged;
-            _db.Execute("UPDATE certificates SET revoked_at = $ra, revocation_reason = $rr, business_unit = $bu, tags = $tags, updated_at = $now WHERE id = $id",
-                ("$ra", revokedAt), ("$rr", reason), ("$bu", businessUnit), ("$tags", JsonSerializer.Serialize(tags)), ("$now", now), ("$id", row.Id));
-            return UpsertOutcome.Updated;
+            var result = _db.InTransaction(() => _certificateWriter.Write(new[] { item }))[0];
+            if (result.Error != null) throw result.Error;
+            return result.Outcome;
         }
+
+        /// <summary>
+        /// <see cref="UpsertCertificate"/> for many certificates (an import page), in one transaction, with the same result
+        /// as storing them one by one in order. A certificate that cannot be read is passed over with its error.
+        /// </summary>
+        public IReadOnlyList<UpsertResult> UpsertCertificates(IReadOnlyList<CertificateUpsert> items) =>
+            _db.InTransaction(() => _certificateWriter.Write(items));
+
+        /// <summary>
+        /// Drops the serial and thumbprint indexes for a bulk import, which builds them again at its end with
+        /// <see cref="EnsureCertificateLookupIndexes"/> (lookups by serial or thumbprint scan the table meanwhile).
+        /// </summary>
+        public void DropCertificateLookupIndexes() => _certificateWriter.DropLookupIndexes();
+
+        /// <summary>Builds the serial and thumbprint indexes that are missing (after a bulk import, or one that was killed); returns how many.</summary>
+        public int EnsureCertificateLookupIndexes() => _certificateWriter.EnsureLookupIndexes();
 
         public void SetRevocation(long certificateId, DateTimeOffset? revokedAt, RevocationReason? reason) =>
             _db.Execute("UPDATE certificates SET revoked_at = $ra, revocation_reason = $rr, updated_at = $now WHERE id = $id",

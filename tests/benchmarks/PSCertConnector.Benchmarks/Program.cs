@@ -304,7 +304,8 @@ sealed class QuietSink : ICommandSink
     public void WriteObject(object item) { }
     public void WriteError(PscError error) => Console.Error.WriteLine($"error: {error.Message}");
     public void WriteWarning(string message) { }
-    public void WriteVerbose(string message) { }
+    // The import says how long building the lookup indexes took: the cost of index maintenance, printed with the figures.
+    public void WriteVerbose(string message) { if (message.Contains("indexes")) Console.WriteLine("   " + message); }
     public void WriteProgress(ProgressInfo progress) { }
     public bool ShouldProcess(string target, string action) => true;
 }
