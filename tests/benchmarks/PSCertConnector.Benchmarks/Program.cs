@@ -24,7 +24,7 @@ try
     if (only is null or "issue") Issuance();
     if (only is null or "ces") CesIssuance();
     if (only is null or "import") Import();
-    if (only is null or "dcom") DcomImport();
+    if (only is null or "dcom") DcomImport(); // and the queries on what it imported
     if (only is null or "crl") Crl();
 }
 finally
@@ -149,6 +149,54 @@ void DcomImport()
     if (ws.Store.CountCertificates() != dcomRows) throw new InvalidOperationException("import stored the wrong number of rows");
     Report("CA database rows imported per second (page, parse, upsert, watermark per page)", importRate, "reading and parsing the same rows without storing them", readRate, "/s");
     Console.WriteLine($"   import took {import.Elapsed.TotalSeconds:0.0} s; working set before {workingSetBefore / 1048576} MiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; inventory file {new FileInfo(ws.Store.Path).Length / 1048576} MiB");
+    Queries(ws.Store, dcomRows);
+}
+
+// The `cert list` queries on the inventory the DCOM import filled; baseline: reading the same result rows by id.
+void Queries(InventoryStore store, int count)
+{
+    Console.WriteLine($"\n== Queries on {count} certificates (InventoryStore.QueryCertificates, as cert list runs them), median of 5, vs reading the same rows by id; target 50 ms each");
+    int id = Math.Min(count, 777_777) - 3; // not a multiple of 50: not revoked
+    var serial = string.Concat(Enumerable.Repeat("5A", 12)) + Convert.ToHexString(BitConverter.GetBytes(id));
+    var row = store.QueryCertificates(new CertificateQuery { SerialNumber = serial }).Single();
+    var name = PSCertConnector.Tests.InMemoryCaCom.SyntheticName(id);
+    var queries = new (string What, CertificateQuery Query)[]
+    {
+        ("expiring within 30 days", new CertificateQuery { ExpiringWithinDays = 30 }),
+        ("by serial", new CertificateQuery { SerialNumber = serial }),
+        ("by SHA-1 thumbprint", new CertificateQuery { Thumbprint = row.Thumbprint }),
+        ("by SHA-256 thumbprint", new CertificateQuery { Thumbprint = row.ThumbprintSha256 }),
+        ($"by name wildcard '{name.Substring(0, 7)}*'", new CertificateQuery { Name = name.Substring(0, 7) + "*" }),
+        ("by name wildcard '*.contoso.com', first 100", new CertificateQuery { Name = "*.contoso.com", Limit = 100 }),
+    };
+    using var raw = new SqliteConnection($"Data Source={store.Path};Pooling=False;Mode=ReadOnly");
+    raw.Open();
+    foreach (var (what, query) in queries)
+    {
+        var found = store.QueryCertificates(query); // warm-up
+        double ours = Median(() => store.QueryCertificates(query));
+        double floor = Median(() =>
+        {
+            using var command = raw.CreateCommand();
+            command.CommandText = "SELECT * FROM certificates WHERE id IN (" + (found.Count == 0 ? "NULL" : string.Join(",", found.Select(c => c.Id))) + ")";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) { _ = reader.GetValue(reader.GetOrdinal("der")); }
+        });
+        Report($"{what} ({found.Count} rows)", ours, "reading those rows by id", floor, " ms", lowerIsBetter: true);
+    }
+}
+
+static double Median(Action run)
+{
+    var times = new List<double>();
+    for (int i = 0; i < 5; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        run();
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    return times[2];
 }
 
 void Import()
