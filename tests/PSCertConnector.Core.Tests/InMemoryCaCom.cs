@@ -72,11 +72,11 @@ namespace PSCertConnector.Tests
             using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
             var serial = Enumerable.Repeat((byte)0x5A, 16).ToArray();
             var now = DateTimeOffset.UtcNow;
-            // One template per expiry: row id % ExpiryTemplates picks one. Template 1 expires within 30 days (one row in
-            // ExpiryTemplates), the others over a year from now, so "expiring soon" finds a few rows as it would on a real CA.
+            // One template per expiry date, later for later rows as on a CA that issues over time: the first rows expire
+            // within 30 days (one in ExpiryTemplates / 2), the others over a year from now, so "expiring soon" finds a few.
             _syntheticTemplates = Enumerable.Range(0, ExpiryTemplates).Select(t => _signer.Issue("CN=s00000000.contoso.com", key.PublicKeyInfo, new IssuancePolicy
             {
-                SerialNumber = serial, NotBefore = now.AddDays(-1), NotAfter = t == 1 ? now.AddDays(20) : now.AddDays(400 + t % 300), KeyUsage = 0xa0,
+                SerialNumber = serial, NotBefore = now.AddDays(-1), NotAfter = t < 2 ? now.AddDays(10 + 5 * t) : now.AddDays(400 + t * 0.03), KeyUsage = 0xa0,
             })).ToArray();
             _serialOffset = IndexOf(_syntheticTemplates[0], serial);
             _nameOffset = IndexOf(_syntheticTemplates[0], System.Text.Encoding.ASCII.GetBytes("s00000000"));
@@ -222,7 +222,7 @@ namespace PSCertConnector.Tests
 
         private CaDatabaseRow Synthetic(int id)
         {
-            var der = (byte[])_syntheticTemplates![id % ExpiryTemplates].Clone();
+            var der = (byte[])_syntheticTemplates![(int)Math.Min(ExpiryTemplates - 1, (id - 1L) * ExpiryTemplates / SyntheticRows)].Clone();
             BitConverter.GetBytes(id).CopyTo(der, _serialOffset + 12);
             System.Text.Encoding.ASCII.GetBytes(id.ToString("x8")).CopyTo(der, _nameOffset + 1);
             bool revoked = SyntheticRevokedEvery > 0 && id % SyntheticRevokedEvery == 0;

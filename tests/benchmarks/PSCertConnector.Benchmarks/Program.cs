@@ -279,10 +279,12 @@ void ParseOnly(List<byte[]> ders)
     double ourBytes = (GC.GetTotalAllocatedBytes(true) - before) / (double)ders.Count;
     GC.Collect();
     before = GC.GetTotalAllocatedBytes(true);
+    // The platform reads about 30 times slower: the first 10,000 are enough for its rate and bytes per certificate.
+    var sample = ders.Take(10_000).ToList();
     var theirs = Stopwatch.StartNew();
-    foreach (var der in ders) PlatformRead(der);
-    double theirRate = ders.Count / theirs.Elapsed.TotalSeconds;
-    double theirBytes = (GC.GetTotalAllocatedBytes(true) - before) / (double)ders.Count;
+    foreach (var der in sample) PlatformRead(der);
+    double theirRate = sample.Count / theirs.Elapsed.TotalSeconds;
+    double theirBytes = (GC.GetTotalAllocatedBytes(true) - before) / (double)sample.Count;
     Report("certificates parsed per second", ourRate, "X509Certificate2 reading subject, issuer, serial, thumbprint, validity, SAN", theirRate, "/s");
     Report("bytes allocated per certificate parsed", ourBytes, "X509Certificate2 reading the same fields (managed allocation only)", theirBytes, " B", lowerIsBetter: true);
 }
