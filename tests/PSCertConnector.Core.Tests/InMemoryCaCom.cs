@@ -10,8 +10,8 @@ namespace PSCertConnector.Tests
     /// reach). It behaves as AD CS does at the seam: CR_DISP results with GetLastStatus, CA database
     /// dispositions in the view, COMExceptions with the CA's HRESULTs, and a view that streams rows in
     /// request-id or (RevokedWhen, RequestID) order. Certificates it issues are real, signed by its own CA.
-    /// Synthetic rows (for the million-row benchmark) are made on the fly from one certificate with the
-    /// serial patched, so they cost no memory until read; their signatures are not valid.
+    /// Synthetic rows (for the million-row benchmark) are made on the fly from template certificates (one per expiry
+    /// date) with the serial and common name patched, so they cost no memory until read; their signatures are not valid.
     /// </summary>
     public sealed class InMemoryCaCom : ICertificateAuthorityCom
     {
@@ -40,8 +40,8 @@ namespace PSCertConnector.Tests
             ["ContosoWebApproval"] = "1.3.6.1.4.1.311.21.8.1000.2000.3000.4000.5000.6000.101.2",
         };
         private readonly Dictionary<string, (int AfterCalls, int HResult)> _failures = new();
-        private byte[]? _syntheticTemplate;
-        private int _serialOffset;
+        private byte[][]? _syntheticTemplates;
+        private int _serialOffset, _nameOffset;
 
         public InMemoryCaCom()
         {
@@ -72,14 +72,23 @@ namespace PSCertConnector.Tests
             using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
             var serial = Enumerable.Repeat((byte)0x5A, 16).ToArray();
             var now = DateTimeOffset.UtcNow;
-            _syntheticTemplate = _signer.Issue("CN=synthetic.contoso.com", key.PublicKeyInfo, new IssuancePolicy
+            // One template per expiry date, later for later rows as on a CA that issues over time: the first rows expire
+            // within 30 days (one in ExpiryTemplates / 2), the others over a year from now, so "expiring soon" finds a few.
+            _syntheticTemplates = Enumerable.Range(0, ExpiryTemplates).Select(t => _signer.Issue("CN=s00000000.contoso.com", key.PublicKeyInfo, new IssuancePolicy
             {
-                SerialNumber = serial, NotBefore = now.AddDays(-1), NotAfter = now.AddYears(1), KeyUsage = 0xa0,
-            });
-            _serialOffset = IndexOf(_syntheticTemplate, serial);
+                SerialNumber = serial, NotBefore = now.AddDays(-1), NotAfter = t < 2 ? now.AddDays(10 + 5 * t) : now.AddDays(400 + t * 0.03), KeyUsage = 0xa0,
+            })).ToArray();
+            _serialOffset = IndexOf(_syntheticTemplates[0], serial);
+            _nameOffset = IndexOf(_syntheticTemplates[0], System.Text.Encoding.ASCII.GetBytes("s00000000"));
             SyntheticRows = count;
             SyntheticRevokedEvery = revokedEvery;
         }
+
+        /// <summary>Synthetic rows spread over this many expiry dates.</summary>
+        public const int ExpiryTemplates = 10_000;
+
+        /// <summary>The common name of synthetic row id ("s" and its id in 8 hex digits, e.g. s0000002a.contoso.com).</summary>
+        public static string SyntheticName(int id) => "s" + id.ToString("x8") + ".contoso.com";
 
         public CaRequestResult Submit(string config, string csrBase64, string attributes)
         {
@@ -213,8 +222,9 @@ namespace PSCertConnector.Tests
 
         private CaDatabaseRow Synthetic(int id)
         {
-            var der = (byte[])_syntheticTemplate!.Clone();
+            var der = (byte[])_syntheticTemplates![(int)Math.Min(ExpiryTemplates - 1, (id - 1L) * ExpiryTemplates / SyntheticRows)].Clone();
             BitConverter.GetBytes(id).CopyTo(der, _serialOffset + 12);
+            System.Text.Encoding.ASCII.GetBytes(id.ToString("x8")).CopyTo(der, _nameOffset + 1);
             bool revoked = SyntheticRevokedEvery > 0 && id % SyntheticRevokedEvery == 0;
             var when = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(id);
             return new CaDatabaseRow

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Formats.Asn1;
 using System.Linq;
 using System.Net;
 using Org.BouncyCastle.Asn1;
@@ -66,6 +67,51 @@ namespace PSCertConnector.Core.Pkix
                 }
             }
             return result;
+        }
+
+        /// <summary>
+        /// <see cref="Decode(Asn1Encodable?)"/> of a SAN extension's value, read forward when it holds only DNS names, e-mail
+        /// addresses, URIs and IP addresses (what nearly every certificate has); other kinds go to the crypto library.
+        /// </summary>
+        public static IReadOnlyList<SubjectAlternativeName> DecodeDer(byte[] extensionValue)
+        {
+            try
+            {
+                var names = new AsnReader(extensionValue, AsnEncodingRules.DER).ReadSequence();
+                var result = new List<SubjectAlternativeName>();
+                while (names.HasData)
+                {
+                    var tag = names.PeekTag();
+                    if (tag.TagClass != TagClass.ContextSpecific || tag.IsConstructed) return Decode(Asn1Object.FromByteArray(extensionValue));
+                    switch (tag.TagValue)
+                    {
+                        case GeneralName.DnsName: result.Add(new SubjectAlternativeName(SanType.Dns, names.ReadCharacterString(UniversalTagNumber.IA5String, tag))); break;
+                        case GeneralName.Rfc822Name: result.Add(new SubjectAlternativeName(SanType.Email, names.ReadCharacterString(UniversalTagNumber.IA5String, tag))); break;
+                        case GeneralName.UniformResourceIdentifier: result.Add(new SubjectAlternativeName(SanType.Uri, names.ReadCharacterString(UniversalTagNumber.IA5String, tag))); break;
+                        case GeneralName.IPAddress:
+                            var octets = names.ReadOctetString(tag);
+                            if (octets.Length is 4 or 16) result.Add(new SubjectAlternativeName(SanType.IpAddress, new IPAddress(octets).ToString()));
+                            break;
+                        default: return Decode(Asn1Object.FromByteArray(extensionValue));
+                    }
+                }
+                return result;
+            }
+            // The crypto library decides what it accepts and how it fails: the same as before this fast path.
+            catch (AsnContentException) { return Decode(Asn1Object.FromByteArray(extensionValue)); }
+        }
+
+        /// <summary><see cref="DecodeEku(Asn1Encodable?)"/> of an EKU extension's value, read forward.</summary>
+        public static IReadOnlyList<string> DecodeEkuDer(byte[] extensionValue)
+        {
+            try
+            {
+                var oids = new AsnReader(extensionValue, AsnEncodingRules.DER).ReadSequence();
+                var result = new List<string>();
+                while (oids.HasData) result.Add(oids.ReadObjectIdentifier());
+                return result;
+            }
+            catch (AsnContentException) { return DecodeEku(Asn1Object.FromByteArray(extensionValue)); }
         }
 
         public static IReadOnlyList<string> DecodeEku(Asn1Encodable? extensionValue)

@@ -6,11 +6,25 @@ namespace PSCertConnector.Core.Pkix
 {
     public static class Hex
     {
-        public static string Encode(byte[] bytes)
+        private const string Digits = "0123456789ABCDEF";
+
+        public static string Encode(byte[] bytes) => Encode(new ReadOnlySpan<byte>(bytes));
+
+        [ThreadStatic] private static char[]? _buffer;
+
+        // One string and no per-byte formatting (the digits go through a per-thread buffer): imports encode four
+        // hashes and a serial per certificate.
+        public static string Encode(ReadOnlySpan<byte> bytes)
         {
-            var sb = new StringBuilder(bytes.Length * 2);
-            foreach (var b in bytes) sb.Append(b.ToString("X2"));
-            return sb.ToString();
+            if (bytes.Length == 0) return "";
+            var chars = _buffer;
+            if (chars == null || chars.Length < bytes.Length * 2) _buffer = chars = new char[Math.Max(128, bytes.Length * 2)];
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = Digits[bytes[i] >> 4];
+                chars[2 * i + 1] = Digits[bytes[i] & 0xF];
+            }
+            return new string(chars, 0, bytes.Length * 2);
         }
 
         public static bool TryDecode(string text, out byte[] bytes)

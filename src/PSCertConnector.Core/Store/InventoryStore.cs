@@ -150,6 +150,7 @@ namespace PSCertConnector.Core.Store
         // writing secrets no other host can read. Null for the home's own SQLite inventory.
         private readonly bool _shared;
         private bool _sharedKeyChecked;
+        private readonly CertificateBatchWriter _certificateWriter;
 
         /// <param name="shared">True for a store other hosts use too: its secrets are all under one key, which it records.</param>
         internal InventoryStore(SqlDatabase db, ISecretProtector protector, bool shared = false)
@@ -157,6 +158,7 @@ namespace PSCertConnector.Core.Store
             _db = db;
             _protector = protector;
             _shared = shared;
+            _certificateWriter = new CertificateBatchWriter(db);
         }
 
         /// <summary>Where the inventory lives, safe to show: its file, or the PostgreSQL host, port and database.</summary>
@@ -180,7 +182,12 @@ namespace PSCertConnector.Core.Store
         public static InventoryStore Open(string home, ISecretProtector homeProtector, StoreSettings settings, bool requireCurrentSchema = true)
         {
             if (!settings.IsShared)
-                return new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), What, Migrations), homeProtector);
+            {
+                var homeStore = new InventoryStore(SqliteDatabase.Open(System.IO.Path.Combine(home, FileName), What, Migrations), homeProtector);
+                try { homeStore.EnsureCertificateLookupIndexes(); }
+                catch { homeStore.Dispose(); throw; }
+                return homeStore;
+            }
             var db = SqlEngines.OpenPostgreSql(settings.ConnectionString!, settings.ReadPassword());
             try
             {
@@ -615,44 +622,41 @@ namespace PSCertConnector.Core.Store
 
         public enum UpsertOutcome { Inserted, Updated, Unchanged }
 
+        /// <summary>What storing one certificate did, or why it was not read (an unreadable certificate is skipped, not stored).</summary>
+        public sealed record UpsertResult(UpsertOutcome Outcome, PscException? Error);
+
         /// <summary>
         /// Inserts a certificate or refreshes the one with the same issuer and serial: revocation state always
         /// follows the CA; business unit is set when given; tags are merged.
         /// </summary>
         public UpsertOutcome UpsertCertificate(CertificateUpsert item)
         {
-            var details = CertificateReader.Read(item.Der);
-            var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
-            var revokedAt = SqlDatabase.Time(item.RevokedAt);
-            int? reason = item.Reason.HasValue ? (int)item.Reason.Value : null;
-            // One statement for the common case, a certificate not seen before; the key link is resolved in SQL.
-            int inserted = _db.Execute(@"INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
-                              not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
-                              VALUES (@c, @i, @ik, @s, @t1, @t2, @subj, @cn, @sans, @nb, @na, @tpl, @bu, @tags, @ra, @rr, @src, @rid,
-                                      (SELECT key_id FROM request_keys WHERE key_id = @kid), @der, @now, @now)
-                              ON CONFLICT (issuer_key, serial) DO NOTHING",
-                ("@c", item.Connector), ("@i", details.Issuer), ("@ik", details.IssuerKey), ("@s", details.SerialNumber),
-                ("@t1", details.ThumbprintSha1), ("@t2", details.ThumbprintSha256), ("@subj", details.Subject), ("@cn", details.CommonName),
-                ("@sans", JsonSerializer.Serialize(details.SubjectAlternativeNames.Select(s => s.ToString()))),
-                ("@nb", SqlDatabase.Time(details.NotBefore)), ("@na", SqlDatabase.Time(details.NotAfter)),
-                ("@tpl", item.Template ?? details.Template), ("@bu", item.BusinessUnit), ("@tags", JsonSerializer.Serialize(item.Tags.Distinct(StringComparer.OrdinalIgnoreCase))),
-                ("@ra", revokedAt), ("@rr", reason), ("@src", item.Source.ToString()), ("@rid", item.RequestId),
-                ("@kid", details.PublicKeyId), ("@der", item.Der), ("@now", now));
-            if (inserted == 1) return UpsertOutcome.Inserted;
-            if (item.InsertOnly) return UpsertOutcome.Unchanged;
-
-            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = @ik AND serial = @s",
-                r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
-                ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).Single();
-            var oldTags = JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>();
-            var tags = oldTags.Concat(item.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var businessUnit = item.BusinessUnit ?? row.Bu;
-            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != oldTags.Count;
-            if (!changed) return UpsertOutcome.Unchanged;
-            _db.Execute("UPDATE certificates SET revoked_at = @ra, revocation_reason = @rr, business_unit = @bu, tags = @tags, updated_at = @now WHERE id = @id",
-                ("@ra", revokedAt), ("@rr", reason), ("@bu", businessUnit), ("@tags", JsonSerializer.Serialize(tags)), ("@now", now), ("@id", row.Id));
-            return UpsertOutcome.Updated;
+            var result = _db.InTransaction(() => _certificateWriter.Write(new[] { item }))[0];
+            if (result.Error != null) throw result.Error;
+            return result.Outcome;
         }
+
+        /// <summary>
+        /// <see cref="UpsertCertificate"/> for many certificates (an import page), in one transaction, with the same result
+        /// as storing them one by one in order. A certificate that cannot be read is passed over with its error.
+        /// </summary>
+        public IReadOnlyList<UpsertResult> UpsertCertificates(IReadOnlyList<CertificateUpsert> items) =>
+            _db.InTransaction(() => _certificateWriter.Write(items));
+
+        /// <summary>
+        /// Drops the serial and thumbprint indexes of the home's own inventory for a bulk import, which builds them again at
+        /// its end with <see cref="EnsureCertificateLookupIndexes"/> (lookups by serial or thumbprint scan the table meanwhile).
+        /// A shared store keeps them, as other hosts query it during the import; returns whether they were dropped.
+        /// </summary>
+        public bool DropCertificateLookupIndexes()
+        {
+            if (_shared) return false;
+            _certificateWriter.DropLookupIndexes();
+            return true;
+        }
+
+        /// <summary>Builds the serial and thumbprint indexes of the home's inventory that are missing (after a bulk import, or one that was killed); returns how many.</summary>
+        public int EnsureCertificateLookupIndexes() => _shared ? 0 : _certificateWriter.EnsureLookupIndexes();
 
         public void SetRevocation(long certificateId, DateTimeOffset? revokedAt, RevocationReason? reason) =>
             _db.Execute("UPDATE certificates SET revoked_at = @ra, revocation_reason = @rr, updated_at = @now WHERE id = @id",
