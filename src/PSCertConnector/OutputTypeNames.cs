@@ -27,6 +27,7 @@ namespace PSCertConnector.Commands
             [typeof(ImportRunRecord)] = "PSCertConnector.ImportRun",
             [typeof(ConnectorTestReport)] = "PSCertConnector.ConnectorTest",
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
+            [typeof(RenewalResult)] = "PSCertConnector.Renewal",
         };
 
         /// <summary>Every output type and its name (the format file's views select on these).</summary>

@@ -17,7 +17,8 @@ namespace PSCertConnector.Core.Operations
         /// attribute) before any CA is contacted, so a process killed while the CA works loses nothing: the next run
         /// matches the order to what the CA did (<see cref="ReconcileInterrupted"/>) instead of submitting again.
         /// </summary>
-        public OrderRecord? Submit(string connectorName, string? template, byte[] csr, IReadOnlyDictionary<string, string>? attributes = null)
+        /// <param name="renews">The SHA-1 thumbprint of the certificate this request renews: the order is linked to it.</param>
+        public OrderRecord? Submit(string connectorName, string? template, byte[] csr, IReadOnlyDictionary<string, string>? attributes = null, string? renews = null)
         {
             OrderRecord? order = null;
             ForItem(connectorName, () =>
@@ -54,6 +55,11 @@ namespace PSCertConnector.Core.Operations
                     SubmissionId = Guid.NewGuid().ToString("N"),
                     SubmittedBy = ProcessIdentity.Current,
                 });
+                if (renews != null)
+                {
+                    Workspace.Store.SetOrderRenews(intent.Id, renews);
+                    intent = intent with { Renews = renews };
+                }
                 var sent = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var attribute in attributes ?? new Dictionary<string, string>()) sent[attribute.Key] = attribute.Value;
                 sent[SubmissionLookup.AttributeName] = intent.SubmissionId!;
@@ -291,6 +297,7 @@ namespace PSCertConnector.Core.Operations
                             current.Template, current.RequestId, definition?.BusinessUnit, definition?.Tags ?? Array.Empty<string>(), null, null, InsertOnly: true));
                         var details = CertificateReader.Read(current.Certificate);
                         Workspace.Store.UpdateOrder(current with { FetchedAt = DateTimeOffset.UtcNow, SerialNumber = details.SerialNumber, Thumbprint = details.ThumbprintSha1 });
+                        if (current.Renews != null) Workspace.Store.LinkRenewal(details.ThumbprintSha1, current.Renews);
                         return Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = details.ThumbprintSha1 }).Single();
                     });
                     Sink.WriteObject(record);

@@ -129,6 +129,11 @@ namespace PSCertConnector.Core.Store
             @"ALTER TABLE orders ADD COLUMN submission_id TEXT;
               ALTER TABLE orders ADD COLUMN submitted_by TEXT;
               ALTER TABLE import_runs ADD COLUMN runner TEXT;",
+            // 5: renewal: the certificate (SHA-1 thumbprint) an order or a certificate renews; the successor is found through it.
+            @"ALTER TABLE orders ADD COLUMN renews TEXT;
+              ALTER TABLE certificates ADD COLUMN renews TEXT;
+              CREATE INDEX ix_certificates_renews ON certificates(renews);
+              CREATE INDEX ix_orders_renews ON orders(renews);",
         };
 
         private readonly SqliteDatabase _db;
@@ -392,6 +397,7 @@ namespace PSCertConnector.Core.Store
             ReferenceUri = r.StringOrNull("reference_uri"),
             SubmissionId = r.StringOrNull("submission_id"),
             SubmittedBy = r.StringOrNull("submitted_by"),
+            Renews = r.StringOrNull("renews"),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).
@@ -511,12 +517,13 @@ namespace PSCertConnector.Core.Store
                 case CertificateStatus.Expired: where.Add("(revoked_at IS NULL OR revoked_at > $now) AND not_after <= $now"); break;
                 case CertificateStatus.Valid: where.Add("(revoked_at IS NULL OR revoked_at > $now) AND not_after > $now"); break;
             }
+            if (query.NeedsRenewal) where.Add(RenewalCandidateCondition);
             if (query.ExpiringWithinDays.HasValue)
             {
                 where.Add("not_after > $now AND not_after <= $until AND (revoked_at IS NULL OR revoked_at > $now)");
                 p.Add(("$until", SqliteDatabase.Time(now.AddDays(query.ExpiringWithinDays.Value))));
             }
-            var sql = "SELECT c.*, (SELECT 1 FROM request_keys k WHERE k.key_id = c.key_id) AS has_key FROM certificates c"
+            var sql = "SELECT c.*, (SELECT 1 FROM request_keys k WHERE k.key_id = c.key_id) AS has_key, " + RenewedBySelect + " FROM certificates c"
                       + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY not_after, id"
                       + (query.Limit.HasValue ? " LIMIT " + query.Limit.Value : "");
             return _db.Query(sql, ReadCertificate, p.ToArray());
@@ -564,8 +571,40 @@ namespace PSCertConnector.Core.Store
                 HasPrivateKey = !r.IsDBNull(r.GetOrdinal("has_key")),
                 Der = (byte[])r.GetValue(r.GetOrdinal("der")),
                 UpdatedAt = SqliteDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+                Renews = r.StringOrNull("renews"),
+                RenewedBy = r.StringOrNull("renewed_by"),
             };
         }
+
+        // ---------------------------------------------------------------- renewal links
+
+        /// <summary>The newest certificate that renews c (a query's column renewed_by).</summary>
+        private const string RenewedBySelect =
+            "(SELECT s.thumbprint_sha1 FROM certificates s WHERE s.renews = c.thumbprint_sha1 ORDER BY s.id DESC LIMIT 1) AS renewed_by";
+
+        /// <summary>
+        /// A certificate that may be due: valid now, with no successor in the inventory and no renewal order that is
+        /// open or issued. The renewal policy (per connector and template) is applied by the caller.
+        /// </summary>
+        private const string RenewalCandidateCondition =
+            @"(revoked_at IS NULL OR revoked_at > $now) AND not_after > $now
+              AND NOT EXISTS (SELECT 1 FROM certificates s WHERE s.renews = c.thumbprint_sha1)
+              AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.renews = c.thumbprint_sha1
+                              AND o.status IN ('Submitting', 'Unknown', 'Pending', 'Issued', 'IssuedOutOfBand'))";
+
+        /// <summary>Marks an order as the renewal of the certificate with this SHA-1 thumbprint.</summary>
+        public void SetOrderRenews(long orderId, string predecessorThumbprint) =>
+            _db.Execute("UPDATE orders SET renews = @renews WHERE id = @id", ("@renews", predecessorThumbprint), ("@id", orderId));
+
+        /// <summary>The newest renewal order of this certificate that is still open (Submitting, Unknown or Pending).</summary>
+        public OrderRecord? OpenRenewalOrder(string predecessorThumbprint) =>
+            _db.Query("SELECT * FROM orders WHERE renews = @renews AND status IN ('Submitting', 'Unknown', 'Pending') ORDER BY id DESC",
+                ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();
+
+        /// <summary>Links a successor certificate to its predecessor (both by SHA-1 thumbprint).</summary>
+        public void LinkRenewal(string successorThumbprint, string predecessorThumbprint) =>
+            _db.Execute("UPDATE certificates SET renews = @renews, updated_at = @now WHERE thumbprint_sha1 = @successor",
+                ("@renews", predecessorThumbprint), ("@now", SqliteDatabase.Time(DateTimeOffset.UtcNow)), ("@successor", successorThumbprint));
 
         // ---------------------------------------------------------------- import runs
 
