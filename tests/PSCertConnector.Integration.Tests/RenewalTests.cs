@@ -216,18 +216,39 @@ namespace PSCertConnector.Integration.Tests
             stillDue.Should().Contain(outside).And.NotContain(thirdSuccessor).And.NotContain(fifth);
         }
 
+        private string Approved(string csr)
+        {
+            var first = Json("submit", "--connector", "ca", "--template", "WebServerApproval", "--csr", csr).GetProperty("id").GetInt64();
+            Cli("order", "approve", first.ToString(), "--yes").Exit.Should().Be(0);
+            return Fetch(first);
+        }
+
+        [Fact]
+        public void A_renewal_signed_with_the_kept_old_key_is_issued_without_approval_again()
+        {
+            var csr = _home.File("signed.csr");
+            Cli("request", "new", "--subject", "CN=signed.contoso.com", "--out", csr).Exit.Should().Be(0);
+            var old = Approved(csr);
+
+            var renewal = Json("renew", old).EnumerateArray().Single();
+
+            renewal.GetProperty("signedWithOldKey").GetBoolean().Should().BeTrue();
+            renewal.GetProperty("status").GetString().Should().Be("issued", "a valid certificate of WebServerApproval vouches for its renewal");
+            renewal.GetProperty("template").GetString().Should().Be("WebServerApproval");
+        }
+
         [Fact]
         public void A_pending_renewal_is_an_order_linked_to_its_predecessor_and_links_the_successor_when_fetched()
         {
+            // A key made elsewhere cannot sign the renewal: a plain request to the approval template waits.
             var csr = _home.File("approval.csr");
-            Cli("request", "new", "--subject", "CN=app.contoso.com", "--out", csr).Exit.Should().Be(0);
-            var first = Json("submit", "--connector", "ca", "--template", "WebServerApproval", "--csr", csr).GetProperty("id").GetInt64();
-            Cli("order", "approve", first.ToString(), "--yes").Exit.Should().Be(0);
-            var old = Fetch(first);
+            OpenSsl.Ok($"req -new -newkey rsa:2048 -nodes -keyout {_home.File("approval.key")} -subj /CN=app.contoso.com -out {csr}");
+            var old = Approved(csr);
             Cli("connector", "set", "ca", "--setting", "renewBeforeDays=800").Exit.Should().Be(0);
             DueSerials().Should().Equal(old);
 
             var renewal = Json("renew", old).EnumerateArray().Single();
+            renewal.GetProperty("signedWithOldKey").GetBoolean().Should().BeFalse();
             renewal.GetProperty("status").GetString().Should().Be("pending");
             renewal.GetProperty("serialNumber").ValueKind.Should().Be(JsonValueKind.Null);
             var order = renewal.GetProperty("orderId").GetInt64().ToString();

@@ -24,7 +24,10 @@ namespace PSCertConnector.Core.Operations
             ForItem(connectorName, () =>
             {
                 var definition = Workspace.RequireService(connectorName);
-                var info = CsrParser.Parse(csr);
+                // A signed renewal (PKCS#7 around the PKCS#10) is sent as it is; the order records the request inside.
+                var signedRenewal = SignedRenewalRequest.IsSignedData(csr);
+                var info = CsrParser.Parse(signedRenewal ? SignedRenewalRequest.Open(csr).Request : csr);
+                var sending = signedRenewal ? csr : info.Der;
                 if (attributes != null) RequestPolicy.EnforceAttributes(attributes);
                 var requestedTemplate = template ?? info.RequestedTemplate
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
@@ -69,7 +72,7 @@ namespace PSCertConnector.Core.Operations
                 try
                 {
                     (result, used) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
-                        connector => connector.Submit(info.Der, known.Name, sent, Sink.Cancellation));
+                        connector => connector.Submit(sending, known.Name, sent, Sink.Cancellation));
                 }
                 catch (Exception ex) when (ex is PscException or OperationCanceledException)
                 {

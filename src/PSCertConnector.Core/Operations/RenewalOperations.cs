@@ -103,6 +103,13 @@ namespace PSCertConnector.Core.Operations
 
             var csr = options.ReuseKey ? RequestWithKeptKey(spec, old.KeyId!) : RequestWithNewKey(spec);
             if (csr == null) return; // the request's error is already reported
+            // AD CS and the embedded CA take a renewal signed with the old certificate's key (certreq's RenewalCert):
+            // a valid certificate of a template that validates re-enrollment renews without a manager's approval again.
+            bool signed = keyRecord != null && old.HasPrivateKey
+                          && (Workspace.Connect(old.Connector).Capabilities & ConnectorCapabilities.SignedRenewal) != 0;
+            if (signed) csr = SignedWithOldKey(csr, old);
+            else Sink.WriteVerbose($"The renewal of {old.SerialNumber} is a plain request: " +
+                                   (keyRecord == null ? "the old certificate's key is not kept here, so it cannot sign it." : $"connector '{old.Connector}' takes no signed renewals."));
             var submitted = new ConfirmedStepSink(Sink);
             var order = new OrderOperations(Workspace, submitted).Submit(old.Connector, template, csr, null, renews: old.Thumbprint);
             if (order == null) return; // the submit's error is already reported
@@ -110,7 +117,7 @@ namespace PSCertConnector.Core.Operations
             {
                 Connector = order.Connector, Subject = old.Subject, CommonName = old.CommonName, Renews = old.Thumbprint, RenewsSerialNumber = old.SerialNumber,
                 OrderId = order.Id, RequestId = order.RequestId, Status = order.Status, DispositionMessage = order.DispositionMessage,
-                Template = order.Template, KeyReused = options.ReuseKey,
+                Template = order.Template, KeyReused = options.ReuseKey, SignedWithOldKey = signed,
             };
             if (order.Status is SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand)
             {
@@ -138,16 +145,23 @@ namespace PSCertConnector.Core.Operations
             return after.RevokedAt != null && before.RevokedAt == null;
         }
 
+        private byte[] SignedWithOldKey(byte[] csr, CertificateRecord old) =>
+            WithKeptKey(old.KeyId!, key => SignedRenewalRequest.Sign(csr, old.Der, key));
+
         private byte[]? RequestWithNewKey(RequestSpec spec) =>
             new RequestOperations(Workspace, new ConfirmedStepSink(Sink)).Build(spec)?.Csr;
 
-        private byte[] RequestWithKeptKey(RequestSpec spec, string keyId)
+        private byte[] RequestWithKeptKey(RequestSpec spec, string keyId) =>
+            WithKeptKey(keyId, key => CsrBuilder.Build(spec with { KeyAlgorithm = key.Algorithm, KeyLength = key.KeySize }, key));
+
+        /// <summary>Uses a key kept in the inventory and clears its plain copy at once.</summary>
+        private T WithKeptKey<T>(string keyId, Func<AsymmetricKey, T> use)
         {
             var material = Workspace.Store.GetRequestKeyMaterial(keyId)!;
             try
             {
                 using var key = AsymmetricKey.ImportPkcs8(material);
-                return CsrBuilder.Build(spec with { KeyAlgorithm = key.Algorithm, KeyLength = key.KeySize }, key);
+                return use(key);
             }
             finally { Array.Clear(material, 0, material.Length); }
         }

@@ -18,6 +18,8 @@ namespace PSCertConnector.Core.Operations
         public string? DispositionMessage { get; init; }
         public string Template { get; init; } = "";
         public bool KeyReused { get; init; }
+        /// <summary>True when the request was signed with the old certificate's key, as Windows renews (PKCS#7 around the PKCS#10).</summary>
+        public bool SignedWithOldKey { get; init; }
         /// <summary>The successor, once issued and in the inventory.</summary>
         public string? Thumbprint { get; init; }
         public string? SerialNumber { get; init; }
