@@ -71,7 +71,7 @@ namespace PSCertConnector.Cli
             {
                 connector = r.Connector, subject = r.Subject, commonName = r.CommonName, renews = r.Renews, renewsSerialNumber = r.RenewsSerialNumber,
                 orderId = r.OrderId, requestId = r.RequestId, status = r.Status, dispositionMessage = r.DispositionMessage, template = r.Template,
-                keyReused = r.KeyReused, signedWithOldKey = r.SignedWithOldKey, thumbprint = r.Thumbprint, serialNumber = r.SerialNumber, notAfter = r.NotAfter, predecessorRevoked = r.PredecessorRevoked,
+                keyReused = r.KeyReused, signedWithOldKey = r.SignedWithOldKey, thumbprint = r.Thumbprint, serialNumber = r.SerialNumber, notAfter = r.NotAfter, deployedTo = r.DeployedTo, predecessorRevoked = r.PredecessorRevoked,
             },
             CertificateRequestResult r => new
             {

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Security;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Operations;
 
@@ -20,8 +22,26 @@ namespace PSCertConnector.Commands
         [Parameter] public SwitchParameter ReuseKey { get; set; }
         [Parameter] public SwitchParameter RevokeOld { get; set; }
         [Parameter] public RevocationReason Reason { get; set; } = RevocationReason.Superseded;
+        /// <summary>The password for PFX files the old certificate was exported to.</summary>
+        [Parameter] public SecureString? PfxPassword { get; set; }
+        /// <summary>Runs after each successor is deployed, with the renewal result as $_ (and $args[0]).</summary>
+        [Parameter] public ScriptBlock? PostRenewal { get; set; }
 
-        private RenewOptions Options => new RenewOptions { Template = Template, ReuseKey = ReuseKey, RevokeOld = RevokeOld, RevokeReason = Reason };
+        private RenewOptions Options => new RenewOptions
+        {
+            Template = Template, ReuseKey = ReuseKey, RevokeOld = RevokeOld, RevokeReason = Reason, PfxPassword = Plain(PfxPassword),
+            PostRenewal = PostRenewal == null ? null : result => RunPostRenewal(PostRenewal, result),
+        };
+
+        // A failing script block is that renewal's error, not the end of the pipeline.
+        private static void RunPostRenewal(ScriptBlock script, RenewalResult result)
+        {
+            try { script.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", result) }, result); }
+            catch (RuntimeException ex)
+            {
+                throw new PscException("PostRenewalCommandFailed", FailureCategory.InvalidOperation, "The post-renewal script block failed: " + ex.Message, ex);
+            }
+        }
 
         protected override void ProcessRecord() => Run(() =>
         {

@@ -216,6 +216,58 @@ namespace PSCertConnector.Integration.Tests
             stillDue.Should().Contain(outside).And.NotContain(thirdSuccessor).And.NotContain(fifth);
         }
 
+        [Fact]
+        public void The_successor_replaces_the_old_one_in_the_files_it_was_exported_to_keeping_their_mode_then_the_post_command_runs()
+        {
+            var old = Enroll("WebServer", "files.contoso.com", "--exportable");
+            Environment.SetEnvironmentVariable("PSC_TEST_DEPLOY_PASSWORD", "Str0ng!deploy");
+            var pfx = _home.File("files.pfx");
+            var pem = _home.File("files.pem");
+            Cli("cert", "export", old, "--format", "pfx", "--chain", "--out", pfx, "--password-env", "PSC_TEST_DEPLOY_PASSWORD").Exit.Should().Be(0);
+            Cli("cert", "export", old, "--format", "pem", "--out", pem).Exit.Should().Be(0);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead); // a service's group reads it
+            string Serial(string file, string extra = "") => OpenSsl.Ok($"x509 -in {file} -noout -serial {extra}").Trim().Split('=')[1];
+            string PfxSerial() => OpenSsl.Ok($"pkcs12 -in {pfx} -passin env:PSC_TEST_DEPLOY_PASSWORD -nokeys -clcerts").Split("-----BEGIN CERTIFICATE-----")[1] is var body
+                ? Serial(WriteText("leaf.pem", "-----BEGIN CERTIFICATE-----" + body.Split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n")) : "";
+
+            var whatIf = Cli("renew", old, "--pfx-password-env", "PSC_TEST_DEPLOY_PASSWORD", "--what-if");
+            whatIf.Exit.Should().Be(0);
+            PfxSerial().Should().Be(old);
+
+            var marker = _home.File("reloaded.txt");
+            var renewal = Json("renew", old, "--pfx-password-env", "PSC_TEST_DEPLOY_PASSWORD",
+                "--post-command", $"echo \"$PSC_RENEWED_SERIAL $PSC_RENEWED_OLD_THUMBPRINT\" > '{marker}'").EnumerateArray().Single();
+
+            var successor = renewal.GetProperty("serialNumber").GetString()!;
+            renewal.GetProperty("deployedTo").EnumerateArray().Select(d => d.GetString()).Should().BeEquivalentTo(new[] { pfx, pem });
+            PfxSerial().Should().Be(successor);
+            OpenSsl.Ok($"pkcs12 -in {pfx} -passin env:PSC_TEST_DEPLOY_PASSWORD -nodes").Should().Contain("BEGIN PRIVATE KEY", "the new key goes with it");
+            Serial(pem).Should().Be(successor);
+            if (!OperatingSystem.IsWindows())
+                File.GetUnixFileMode(pfx).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "the replaced file keeps its mode");
+            File.ReadAllText(marker).Trim().Should().Be(successor + " " + Show(old).GetProperty("thumbprint").GetString());
+
+            // The successor remembers where it went: its own renewal goes there too, and without the PFX password that file is an error.
+            var next = Cli("renew", successor, "--json");
+            next.Exit.Should().Be(1);
+            next.Err.Should().Contain("[DeploymentPasswordRequired]").And.Contain(pfx);
+            var third = JsonDocument.Parse(next.Out).RootElement.EnumerateArray().Single();
+            third.GetProperty("deployedTo").EnumerateArray().Select(d => d.GetString()).Should().Equal(pem);
+            Serial(pem).Should().Be(third.GetProperty("serialNumber").GetString());
+            PfxSerial().Should().Be(successor, "the PFX is left as it was");
+
+            var failing = Cli("renew", third.GetProperty("serialNumber").GetString()!, "--post-command", "exit 3");
+            failing.Exit.Should().Be(1);
+            failing.Err.Should().Contain("[PostRenewalCommandFailed]").And.Contain("code 3");
+        }
+
+        private string WriteText(string name, string text)
+        {
+            var path = _home.File(name);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
         private string Approved(string csr)
         {
             var first = Json("submit", "--connector", "ca", "--template", "WebServerApproval", "--csr", csr).GetProperty("id").GetInt64();

@@ -326,7 +326,7 @@ Describe 'Renewal: Get-CaCertificate -NeedsRenewal | Submit-CaRenewal' {
         $new.Subject | Should -Be $old.Subject
         $new.Template | Should -Be 'RA'
         (Get-CaCertificate -NeedsRenewal).SerialNumber | Should -Not -Contain $first.SerialNumber
-        ($renewals | Format-Table | Out-String) | Should -Match 'renew01\.contoso\.com'
+        ($renewals | Format-Table | Out-String -Width 200) | Should -Match $renewals[0].SerialNumber
     }
 
     It '-WhatIf renews nothing, and a revoked certificate among three is one error while the others are renewed' {
@@ -358,6 +358,40 @@ Describe 'Renewal: Get-CaCertificate -NeedsRenewal | Submit-CaRenewal' {
         $oldKey = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($old.Der).GetPublicKeyString()
         $newKey = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((Get-CaCertificate -Thumbprint $renewal.Thumbprint).Der).GetPublicKeyString()
         $newKey | Should -Be $oldKey
+    }
+
+    It 'a certificate installed in CurrentUser\My is replaced there by its successor, then -PostRenewal runs' {
+        $old = New-TestCertificate -CommonName 'store01.contoso.com' -Exportable
+        $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'CurrentUser')
+        try {
+            $old | Install-RaCertificate -StoreLocation CurrentUser | Should -Be $old.Thumbprint
+            $script:seen = $null
+
+            $renewal = $old | Submit-CaRenewal -Confirm:$false -PostRenewal { $script:seen = $_.SerialNumber }
+
+            $renewal.DeployedTo | Should -Be @('CurrentUser\My')
+            $script:seen | Should -Be $renewal.SerialNumber
+            $store.Open('ReadOnly')
+            $placed = @($store.Certificates.Find('FindByThumbprint', $renewal.Thumbprint, $false))
+            $placed | Should -HaveCount 1
+            $placed[0].HasPrivateKey | Should -BeTrue
+            $store.Close()
+        }
+        finally {
+            $store.Open('ReadWrite')
+            foreach ($thumbprint in @($old.Thumbprint, $renewal.Thumbprint)) {
+                if ($thumbprint) { $store.Certificates.Find('FindByThumbprint', $thumbprint, $false) | ForEach-Object { $store.Remove($_) } }
+            }
+            $store.Close()
+        }
+    }
+
+    It 'a failing -PostRenewal is that renewal''s error' {
+        $old = New-TestCertificate -CommonName 'post01.contoso.com'
+        $renewal = $old | Submit-CaRenewal -Confirm:$false -PostRenewal { throw 'reload failed' } -ErrorVariable postErrors -ErrorAction SilentlyContinue
+        $postErrors | Should -HaveCount 1
+        $postErrors[0].FullyQualifiedErrorId | Should -Be 'PostRenewalCommandFailed,PSCertConnector.Commands.SubmitCaRenewalCommand'
+        $renewal.Status | Should -Be 'Issued' -Because 'the certificate was renewed; only the command after it failed'
     }
 
     It 'a bad policy setting names the setting, and -Due with a serial is refused' {

@@ -14,7 +14,10 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("reuse-key", "request for the old key (it must be kept in the inventory)"),
             new CliOption("template", "template to ask for instead of the certificate's own"),
             CliOption.Flag("revoke-old", "revoke the old certificate once its successor is issued (needs --yes)"),
-            new CliOption("reason", "with --revoke-old: the revocation reason (default superseded)"))
+            new CliOption("reason", "with --revoke-old: the revocation reason (default superseded)"),
+            new CliOption("pfx-password-env", "password for the PFX files the old certificate was exported to (they get the new one)"),
+            new CliOption("pfx-password-file", "the same password from a file"),
+            new CliOption("post-command", "shell command run after each renewed certificate is deployed (PSC_RENEWED_THUMBPRINT, _SERIAL, _OLD_THUMBPRINT, _SUBJECT, _FILES)"))
         {
         }
 
@@ -30,6 +33,8 @@ namespace PSCertConnector.Cli.Commands
                 ReuseKey = cl.Has("reuse-key"),
                 RevokeOld = cl.Has("revoke-old"),
                 RevokeReason = cl.Enum<RevocationReason>("reason") ?? RevocationReason.Superseded,
+                PfxPassword = cl.Secret("pfx-password-env", "pfx-password-file"),
+                PostRenewalCommand = cl.Get("post-command"),
             };
             return run.Op(options.RevokeOld, (ws, s) =>
             {

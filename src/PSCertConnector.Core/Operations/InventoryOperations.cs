@@ -115,7 +115,10 @@ namespace PSCertConnector.Core.Operations
                 var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
                 if (exported == null) return;
                 if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
+                // A replaced file keeps the mode its owner gave it (a service's group may read it); a new one holding a key is 0600.
+                var keptMode = UnixFileModes.Get(file.Path);
                 AtomicFile.Write(file.Path, exported.Content, ownerOnly: exported.IncludesPrivateKey);
+                if (keptMode.HasValue) UnixFileModes.Set(file.Path, keptMode.Value);
                 written = new ExportedFile
                 {
                     Path = System.IO.Path.GetFullPath(file.Path), Format = format, Subject = exported.Certificate.Subject,
@@ -123,6 +126,11 @@ namespace PSCertConnector.Core.Operations
                     IncludesChain = includeChain, IncludesPrivateKey = exported.IncludesPrivateKey,
                     Protection = format == ExportFormat.Pfx ? Pkcs12Writer.Describe(file.PfxProtection) : "", Length = exported.Content.Length,
                 };
+                Workspace.Store.RecordDeployment(new DeploymentRecord
+                {
+                    Thumbprint = exported.Certificate.Thumbprint, Kind = DeploymentKind.File, Target = written.Path, Format = format.ToString(),
+                    IncludesChain = includeChain, Protection = format == ExportFormat.Pfx ? file.PfxProtection.ToString() : null,
+                });
                 Sink.WriteObject(written);
             });
             return written;

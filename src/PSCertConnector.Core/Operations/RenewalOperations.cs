@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 
@@ -125,6 +126,8 @@ namespace PSCertConnector.Core.Operations
                 new OrderOperations(Workspace, fetched).Fetch(new[] { order });
                 if (fetched.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } successor) return;
                 result = result with { Thumbprint = successor.Thumbprint, SerialNumber = successor.SerialNumber, NotAfter = successor.NotAfter };
+                result = result with { DeployedTo = DeployLikePredecessor(old, successor, options) };
+                RunPostRenewal(result, options);
                 if (options.RevokeOld) result = result with { PredecessorRevoked = RevokePredecessor(old, options.RevokeReason) };
             }
             else
@@ -134,6 +137,48 @@ namespace PSCertConnector.Core.Operations
                     Sink.WriteWarning($"Certificate {old.SerialNumber} is not revoked: its successor is not issued yet (order {order.Id} is {order.Status}). Revoke it once the order is fetched.");
             }
             Sink.WriteObject(result);
+        }
+
+        /// <summary>The successor goes where the predecessor was installed or exported; each place asks ShouldProcess and fails alone.</summary>
+        private IReadOnlyList<string> DeployLikePredecessor(CertificateRecord old, CertificateRecord successor, RenewOptions options)
+        {
+            var deployed = new List<string>();
+            var quiet = new SinkWithoutObjects(Sink);
+            var selector = new CertificateSelector(null, successor.Thumbprint, successor.Connector);
+            foreach (var place in Workspace.Store.GetDeployments(old.Thumbprint))
+            {
+                ForItem(place.Target, () =>
+                {
+                    if (place.Kind == DeploymentKind.Store)
+                    {
+                        var parts = place.Target.Split(new[] { '\\' }, 2);
+                        var location = (StoreLocation)Enum.Parse(typeof(StoreLocation), parts[0]);
+                        if (new InstallOperation(Workspace, quiet).Install(selector, location, parts[1]) != null) deployed.Add(place.Target);
+                        return;
+                    }
+                    var format = (ExportFormat)Enum.Parse(typeof(ExportFormat), place.Format!);
+                    if (format == ExportFormat.Pfx && string.IsNullOrEmpty(options.PfxPassword))
+                        throw new PscException("DeploymentPasswordRequired", FailureCategory.InvalidArgument,
+                            $"The old certificate was exported to the PFX file '{place.Target}'; give the password for its successor " +
+                            $"({UserText.Command("renew --pfx-password-env VAR", "-PfxPassword")}) or it is not replaced.") { Target = place.Target };
+                    var protection = place.Protection == null ? Pkcs12Protection.Modern : (Pkcs12Protection)Enum.Parse(typeof(Pkcs12Protection), place.Protection);
+                    var file = new InventoryOperations(Workspace, quiet).ExportToFile(selector, format, place.IncludesChain, options.PfxPassword,
+                        new ExportFileOptions { Path = place.Target, Overwrite = true, PfxProtection = protection });
+                    if (file != null) deployed.Add(file.Path);
+                });
+            }
+            return deployed;
+        }
+
+        private void RunPostRenewal(RenewalResult result, RenewOptions options)
+        {
+            if (options.PostRenewalCommand == null && options.PostRenewal == null) return;
+            ForItem(result.Thumbprint, () =>
+            {
+                if (!Sink.ShouldProcess($"renewal of {result.RenewsSerialNumber} (new serial {result.SerialNumber})", "Run the post-renewal command")) return;
+                if (options.PostRenewalCommand != null) PostRenewalCommand.Run(options.PostRenewalCommand, result, Sink.Cancellation);
+                options.PostRenewal?.Invoke(result);
+            });
         }
 
         private bool RevokePredecessor(CertificateRecord old, RevocationReason reason)

@@ -24,6 +24,8 @@ namespace PSCertConnector.Core.Operations
         public string? Thumbprint { get; init; }
         public string? SerialNumber { get; init; }
         public DateTimeOffset? NotAfter { get; init; }
+        /// <summary>Where the successor was put because the predecessor was there: "CurrentUser\My", file paths.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> DeployedTo { get; init; } = System.Array.Empty<string>();
         /// <summary>True when the predecessor was revoked after its successor arrived (RevokeOld).</summary>
         public bool PredecessorRevoked { get; init; }
     }

@@ -134,6 +134,16 @@ namespace PSCertConnector.Core.Store
               ALTER TABLE certificates ADD COLUMN renews TEXT;
               CREATE INDEX ix_certificates_renews ON certificates(renews);
               CREATE INDEX ix_orders_renews ON orders(renews);",
+            // 6: where a certificate was installed or exported, so that its successor goes to the same place.
+            @"CREATE TABLE deployments (
+                thumbprint TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                target TEXT NOT NULL,
+                format TEXT,
+                includes_chain INTEGER NOT NULL DEFAULT 0,
+                protection TEXT,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (thumbprint, kind, target));",
         };
 
         private readonly SqliteDatabase _db;
@@ -600,6 +610,36 @@ namespace PSCertConnector.Core.Store
         public OrderRecord? OpenRenewalOrder(string predecessorThumbprint) =>
             _db.Query("SELECT * FROM orders WHERE renews = @renews AND status IN ('Submitting', 'Unknown', 'Pending') ORDER BY id DESC",
                 ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();
+
+        /// <summary>Records where a certificate was put; the same place again replaces what was recorded for it.</summary>
+        public void RecordDeployment(DeploymentRecord deployment)
+        {
+            var key = new (string, object?)[] { ("@thumbprint", deployment.Thumbprint), ("@kind", deployment.Kind.ToString()), ("@target", deployment.Target) };
+            _db.InTransaction(() =>
+            {
+                _db.Execute("DELETE FROM deployments WHERE thumbprint = @thumbprint AND kind = @kind AND target = @target", key);
+                _db.Execute(@"INSERT INTO deployments (thumbprint, kind, target, format, includes_chain, protection, created_at)
+                              VALUES (@thumbprint, @kind, @target, @format, @chain, @protection, @now)",
+                    key.Concat(new (string, object?)[]
+                    {
+                        ("@format", deployment.Format), ("@chain", deployment.IncludesChain ? 1 : 0), ("@protection", deployment.Protection),
+                        ("@now", SqliteDatabase.Time(DateTimeOffset.UtcNow)),
+                    }).ToArray());
+                return 0;
+            });
+        }
+
+        public IReadOnlyList<DeploymentRecord> GetDeployments(string thumbprint) =>
+            _db.Query("SELECT thumbprint, kind, target, format, includes_chain, protection FROM deployments WHERE thumbprint = @thumbprint ORDER BY created_at, target",
+                r => new DeploymentRecord
+                {
+                    Thumbprint = r.GetString(0),
+                    Kind = (DeploymentKind)Enum.Parse(typeof(DeploymentKind), r.GetString(1)),
+                    Target = r.GetString(2),
+                    Format = r.StringOrNull("format"),
+                    IncludesChain = r.GetInt32(4) != 0,
+                    Protection = r.StringOrNull("protection"),
+                }, ("@thumbprint", thumbprint));
 
         /// <summary>Links a successor certificate to its predecessor (both by SHA-1 thumbprint).</summary>
         public void LinkRenewal(string successorThumbprint, string predecessorThumbprint) =>
