@@ -24,12 +24,7 @@ namespace PSCertConnector.Integration.Tests
 
         private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
-        private JsonElement Json(params string[] args)
-        {
-            var run = Cli(args.Concat(new[] { "--json" }).ToArray());
-            run.Exit.Should().Be(0, run.Err);
-            return JsonDocument.Parse(run.Out).RootElement;
-        }
+        private JsonElement Json(params string[] args) => InProcessCli.Json(_home.Path, args);
 
         private JsonElement RenewOne(string serial) => Json("renew", serial).EnumerateArray().Single();
 

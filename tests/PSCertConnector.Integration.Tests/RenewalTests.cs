@@ -20,12 +20,7 @@ namespace PSCertConnector.Integration.Tests
 
         private (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(_home.Path, args);
 
-        private JsonElement Json(params string[] args)
-        {
-            var run = Cli(args.Concat(new[] { "--json" }).ToArray());
-            run.Exit.Should().Be(0, run.Err);
-            return JsonDocument.Parse(run.Out).RootElement;
-        }
+        private JsonElement Json(params string[] args) => InProcessCli.Json(_home.Path, args);
 
         /// <summary>A key and request made here, submitted and fetched: the certificate's serial.</summary>
         private string Enroll(string template, string commonName, params string[] extra)
