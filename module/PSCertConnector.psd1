@@ -33,6 +33,7 @@
         'Deny-AdcsRequest'
         'Import-CaCertificate'
         'Get-CaCertificate'
+        'Submit-CaRenewal'
         'Revoke-Certificate'
         'Install-RaCertificate'
         'Export-CaCertificate'

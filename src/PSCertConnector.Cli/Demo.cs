@@ -138,6 +138,13 @@ OID=1.3.6.1.5.5.7.3.2 // Client Authentication
                 new ImportOptions { BusinessUnit = "Finance", Tags = new[] { "web", "prod" } }));
             Say($"import {run.Status}: {run.Imported} new, {run.Updated} updated (fetched ones gain the business unit and tags); watermark now {run.EndWatermark}");
 
+            Step($"Renew the RA certificate ({raCert.SerialNumber}): same subject, key usage, EKU and template, a new key");
+            var renewal = One<RenewalResult>(s => new RenewalOperations(ws, s).Renew(new[] { new CertificateSelector(null, raCert.Thumbprint, connectorName) }, new RenewOptions()));
+            var successor = One<CertificateRecord>(s => new InventoryOperations(ws, s).Query(new CertificateQuery { Thumbprint = renewal.Thumbprint }));
+            var predecessor = One<CertificateRecord>(s => new InventoryOperations(ws, s).Query(new CertificateQuery { Thumbprint = raCert.Thumbprint }));
+            Say($"order {renewal.OrderId}: {renewal.Status}; the successor has serial {successor.SerialNumber}, expires {Views.Date(successor.NotAfter)}");
+            Say($"{successor.SerialNumber} renews {successor.Renews}; {predecessor.SerialNumber} is renewed by {predecessor.RenewedBy}, so it is no longer due");
+
             Step($"Revoke the web server certificate ({webCert.SerialNumber}) for key compromise");
             var revoked = One<CertificateRecord>(s => new InventoryOperations(ws, s).Revoke(
                 new[] { new CertificateSelector(webCert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null));

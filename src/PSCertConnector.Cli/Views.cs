@@ -56,6 +56,7 @@ namespace PSCertConnector.Cli
                 id = o.Id, connector = o.Connector, domain = o.Domain, requestId = o.RequestId, commonName = o.CommonName, template = o.Template,
                 status = o.Status, dispositionMessage = o.DispositionMessage, hresult = o.HResult == 0 ? null : "0x" + o.HResult.ToString("X8"),
                 serialNumber = o.SerialNumber, thumbprint = o.Thumbprint, createdAt = o.CreatedAt, updatedAt = o.UpdatedAt, fetchedAt = o.FetchedAt,
+                renews = o.Renews,
             },
             CertificateRecord c => new
             {
@@ -64,6 +65,13 @@ namespace PSCertConnector.Cli
                 notBefore = c.NotBefore, notAfter = c.NotAfter, daysToExpiry = c.DaysToExpiry, status = c.Status, revokedAt = c.RevokedAt,
                 revocationReason = c.RevocationReason, template = c.Template, businessUnit = c.BusinessUnit, tags = c.Tags, source = c.Source,
                 requestId = c.RequestId, hasPrivateKey = c.HasPrivateKey,
+                renewalDueFrom = c.RenewalDueFrom, needsRenewal = c.NeedsRenewal, renews = c.Renews, renewedBy = c.RenewedBy,
+            },
+            RenewalResult r => new
+            {
+                connector = r.Connector, subject = r.Subject, commonName = r.CommonName, renews = r.Renews, renewsSerialNumber = r.RenewsSerialNumber,
+                orderId = r.OrderId, requestId = r.RequestId, status = r.Status, dispositionMessage = r.DispositionMessage, template = r.Template,
+                keyReused = r.KeyReused, signedWithOldKey = r.SignedWithOldKey, thumbprint = r.Thumbprint, serialNumber = r.SerialNumber, notAfter = r.NotAfter, deployedTo = r.DeployedTo, predecessorRevoked = r.PredecessorRevoked,
             },
             CertificateRequestResult r => new
             {
@@ -162,6 +170,12 @@ namespace PSCertConnector.Cli
                     c.Status == CertificateStatus.Revoked ? $"Revoked ({c.RevocationReason})" : c.Status.ToString(),
                     c.Template ?? "", c.Connector, c.BusinessUnit ?? "", string.Join(",", c.Tags),
                 }).ToList()),
+            RenewalResult => (new[] { "CommonName", "Renews", "Order", "Status", "Serial", "Expires", "OldRevoked" },
+                items.Cast<RenewalResult>().Select(r => new[]
+                {
+                    r.CommonName ?? r.Subject, r.RenewsSerialNumber, r.OrderId.ToString(), r.Status.ToString(), r.SerialNumber ?? "", Date(r.NotAfter),
+                    r.PredecessorRevoked ? "yes" : "no",
+                }).ToList()),
             ImportRunRecord => (new[] { "Connector", "Mode", "Status", "New", "Updated", "Watermark", "Finished" },
                 items.Cast<ImportRunRecord>().Select(i => new[]
                 {
@@ -184,7 +198,7 @@ namespace PSCertConnector.Cli
         };
 
         /// <summary>Columns shown whole: identifiers people copy (hex, so never long or unsafe) and addresses they open.</summary>
-        private static readonly HashSet<string> Uncut = new(StringComparer.Ordinal) { "Serial", "Thumbprint", "KeyId", "Id", "RequestId", "Uri" };
+        private static readonly HashSet<string> Uncut = new(StringComparer.Ordinal) { "Serial", "Renews", "Thumbprint", "KeyId", "Id", "RequestId", "Uri" };
         /// <summary>A column's widest cell; longer text ends in an ellipsis (cert show and --json give it whole).</summary>
         public const int MaxColumnWidth = 48;
         private const int MaxMessageWidth = 100;

@@ -17,5 +17,7 @@ namespace PSCertConnector.Core
         EnumerateIssued = 256,
         CaCertificates = 512,
         Crl = 1024,
+        /// <summary>Takes a renewal as Windows sends it: the new PKCS#10 inside a PKCS#7 signed with the old certificate's key.</summary>
+        SignedRenewal = 2048,
     }
 }

@@ -19,12 +19,15 @@ namespace PSCertConnector.Commands
         [Parameter] public string? Template { get; set; }
         [Parameter] public string? SerialNumber { get; set; }
         [Parameter] public string? Thumbprint { get; set; }
+        /// <summary>Only certificates due for renewal under their connector's and template's policy, not renewed yet.</summary>
+        [Parameter] public SwitchParameter NeedsRenewal { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
             new InventoryOperations(Workspace, Sink).Query(new CertificateQuery
             {
                 Name = Name, Connector = Connector, Status = Status, ExpiringWithinDays = ExpiringWithin, Tag = Tag,
                 BusinessUnit = BusinessUnit, Template = Template, SerialNumber = SerialNumber, Thumbprint = Thumbprint,
+                NeedsRenewal = NeedsRenewal,
             }));
     }
 }

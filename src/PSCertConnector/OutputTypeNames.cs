@@ -28,6 +28,7 @@ namespace PSCertConnector.Commands
             [typeof(ConnectorTestReport)] = "PSCertConnector.ConnectorTest",
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
             [typeof(StoreStatus)] = "PSCertConnector.Store",
+            [typeof(RenewalResult)] = "PSCertConnector.Renewal",
         };
 
         /// <summary>Every output type and its name (the format file's views select on these).</summary>

@@ -95,6 +95,34 @@ namespace PSCertConnector.Tests
         }
 
         [Fact]
+        public void A_renewal_goes_to_the_ca_as_a_pkcs7_signed_with_the_old_key_and_needs_no_second_approval()
+        {
+            var built = new RecordingSink();
+            var request = new RequestOperations(_workspace, built).Build(new RequestSpec { Subject = "CN=renew.contoso.com,O=Contoso", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 })!;
+            var sink = new RecordingSink();
+            var first = new OrderOperations(_workspace, sink).Submit("corp", "ContosoWebApproval", request.Csr)!;
+            new OrderOperations(_workspace, sink).Approve(new[] { first });
+            new OrderOperations(_workspace, sink).Fetch(new[] { _workspace.Store.GetOrder(first.Id)! });
+            sink.Errors.Should().BeEmpty(string.Join("; ", sink.Errors.Select(e => e.Message)));
+            var old = sink.Single<CertificateRecord>();
+
+            var renewed = new RecordingSink();
+            new RenewalOperations(_workspace, renewed).Renew(new[] { new CertificateSelector(null, old.Thumbprint, null) }, new RenewOptions());
+
+            renewed.Errors.Should().BeEmpty(string.Join("; ", renewed.Errors.Select(e => e.Message)));
+            var result = renewed.Single<RenewalResult>();
+            result.SignedWithOldKey.Should().BeTrue();
+            result.Status.Should().Be(SubmitStatus.Issued, "the CA renews a valid certificate of the same template without approval");
+            var row = _ca.Rows.Last();
+            row.Sent.Should().NotBeNull("the request went through the seam as a PKCS#7");
+            var (inner, signer) = SignedRenewalRequest.Open(row.Sent!);
+            signer.Should().Equal(old.Der, "the old certificate signs its renewal");
+            CsrParser.Parse(inner).Subject.Should().Be("CN=renew.contoso.com,O=Contoso");
+            CsrParser.Parse(inner).PublicKeyId.Should().NotBe(old.KeyId, "a new key");
+            _workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = old.Thumbprint }).Single().RenewedBy.Should().Be(result.Thumbprint);
+        }
+
+        [Fact]
         public void Pending_requests_are_approved_with_resubmit_and_denials_keep_their_hresult()
         {
             var pending = Submit("ContosoWebApproval", "approve.contoso.com");

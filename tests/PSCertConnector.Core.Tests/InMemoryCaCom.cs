@@ -28,6 +28,8 @@ namespace PSCertConnector.Tests
             public int? RevokedReason;
             public int LastStatus;
             public string Message = "";
+            /// <summary>What the client sent when it was not a bare PKCS#10 (a signed renewal).</summary>
+            public byte[]? Sent;
         }
 
         private readonly object _lock = new();
@@ -97,6 +99,16 @@ namespace PSCertConnector.Tests
             {
                 var template = attributes.Split('\n').Select(l => l.Split(new[] { ':' }, 2)).Where(p => p.Length == 2 && p[0] == "CertificateTemplate").Select(p => p[1]).FirstOrDefault() ?? "";
                 var row = new Row { RequestId = NextId(), Csr = Convert.FromBase64String(csrBase64), Template = _templateOids.TryGetValue(template, out var oid) && oid.Length > 0 ? oid : template };
+                // A renewal (CR_IN_PKCS7): the PKCS#10 inside is what the CA signs; AD CS issues it without approval again when
+                // the signer is a valid certificate this CA issued from the same template.
+                byte[]? signer = null;
+                if (SignedRenewalRequest.IsSignedData(row.Csr))
+                {
+                    row.Sent = row.Csr;
+                    (row.Csr, signer) = SignedRenewalRequest.Open(row.Csr);
+                }
+                bool renewsOwnCertificate = signer != null && Rows.Any(r => r.Certificate != null && r.Certificate.SequenceEqual(signer)
+                    && r.Disposition == (int)CaDatabaseDisposition.Issued && r.Template == row.Template);
                 Rows.Add(row);
                 if (!_templateOids.ContainsKey(template))
                 {
@@ -104,7 +116,7 @@ namespace PSCertConnector.Tests
                     row.LastStatus = unchecked((int)0x80094800);
                     row.Message = $"Denied by Policy Module  0x80094800, The request was for a certificate template that is not supported by the Active Directory Certificate Services policy: {template}.";
                 }
-                else if (template.EndsWith("Approval", StringComparison.Ordinal))
+                else if (template.EndsWith("Approval", StringComparison.Ordinal) && !renewsOwnCertificate)
                 {
                     row.Disposition = (int)CaDatabaseDisposition.Pending;
                     row.Message = "Taken Under Submission";

@@ -55,6 +55,30 @@ namespace PSCertConnector.Core.Tests
             return sink.Single<CertificateRecord>();
         }
 
+        [Fact]
+        public void Bulk_renewal_shows_progress_and_one_unknown_serial_is_one_error_among_the_renewals()
+        {
+            var first = Enroll("bulk1");
+            var second = Enroll("bulk2");
+            var sink = new RecordingSink();
+            var selectors = new[] { new CertificateSelector(first.SerialNumber, null, null), new CertificateSelector("0BADC0FFEE", null, null), new CertificateSelector(second.SerialNumber, null, null) };
+
+            new RenewalOperations(_ws, sink).Renew(selectors, new RenewOptions(), selectors.Length);
+
+            sink.Objects.OfType<RenewalResult>().Select(r => r.RenewsSerialNumber).Should().Equal(first.SerialNumber, second.SerialNumber);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("CertificateNotFound");
+            var progress = sink.Progress.Where(p => p.Activity == "Renewing certificates").ToList();
+            progress.Select(p => p.PercentComplete).Should().Equal(0, 33, 66, 100);
+            progress.Last().Completed.Should().BeTrue();
+            progress[1].Status.Should().Contain("2 of 3");
+
+            // Streaming from a pipeline: the total is not known, so no share is shown.
+            var streamed = new RecordingSink();
+            new RenewalOperations(_ws, streamed).RenewNext(new CertificateSelector(null, Enroll("bulk3").Thumbprint, null), new RenewOptions(), 4, null);
+            streamed.Progress.Single(p => p.Activity == "Renewing certificates").PercentComplete.Should().Be(-1);
+            streamed.Progress.Single(p => p.Activity == "Renewing certificates").Status.Should().Contain("(5)");
+        }
+
         private int CountRows(string table) => _ws.Store.InTransaction(() =>
             table switch
             {

@@ -27,6 +27,7 @@ namespace PSCertConnector.Integration.Tests
             var text = stdout.ToString();
             text.Should().Contain("is Pending").And.Contain("now Issued").And.Contain("is on the CRL with reason KeyCompromise");
             text.Should().Contain("Finance").And.Contain("prod");
+            text.Should().MatchRegex("order \\d+: Issued; the successor has serial [0-9A-F]+").And.MatchRegex("[0-9A-F]+ renews [0-9A-F]{40}; [0-9A-F]+ is renewed by [0-9A-F]{40}, so it is no longer due");
             File.Exists(Path.Combine(demoHome, "inventory.db")).Should().BeTrue();
 
             // A second run into the same home is refused rather than mixing states.

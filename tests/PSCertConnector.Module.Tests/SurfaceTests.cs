@@ -43,7 +43,7 @@ namespace PSCertConnector.Module.Tests
                 "New-CaConnector", "Get-CaConnector", "Set-CaConnector", "Remove-CaConnector", "Test-CaConnector", "Get-CaTemplate", "Get-CaEnrollmentService", "Find-AdcsEnrollmentService",
                 "New-RaCertificateRequest", "Submit-AdcsRequest", "Get-AdcsOrder", "Receive-AdcsCertificate", "Remove-AdcsOrder",
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
-                "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey");
+                "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal");
         }
 
         [Fact]
@@ -106,6 +106,7 @@ namespace PSCertConnector.Module.Tests
             ByName("Revoke-Certificate", "SerialNumber").Should().BeTrue();
             ByName("Revoke-Certificate", "Thumbprint").Should().BeTrue();
             ByName("Install-RaCertificate", "Thumbprint").Should().BeTrue();
+            ByName("Submit-CaRenewal", "Thumbprint").Should().BeTrue("Get-CaCertificate -NeedsRenewal | Submit-CaRenewal binds each certificate");
             ByName("Test-CaConnector", "Name").Should().BeTrue();
             ByName("Import-CaCertificate", "Name").Should().BeTrue("Get-CaConnector | Import-CaCertificate binds the connector's Name");
         }

@@ -299,6 +299,107 @@ Describe 'Inventory certificates: revocation and export' {
     }
 }
 
+Describe 'Renewal: Get-CaCertificate -NeedsRenewal | Submit-CaRenewal' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name renewal
+    }
+
+    It 'finds nothing due by default, and with renewBeforeDays 800 renews each due certificate with a new key and links the two' {
+        $first = New-TestCertificate -CommonName 'renew01.contoso.com'
+        $second = New-TestCertificate -CommonName 'renew02.contoso.com'
+        Get-CaCertificate -NeedsRenewal | Should -BeNullOrEmpty -Because 'a fresh 730-day certificate is far from its renewal window'
+
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = '800' }
+        $due = @(Get-CaCertificate -NeedsRenewal)
+        $due.SerialNumber | Should -Be @($first.SerialNumber, $second.SerialNumber)
+
+        $renewals = @(Get-CaCertificate -NeedsRenewal | Submit-CaRenewal -Confirm:$false)
+
+        $renewals | Should -HaveCount 2
+        $renewals[0].PSTypeNames[0] | Should -Be 'PSCertConnector.Renewal'
+        $renewals.RenewsSerialNumber | Should -Be @($first.SerialNumber, $second.SerialNumber)
+        $renewals | ForEach-Object { $_.Status | Should -Be 'Issued'; $_.KeyReused | Should -BeFalse }
+        $old = Get-CaCertificate -SerialNumber $first.SerialNumber
+        $new = Get-CaCertificate -Thumbprint $renewals[0].Thumbprint
+        $old.RenewedBy | Should -Be $new.Thumbprint
+        $new.Renews | Should -Be $old.Thumbprint
+        $new.Subject | Should -Be $old.Subject
+        $new.Template | Should -Be 'RA'
+        (Get-CaCertificate -NeedsRenewal).SerialNumber | Should -Not -Contain $first.SerialNumber
+        ($renewals | Format-Table | Out-String -Width 200) | Should -Match $renewals[0].SerialNumber
+    }
+
+    It '-WhatIf renews nothing, and a revoked certificate among three is one error while the others are renewed' {
+        $a = New-TestCertificate -CommonName 'bulk01.contoso.com'
+        $b = New-TestCertificate -CommonName 'bulk02.contoso.com'
+        $c = New-TestCertificate -CommonName 'bulk03.contoso.com'
+        $b | Revoke-Certificate -Reason KeyCompromise -Confirm:$false | Out-Null
+
+        $a, $b, $c | Submit-CaRenewal -WhatIf -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-CaCertificate -SerialNumber $a.SerialNumber).RenewedBy | Should -BeNullOrEmpty
+
+        $results = @($a, $b, $c | Submit-CaRenewal -Confirm:$false -ErrorVariable renewErrors -ErrorAction SilentlyContinue)
+
+        $results.RenewsSerialNumber | Should -Be @($a.SerialNumber, $c.SerialNumber)
+        $renewErrors | Should -HaveCount 1
+        $renewErrors[0].FullyQualifiedErrorId | Should -Be 'CertificateRevoked,PSCertConnector.Commands.SubmitCaRenewalCommand'
+    }
+
+    It '-ReuseKey -RevokeOld keeps the key and revokes the predecessor as Superseded' {
+        $old = New-TestCertificate -CommonName 'reuse01.contoso.com'
+
+        $renewal = $old | Submit-CaRenewal -ReuseKey -RevokeOld -Confirm:$false
+
+        $renewal.KeyReused | Should -BeTrue
+        $renewal.PredecessorRevoked | Should -BeTrue
+        $stored = Get-CaCertificate -SerialNumber $old.SerialNumber
+        $stored.Status | Should -Be 'Revoked'
+        $stored.RevocationReason | Should -Be 'Superseded'
+        $oldKey = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($old.Der).GetPublicKeyString()
+        $newKey = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((Get-CaCertificate -Thumbprint $renewal.Thumbprint).Der).GetPublicKeyString()
+        $newKey | Should -Be $oldKey
+    }
+
+    It 'a certificate installed in CurrentUser\My is replaced there by its successor, then -PostRenewal runs' {
+        $old = New-TestCertificate -CommonName 'store01.contoso.com' -Exportable
+        $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'CurrentUser')
+        try {
+            $old | Install-RaCertificate -StoreLocation CurrentUser | Should -Be $old.Thumbprint
+            $script:seen = $null
+
+            $renewal = $old | Submit-CaRenewal -Confirm:$false -PostRenewal { $script:seen = $_.SerialNumber }
+
+            $renewal.DeployedTo | Should -Be @('CurrentUser\My')
+            $script:seen | Should -Be $renewal.SerialNumber
+            $store.Open('ReadOnly')
+            $placed = @($store.Certificates.Find('FindByThumbprint', $renewal.Thumbprint, $false))
+            $placed | Should -HaveCount 1
+            $placed[0].HasPrivateKey | Should -BeTrue
+            $store.Close()
+        }
+        finally {
+            $store.Open('ReadWrite')
+            foreach ($thumbprint in @($old.Thumbprint, $renewal.Thumbprint)) {
+                if ($thumbprint) { $store.Certificates.Find('FindByThumbprint', $thumbprint, $false) | ForEach-Object { $store.Remove($_) } }
+            }
+            $store.Close()
+        }
+    }
+
+    It 'a failing -PostRenewal is that renewal''s error' {
+        $old = New-TestCertificate -CommonName 'post01.contoso.com'
+        $renewal = $old | Submit-CaRenewal -Confirm:$false -PostRenewal { throw 'reload failed' } -ErrorVariable postErrors -ErrorAction SilentlyContinue
+        $postErrors | Should -HaveCount 1
+        $postErrors[0].FullyQualifiedErrorId | Should -Be 'PostRenewalCommandFailed,PSCertConnector.Commands.SubmitCaRenewalCommand'
+        $renewal.Status | Should -Be 'Issued' -Because 'the certificate was renewed; only the command after it failed'
+    }
+
+    It 'a bad policy setting names the setting, and -Due with a serial is refused' {
+        { Set-CaConnector -Name lab -Setting @{ 'renewAtPercent:RA' = '0' } -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSetting,PSCertConnector.Commands.SetCaConnectorCommand'
+        { Submit-CaRenewal -Due -SerialNumber 01 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DueWithCertificates,PSCertConnector.Commands.SubmitCaRenewalCommand'
+    }
+}
+
 Describe 'Import-CaCertificate' {
     BeforeAll {
         $null = Initialize-TestHome -Name import

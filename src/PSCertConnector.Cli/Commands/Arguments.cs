@@ -83,6 +83,16 @@ namespace PSCertConnector.Cli.Commands
             return !explicitSerial && clean.Length is 40 or 64 ? new CertificateSelector(null, clean, connector) : new CertificateSelector(text, null, connector);
         }
 
+        /// <summary>The certificates a command names: serials or thumbprints as arguments, --serial and --thumbprint (repeatable).</summary>
+        public static List<CertificateSelector> Certificates(CommandLine cl)
+        {
+            var selectors = new List<CertificateSelector>();
+            foreach (var serial in cl.All("serial")) selectors.Add(Certificate(cl, serial, explicitSerial: true));
+            foreach (var value in cl.Positionals) selectors.Add(Certificate(cl, value));
+            foreach (var thumbprint in cl.All("thumbprint")) selectors.Add(new CertificateSelector(null, thumbprint, cl.Get("connector")));
+            return selectors;
+        }
+
         /// <summary>The orders an order command names: ids as arguments, --connector with --request-id, or (with a default state) every order in it.</summary>
         public static IReadOnlyList<OrderRecord> Orders(CommandLine cl, OrderOperations operations, SubmitStatus? defaultStatus, bool unfetchedOnly = false)
         {

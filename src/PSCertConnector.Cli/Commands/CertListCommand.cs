@@ -14,7 +14,8 @@ namespace PSCertConnector.Cli.Commands
             new CliOption("business-unit", ""),
             new CliOption("template", ""),
             new CliOption("serial", ""),
-            new CliOption("thumbprint", ""))
+            new CliOption("thumbprint", ""),
+            CliOption.Flag("needs-renewal", "only certificates due for renewal and not renewed (policy: connector settings renewBeforeDays, renewAtPercent; default 30 days or 20% of the lifetime, whichever is earlier)"))
         {
         }
 
@@ -31,6 +32,7 @@ namespace PSCertConnector.Cli.Commands
                 Template = cl.Get("template"),
                 SerialNumber = cl.Get("serial"),
                 Thumbprint = cl.Get("thumbprint"),
+                NeedsRenewal = cl.Has("needs-renewal"),
             };
             return run.Op(false, (ws, s) => new InventoryOperations(ws, s).Query(query));
         }

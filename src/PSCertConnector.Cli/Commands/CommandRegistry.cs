@@ -42,6 +42,7 @@ namespace PSCertConnector.Cli.Commands
             new CertListCommand(),
             new CertShowCommand(),
             new CertExportCommand(),
+            new RenewCommand(),
             new RevokeCommand(),
             new CrlShowCommand(),
             new StoreStatusCommand(),

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core;
@@ -27,11 +26,7 @@ namespace PSCertConnector.Cli.Commands
                     throw CommandLine.Usage($"--effective-date '{dateText}' is not a date (e.g. 2026-11-22T10:00:00Z).");
                 effective = parsed.ToUniversalTime();
             }
-            var selectors = new List<CertificateSelector>();
-            var connector = cl.Get("connector");
-            foreach (var serial in cl.All("serial")) selectors.Add(Arguments.Certificate(cl, serial, explicitSerial: true));
-            foreach (var value in cl.Positionals) selectors.Add(Arguments.Certificate(cl, value));
-            foreach (var thumbprint in cl.All("thumbprint")) selectors.Add(new CertificateSelector(null, thumbprint, connector));
+            var selectors = Arguments.Certificates(cl);
             if (selectors.Count == 0) throw CommandLine.Usage("Name the certificates to revoke: serial numbers as arguments, --serial or --thumbprint.");
             return run.Op(true, (ws, s) => new InventoryOperations(ws, s).Revoke(selectors, reason, effective));
         }

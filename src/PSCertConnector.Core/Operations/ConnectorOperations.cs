@@ -154,6 +154,7 @@ namespace PSCertConnector.Core.Operations
             if (d.ImportEvery < 1)
                 throw new PscException("InvalidImportFrequency", FailureCategory.InvalidArgument, $"The import frequency must be at least 1 {d.ImportEveryUnit.ToString().ToLowerInvariant()}.") { Target = d.Name };
             Workspace.Registry.Get(d.Type).Validate(d);
+            RenewalPolicy.Validate(d.Settings);
         }
 
         /// <summary>File and folder settings among those given, made absolute: the connector must work from any folder later.</summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
+using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Operations
 {
@@ -58,6 +59,7 @@ namespace PSCertConnector.Core.Operations
                         $"The certificate could not be added to {where}\\{storeName}: {ex.Message}" +
                         (where == StoreLocation.LocalMachine ? " Run PowerShell as administrator for the machine store." : ""), ex);
                 }
+                Workspace.Store.RecordDeployment(new DeploymentRecord { Thumbprint = certificate.Thumbprint, Kind = DeploymentKind.Store, Target = $"{where}\\{storeName}" });
                 using (withKey)
                     installed = new InstalledCertificate(Hex.NormalizeThumbprint(withKey.Thumbprint), certificate.Subject, where, storeName, withKey.HasPrivateKey);
                 Sink.WriteObject(installed);

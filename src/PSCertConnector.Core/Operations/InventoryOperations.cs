@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Core.Infrastructure;
@@ -16,19 +17,40 @@ namespace PSCertConnector.Core.Operations
         public void Query(CertificateQuery query)
         {
             if (query.Connector != null) Workspace.RequireConnector(query.Connector);
-            foreach (var record in Workspace.Store.QueryCertificates(query)) Sink.WriteObject(record);
+            foreach (var record in QueryWithRenewal(query)) Sink.WriteObject(record);
+        }
+
+        /// <summary>
+        /// Certificates with the start of their renewal window; with <see cref="CertificateQuery.NeedsRenewal"/> only those
+        /// past it (the limit applies after the policy, so a limited listing still holds due certificates only).
+        /// </summary>
+        public IEnumerable<CertificateRecord> QueryWithRenewal(CertificateQuery query)
+        {
+            var connectors = new Dictionary<string, ConnectorDefinition?>(StringComparer.OrdinalIgnoreCase);
+            var now = DateTimeOffset.UtcNow;
+            var found = Workspace.Store.QueryCertificates(query.NeedsRenewal ? query with { Limit = null } : query, now)
+                .Select(record => WithRenewalWindow(record, connectors))
+                .Where(record => !query.NeedsRenewal || record.RenewalDueFrom <= now);
+            return query.NeedsRenewal && query.Limit.HasValue ? found.Take(query.Limit.Value) : found;
+        }
+
+        private CertificateRecord WithRenewalWindow(CertificateRecord record, Dictionary<string, ConnectorDefinition?> connectors)
+        {
+            if (!connectors.TryGetValue(record.Connector, out var connector))
+                connectors[record.Connector] = connector = Workspace.Store.GetConnector(record.Connector);
+            return record with { RenewalDueFrom = RenewalPolicy.For(connector, record.Template).DueFrom(record.NotBefore, record.NotAfter) };
         }
 
         public CertificateRecord Find(CertificateSelector selector)
         {
             if (selector.SerialNumber == null && selector.Thumbprint == null)
                 throw new PscException("CertificateSelectorMissing", FailureCategory.InvalidArgument, "Name the certificate by serial number or thumbprint.");
-            var found = Workspace.Store.QueryCertificates(new CertificateQuery
+            var found = QueryWithRenewal(new CertificateQuery
             {
                 SerialNumber = selector.SerialNumber,
                 Thumbprint = selector.Thumbprint,
                 Connector = selector.Connector,
-            });
+            }).ToList();
             if (found.Count == 0)
                 throw new PscException("CertificateNotFound", FailureCategory.ObjectNotFound,
                     $"No certificate with {(selector.Thumbprint != null ? "thumbprint " + selector.Thumbprint : "serial " + selector.SerialNumber)} is in the inventory" +
@@ -93,7 +115,10 @@ namespace PSCertConnector.Core.Operations
                 var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
                 if (exported == null) return;
                 if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
+                // A replaced file keeps the mode its owner gave it (a service's group may read it); a new one holding a key is 0600.
+                var keptMode = UnixFileModes.Get(file.Path);
                 AtomicFile.Write(file.Path, exported.Content, ownerOnly: exported.IncludesPrivateKey);
+                if (keptMode.HasValue) UnixFileModes.Set(file.Path, keptMode.Value);
                 written = new ExportedFile
                 {
                     Path = System.IO.Path.GetFullPath(file.Path), Format = format, Subject = exported.Certificate.Subject,
@@ -101,6 +126,11 @@ namespace PSCertConnector.Core.Operations
                     IncludesChain = includeChain, IncludesPrivateKey = exported.IncludesPrivateKey,
                     Protection = format == ExportFormat.Pfx ? Pkcs12Writer.Describe(file.PfxProtection) : "", Length = exported.Content.Length,
                 };
+                Workspace.Store.RecordDeployment(new DeploymentRecord
+                {
+                    Thumbprint = exported.Certificate.Thumbprint, Kind = DeploymentKind.File, Target = written.Path, Format = format.ToString(),
+                    IncludesChain = includeChain, Protection = format == ExportFormat.Pfx ? file.PfxProtection.ToString() : null,
+                });
                 Sink.WriteObject(written);
             });
             return written;

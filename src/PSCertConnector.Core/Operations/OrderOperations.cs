@@ -17,13 +17,17 @@ namespace PSCertConnector.Core.Operations
         /// attribute) before any CA is contacted, so a process killed while the CA works loses nothing: the next run
         /// matches the order to what the CA did (<see cref="ReconcileInterrupted"/>) instead of submitting again.
         /// </summary>
-        public OrderRecord? Submit(string connectorName, string? template, byte[] csr, IReadOnlyDictionary<string, string>? attributes = null)
+        /// <param name="renews">The SHA-1 thumbprint of the certificate this request renews: the order is linked to it.</param>
+        public OrderRecord? Submit(string connectorName, string? template, byte[] csr, IReadOnlyDictionary<string, string>? attributes = null, string? renews = null)
         {
             OrderRecord? order = null;
             ForItem(connectorName, () =>
             {
                 var definition = Workspace.RequireService(connectorName);
-                var info = CsrParser.Parse(csr);
+                // A signed renewal (PKCS#7 around the PKCS#10) is sent as it is; the order records the request inside.
+                var signedRenewal = SignedRenewalRequest.IsSignedData(csr);
+                var info = CsrParser.Parse(signedRenewal ? SignedRenewalRequest.Open(csr).Request : csr);
+                var sending = signedRenewal ? csr : info.Der;
                 if (attributes != null) RequestPolicy.EnforceAttributes(attributes);
                 var requestedTemplate = template ?? info.RequestedTemplate
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
@@ -54,6 +58,11 @@ namespace PSCertConnector.Core.Operations
                     SubmissionId = Guid.NewGuid().ToString("N"),
                     SubmittedBy = ProcessIdentity.Current,
                 });
+                if (renews != null)
+                {
+                    Workspace.Store.SetOrderRenews(intent.Id, renews);
+                    intent = intent with { Renews = renews };
+                }
                 var sent = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var attribute in attributes ?? new Dictionary<string, string>()) sent[attribute.Key] = attribute.Value;
                 sent[SubmissionLookup.AttributeName] = intent.SubmissionId!;
@@ -63,7 +72,7 @@ namespace PSCertConnector.Core.Operations
                 try
                 {
                     (result, used) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
-                        connector => connector.Submit(info.Der, known.Name, sent, Sink.Cancellation));
+                        connector => connector.Submit(sending, known.Name, sent, Sink.Cancellation));
                 }
                 catch (Exception ex) when (ex is PscException or OperationCanceledException)
                 {
@@ -306,6 +315,7 @@ namespace PSCertConnector.Core.Operations
                             current.Template, current.RequestId, definition?.BusinessUnit, definition?.Tags ?? Array.Empty<string>(), null, null, InsertOnly: true));
                         var details = CertificateReader.Read(current.Certificate);
                         Workspace.Store.UpdateOrder(current with { FetchedAt = DateTimeOffset.UtcNow, SerialNumber = details.SerialNumber, Thumbprint = details.ThumbprintSha1 });
+                        if (current.Renews != null) Workspace.Store.LinkRenewal(details.ThumbprintSha1, current.Renews);
                         return Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = details.ThumbprintSha1 }).Single();
                     });
                     Sink.WriteObject(record);

@@ -22,7 +22,7 @@ namespace PSCertConnector.Core.Protocols
                 new XElement(t + "TokenType", AdcsXml.X509TokenType),
                 new XElement(t + "RequestType", AdcsXml.IssueRequestType),
                 new XElement(AdcsXml.Wsse + "BinarySecurityToken",
-                    new XAttribute("ValueType", AdcsXml.Pkcs10ValueType),
+                    new XAttribute("ValueType", SignedRenewalRequest.IsSignedData(csrDer) ? AdcsXml.Pkcs7ValueType : AdcsXml.Pkcs10ValueType),
                     new XAttribute("EncodingType", AdcsXml.Base64EncodingType),
                     Convert.ToBase64String(csrDer)),
                 context);

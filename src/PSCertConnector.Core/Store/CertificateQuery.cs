@@ -14,5 +14,7 @@ namespace PSCertConnector.Core.Store
         public string? SerialNumber { get; init; }
         public string? Thumbprint { get; init; }
         public int? Limit { get; init; }
+        /// <summary>Only certificates due for renewal: valid, not renewed, and inside their connector's and template's renewal window.</summary>
+        public bool NeedsRenewal { get; init; }
     }
 }

@@ -29,6 +29,15 @@ namespace PSCertConnector.Core.Store
         public bool HasPrivateKey { get; init; }
         public byte[] Der { get; init; } = Array.Empty<byte>();
         public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>The SHA-1 thumbprint of the certificate this one renews.</summary>
+        public string? Renews { get; init; }
+        /// <summary>The SHA-1 thumbprint of the newest certificate that renews this one.</summary>
+        public string? RenewedBy { get; init; }
+        /// <summary>When renewal becomes due under the connector's and template's policy (set by the inventory operations).</summary>
+        public DateTimeOffset? RenewalDueFrom { get; init; }
+
+        /// <summary>Valid, not renewed, and past the start of its renewal window.</summary>
+        public bool NeedsRenewal => RenewedBy == null && Status == CertificateStatus.Valid && RenewalDueFrom.HasValue && RenewalDueFrom.Value <= DateTimeOffset.UtcNow;
 
         public CertificateStatus Status => StatusAt(DateTimeOffset.UtcNow);
         public int DaysToExpiry => (int)Math.Floor((NotAfter - DateTimeOffset.UtcNow).TotalDays);

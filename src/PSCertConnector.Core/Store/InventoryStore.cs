@@ -139,6 +139,21 @@ namespace PSCertConnector.Core.Store
                 holder TEXT NOT NULL,
                 acquired_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL);",
+            // 6: renewal: the certificate (SHA-1 thumbprint) an order or a certificate renews; the successor is found through it.
+            @"ALTER TABLE orders ADD COLUMN renews TEXT;
+              ALTER TABLE certificates ADD COLUMN renews TEXT;
+              CREATE INDEX ix_certificates_renews ON certificates(renews);
+              CREATE INDEX ix_orders_renews ON orders(renews);",
+            // 7: where a certificate was installed or exported, so that its successor goes to the same place.
+            @"CREATE TABLE deployments (
+                thumbprint TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                target TEXT NOT NULL,
+                format TEXT,
+                includes_chain INTEGER NOT NULL DEFAULT 0,
+                protection TEXT,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (thumbprint, kind, target));",
         };
 
         private const string What = "inventory database";
@@ -579,6 +594,7 @@ namespace PSCertConnector.Core.Store
             ReferenceUri = r.StringOrNull("reference_uri"),
             SubmissionId = r.StringOrNull("submission_id"),
             SubmittedBy = r.StringOrNull("submitted_by"),
+            Renews = r.StringOrNull("renews"),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).
@@ -700,12 +716,13 @@ namespace PSCertConnector.Core.Store
                 case CertificateStatus.Expired: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after <= @now"); break;
                 case CertificateStatus.Valid: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now"); break;
             }
+            if (query.NeedsRenewal) where.Add(RenewalCandidateCondition);
             if (query.ExpiringWithinDays.HasValue)
             {
                 where.Add("not_after > @now AND not_after <= @until AND (revoked_at IS NULL OR revoked_at > @now)");
                 p.Add(("@until", SqlDatabase.Time(now.AddDays(query.ExpiringWithinDays.Value))));
             }
-            var sql = "SELECT c.*, (SELECT 1 FROM request_keys k WHERE k.key_id = c.key_id) AS has_key FROM certificates c"
+            var sql = "SELECT c.*, (SELECT 1 FROM request_keys k WHERE k.key_id = c.key_id) AS has_key, " + RenewedBySelect + " FROM certificates c"
                       + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY not_after, id"
                       + (query.Limit.HasValue ? " LIMIT " + query.Limit.Value : "");
             return _db.Query(sql, ReadCertificate, p.ToArray());
@@ -753,8 +770,70 @@ namespace PSCertConnector.Core.Store
                 HasPrivateKey = !r.IsDBNull(r.GetOrdinal("has_key")),
                 Der = (byte[])r.GetValue(r.GetOrdinal("der")),
                 UpdatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+                Renews = r.StringOrNull("renews"),
+                RenewedBy = r.StringOrNull("renewed_by"),
             };
         }
+
+        // ---------------------------------------------------------------- renewal links
+
+        /// <summary>The newest certificate that renews c (a query's column renewed_by).</summary>
+        private const string RenewedBySelect =
+            "(SELECT s.thumbprint_sha1 FROM certificates s WHERE s.renews = c.thumbprint_sha1 ORDER BY s.id DESC LIMIT 1) AS renewed_by";
+
+        /// <summary>
+        /// A certificate that may be due: valid now, with no successor in the inventory and no renewal order that is
+        /// open or issued. The renewal policy (per connector and template) is applied by the caller.
+        /// </summary>
+        private const string RenewalCandidateCondition =
+            @"(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now
+              AND NOT EXISTS (SELECT 1 FROM certificates s WHERE s.renews = c.thumbprint_sha1)
+              AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.renews = c.thumbprint_sha1
+                              AND o.status IN ('Submitting', 'Unknown', 'Pending', 'Issued', 'IssuedOutOfBand'))";
+
+        /// <summary>Marks an order as the renewal of the certificate with this SHA-1 thumbprint.</summary>
+        public void SetOrderRenews(long orderId, string predecessorThumbprint) =>
+            _db.Execute("UPDATE orders SET renews = @renews WHERE id = @id", ("@renews", predecessorThumbprint), ("@id", orderId));
+
+        /// <summary>The newest renewal order of this certificate that is still open (Submitting, Unknown or Pending).</summary>
+        public OrderRecord? OpenRenewalOrder(string predecessorThumbprint) =>
+            _db.Query("SELECT * FROM orders WHERE renews = @renews AND status IN ('Submitting', 'Unknown', 'Pending') ORDER BY id DESC",
+                ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();
+
+        /// <summary>Records where a certificate was put; the same place again replaces what was recorded for it.</summary>
+        public void RecordDeployment(DeploymentRecord deployment)
+        {
+            var key = new (string, object?)[] { ("@thumbprint", deployment.Thumbprint), ("@kind", deployment.Kind.ToString()), ("@target", deployment.Target) };
+            _db.InTransaction(() =>
+            {
+                _db.Execute("DELETE FROM deployments WHERE thumbprint = @thumbprint AND kind = @kind AND target = @target", key);
+                _db.Execute(@"INSERT INTO deployments (thumbprint, kind, target, format, includes_chain, protection, created_at)
+                              VALUES (@thumbprint, @kind, @target, @format, @chain, @protection, @now)",
+                    key.Concat(new (string, object?)[]
+                    {
+                        ("@format", deployment.Format), ("@chain", deployment.IncludesChain ? 1 : 0), ("@protection", deployment.Protection),
+                        ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)),
+                    }).ToArray());
+                return 0;
+            });
+        }
+
+        public IReadOnlyList<DeploymentRecord> GetDeployments(string thumbprint) =>
+            _db.Query("SELECT thumbprint, kind, target, format, includes_chain, protection FROM deployments WHERE thumbprint = @thumbprint ORDER BY created_at, target",
+                r => new DeploymentRecord
+                {
+                    Thumbprint = r.GetString(0),
+                    Kind = (DeploymentKind)Enum.Parse(typeof(DeploymentKind), r.GetString(1)),
+                    Target = r.GetString(2),
+                    Format = r.StringOrNull("format"),
+                    IncludesChain = r.GetInt32(4) != 0,
+                    Protection = r.StringOrNull("protection"),
+                }, ("@thumbprint", thumbprint));
+
+        /// <summary>Links a successor certificate to its predecessor (both by SHA-1 thumbprint).</summary>
+        public void LinkRenewal(string successorThumbprint, string predecessorThumbprint) =>
+            _db.Execute("UPDATE certificates SET renews = @renews, updated_at = @now WHERE thumbprint_sha1 = @successor",
+                ("@renews", predecessorThumbprint), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@successor", successorThumbprint));
 
         // ---------------------------------------------------------------- import runs
 

@@ -30,5 +30,7 @@ namespace PSCertConnector.Core.Store
         public string? SubmissionId { get; init; }
         /// <summary>The process that sent the request ("host/pid/start"): while it runs, a Submitting order is its business.</summary>
         public string? SubmittedBy { get; init; }
+        /// <summary>The SHA-1 thumbprint of the certificate this order renews; null for a first enrollment.</summary>
+        public string? Renews { get; init; }
     }
 }

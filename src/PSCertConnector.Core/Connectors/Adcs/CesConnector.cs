@@ -27,7 +27,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
 
         public override ConnectorCapabilities Capabilities =>
             ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll
-            | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates;
+            | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates | ConnectorCapabilities.SignedRenewal;
 
         /// <summary>The CEP endpoint: the cepUrl setting, or the AD policy provider path for the authentication.</summary>
         public Uri PolicyUri => Settings.Get("cepUrl") is { } url ? new Uri(url)

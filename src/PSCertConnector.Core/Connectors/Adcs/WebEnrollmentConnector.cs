@@ -24,7 +24,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public override string Type => TypeName;
 
         public override ConnectorCapabilities Capabilities =>
-            ConnectorCapabilities.Ping | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates;
+            ConnectorCapabilities.Ping | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending | ConnectorCapabilities.CaCertificates
+            | ConnectorCapabilities.SignedRenewal;
 
         /// <summary>https://host:port/certsrv/ (or the path setting).</summary>
         public Uri BaseUri => new Uri(Settings.BaseUri, (Settings.Get("path") ?? "/certsrv").Trim('/') + "/");

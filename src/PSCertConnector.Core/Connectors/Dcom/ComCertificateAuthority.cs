@@ -4,6 +4,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using PSCertConnector.Core.Pkix;
 
 namespace PSCertConnector.Core.Connectors.Dcom
 {
@@ -14,7 +15,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
     /// </summary>
     internal sealed class ComCertificateAuthority : ICertificateAuthorityCom
     {
-        private const int CR_IN_BASE64 = 0x1, CR_IN_PKCS10 = 0x100;
+        private const int CR_IN_BASE64 = 0x1, CR_IN_PKCS10 = 0x100, CR_IN_PKCS7 = 0x300;
         private const int CR_OUT_BASE64 = 0x1, CR_OUT_CHAIN = 0x100;
         private const int CR_PROP_TEMPLATES = 29, PROPTYPE_STRING = 4;
         private const int CV_OUT_BASE64 = 0x1;
@@ -36,7 +37,8 @@ namespace PSCertConnector.Core.Connectors.Dcom
 
         public CaRequestResult Submit(string config, string csrBase64, string attributes)
         {
-            var disposition = ToInt(Invoke(Request, "Submit", CR_IN_BASE64 | CR_IN_PKCS10, csrBase64, attributes, config));
+            var format = SignedRenewalRequest.IsSignedData(Convert.FromBase64String(csrBase64)) ? CR_IN_PKCS7 : CR_IN_PKCS10;
+            var disposition = ToInt(Invoke(Request, "Submit", CR_IN_BASE64 | format, csrBase64, attributes, config));
             return Result(disposition);
         }
 

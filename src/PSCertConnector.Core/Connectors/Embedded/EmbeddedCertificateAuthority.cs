@@ -212,8 +212,11 @@ namespace PSCertConnector.Core.Connectors.Embedded
         /// Submits a request. Without <paramref name="templateName"/> the template comes from where AD CS looks for it:
         /// a CertificateTemplate attribute, then the request's template-name extension, then its template-OID extension.
         /// </summary>
+        /// <param name="csr">A PKCS#10, or a renewal: a PKCS#7 SignedData wrapping one, signed with the certificate being renewed.</param>
         public SubmitResult Submit(byte[] csr, string? templateName, IReadOnlyDictionary<string, string> attributes)
         {
+            byte[]? renewalSigner = null;
+            if (SignedRenewalRequest.IsSignedData(csr)) (csr, renewalSigner) = SignedRenewalRequest.Open(csr);
             var info = CsrParser.Parse(csr);
             var requested = (string.IsNullOrWhiteSpace(templateName) ? null : templateName)
                 ?? (attributes.TryGetValue("CertificateTemplate", out var attribute) && !string.IsNullOrWhiteSpace(attribute) ? attribute.Trim() : null)
@@ -245,7 +248,9 @@ namespace PSCertConnector.Core.Connectors.Embedded
                         return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: the request has neither a subject nor a subject alternative name.", HResultBadSubject);
                     if (RequestPolicy.Violation(info, attributes) is { } violation)
                         return Resolve(id, CaDatabaseDisposition.Denied, "Denied by Policy Module: " + violation, HResultBadSubject);
-                    if (template.RequiresApproval)
+                    // As AD CS with a template that validates re-enrollment by a previous approval: a renewal signed by a
+                    // valid, unrevoked certificate this CA issued from the same template needs no manager's approval again.
+                    if (template.RequiresApproval && !(renewalSigner != null && IssuedValidFromTemplate(renewalSigner, template, now)))
                         return ToResult(id);
                     return IssueRequest(id, template, info, now);
                 });
@@ -277,6 +282,17 @@ namespace PSCertConnector.Core.Connectors.Embedded
                 ("$d", (int)CaDatabaseDisposition.Issued), ("$serial", Hex.Encode(serialBytes)), ("$c", cert),
                 ("$na", SqliteDatabase.Time(notAfter)), ("$t", SqliteDatabase.Time(now)), ("$seq", NextChangeSequence()), ("$id", id));
             return ToResult(id);
+        }
+
+        private bool IssuedValidFromTemplate(byte[] certificate, CaTemplate template, DateTimeOffset now)
+        {
+            var details = CertificateReader.Read(certificate);
+            if (details.NotAfter <= now || details.NotBefore > now) return false;
+            return _db.Query("SELECT template, disposition, certificate FROM requests WHERE serial = $s",
+                    r => (Template: r.GetString(0), Disposition: (CaDatabaseDisposition)r.GetInt32(1), Der: r.IsDBNull(2) ? null : (byte[])r.GetValue(2)),
+                    ("$s", details.SerialNumber))
+                .Any(row => row.Disposition == CaDatabaseDisposition.Issued && row.Der != null && row.Der.SequenceEqual(certificate)
+                            && string.Equals(row.Template, template.Name, StringComparison.OrdinalIgnoreCase));
         }
 
         private SubmitResult Resolve(long id, CaDatabaseDisposition disposition, string message, int hresult)

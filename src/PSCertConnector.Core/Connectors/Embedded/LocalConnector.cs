@@ -19,7 +19,7 @@ namespace PSCertConnector.Core.Connectors.Embedded
         public override ConnectorCapabilities Capabilities =>
             ConnectorCapabilities.Ping | ConnectorCapabilities.Templates | ConnectorCapabilities.Enroll | ConnectorCapabilities.RetrievePending
             | ConnectorCapabilities.Approve | ConnectorCapabilities.Deny | ConnectorCapabilities.Revoke | ConnectorCapabilities.ReleaseHold
-            | ConnectorCapabilities.EnumerateIssued | ConnectorCapabilities.CaCertificates | ConnectorCapabilities.Crl;
+            | ConnectorCapabilities.EnumerateIssued | ConnectorCapabilities.CaCertificates | ConnectorCapabilities.Crl | ConnectorCapabilities.SignedRenewal;
 
         public override ConnectorTestResult Test(CancellationToken cancellation)
         {

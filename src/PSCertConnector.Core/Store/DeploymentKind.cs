@@ -1,0 +1,4 @@
+namespace PSCertConnector.Core.Store
+{
+    public enum DeploymentKind { Store, File }
+}
