@@ -93,6 +93,31 @@ namespace PSCertConnector.Store.PostgreSql
             return result;
         }
 
+        public override bool CanCopy => true;
+
+        public override void Copy(string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows)
+        {
+            using var importer = _connection.BeginBinaryImport($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
+            foreach (var row in rows)
+            {
+                importer.StartRow();
+                foreach (var value in row)
+                {
+                    switch (value)
+                    {
+                        case null: importer.WriteNull(); break;
+                        case string text: importer.Write(text, NpgsqlTypes.NpgsqlDbType.Text); break;
+                        case int number: importer.Write(number, NpgsqlTypes.NpgsqlDbType.Integer); break;
+                        case long number: importer.Write(number, NpgsqlTypes.NpgsqlDbType.Bigint); break;
+                        case bool flag: importer.Write(flag, NpgsqlTypes.NpgsqlDbType.Boolean); break;
+                        case byte[] bytes: importer.Write(bytes, NpgsqlTypes.NpgsqlDbType.Bytea); break;
+                        default: throw new ArgumentException($"COPY into {table} got a {value.GetType().Name}, which it does not write.", nameof(rows));
+                    }
+                }
+            }
+            importer.Complete();
+        }
+
         public override bool IsUniqueViolation(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
         protected override void LockForMigration()

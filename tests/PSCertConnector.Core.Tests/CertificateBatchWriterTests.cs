@@ -14,14 +14,20 @@ using Xunit;
 
 namespace PSCertConnector.Core.Tests
 {
-    /// <summary>Storing a page of certificates at once gives what storing them one by one in order gives.</summary>
-    public class CertificateBatchWriterTests
+    /// <summary>Storing a page of certificates at once gives what storing them one by one in order gives, on each engine.</summary>
+    public abstract class CertificateBatchWriterTests
     {
+        private readonly Func<StoreSettings?> _store;
+
+        protected CertificateBatchWriterTests(Func<StoreSettings?> store) => _store = store;
+
+        protected Workspace Open(TempHome home) => Workspace.Open(home.Path, store: _store());
+
         [Fact]
         public void A_page_stores_new_rows_refreshes_known_ones_and_passes_over_an_unreadable_one()
         {
             using var home = new TempHome();
-            using var ws = Workspace.Open(home.Path);
+            using var ws = Open(home);
             var ders = Issue(150);
             var store = ws.Store;
             // Already stored before the page: tagged "old", business unit "Finance".
@@ -61,7 +67,7 @@ namespace PSCertConnector.Core.Tests
         public void Insert_only_leaves_a_stored_row_as_it_is()
         {
             using var home = new TempHome();
-            using var ws = Workspace.Open(home.Path);
+            using var ws = Open(home);
             var ders = Issue(3);
             ws.Store.UpsertCertificate(Upsert(ders[1], new[] { "a" }, "Finance"));
             var results = ws.Store.UpsertCertificates(ders.Select(d => Upsert(d, new[] { "b" }, "Ops") with { InsertOnly = true, RevokedAt = DateTimeOffset.UtcNow }).ToList());
@@ -71,6 +77,52 @@ namespace PSCertConnector.Core.Tests
             kept.BusinessUnit.Should().Be("Finance");
             kept.RevokedAt.Should().BeNull();
         }
+
+        [Fact]
+        public void A_page_repeating_a_certificate_many_times_stores_it_once_with_every_change_in_order()
+        {
+            using var home = new TempHome();
+            using var ws = Open(home);
+            var ders = Issue(20);
+            var page = ders.Select(d => Upsert(d, new[] { "base" }, null)).ToList();
+            for (int i = 0; i < 20; i++) page.Add(Upsert(ders[3], new[] { "t" + (i % 4) }, i == 7 ? "Ops" : null));
+            var results = ws.Store.UpsertCertificates(page);
+
+            results.Take(20).Should().OnlyContain(r => r.Outcome == InventoryStore.UpsertOutcome.Inserted);
+            results.Skip(20).Select(r => r.Outcome).Should().Equal(Enumerable.Range(0, 20).Select(i =>
+                i < 4 || i == 7 ? InventoryStore.UpsertOutcome.Updated : InventoryStore.UpsertOutcome.Unchanged),
+                "the first of each new tag and the business unit change the row; the repeats of a tag do not");
+            var row = ws.Store.QueryCertificates(new CertificateQuery { SerialNumber = Serial(3) }).Single();
+            row.Tags.Should().BeEquivalentTo("base", "t0", "t1", "t2", "t3");
+            row.BusinessUnit.Should().Be("Ops");
+            ws.Store.CountCertificates().Should().Be(20);
+            ws.Store.QueryCertificates(new CertificateQuery { Name = "batch1*" }).Should().HaveCount(11, "batch1 and batch10 to batch19 have their names stored");
+        }
+
+        private protected static InventoryStore.CertificateUpsert Upsert(byte[] der, string[] tags, string? businessUnit) =>
+            new(der, "c", CertificateSource.Imported, "WebServer", "1", businessUnit, tags, null, null);
+
+        private protected static string Serial(int i) => "5A" + i.ToString("X4");
+
+        private protected static List<byte[]> Issue(int count)
+        {
+            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var generator = X509SignatureGenerator.CreateForECDsa(caKey);
+            var issuer = new X500DistinguishedName("CN=Batch Test CA");
+            var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
+            return Enumerable.Range(0, count).Select(i =>
+            {
+                var request = new CertificateRequest($"CN=batch{i}.contoso.com", key, HashAlgorithmName.SHA256);
+                using var certificate = request.Create(issuer, generator, notBefore, notBefore.AddDays(90), Convert.FromHexString(Serial(i)));
+                return certificate.RawData;
+            }).ToList();
+        }
+    }
+
+    public sealed class CertificateBatchWriterOnSqliteTests : CertificateBatchWriterTests
+    {
+        public CertificateBatchWriterOnSqliteTests() : base(() => null) { }
 
         [Fact]
         public void A_bulk_import_builds_the_serial_and_thumbprint_indexes_at_its_end_and_opening_rebuilds_them_after_a_kill()
@@ -118,25 +170,33 @@ namespace PSCertConnector.Core.Tests
             while (reader.Read()) names.Add(reader.GetString(0));
             return names;
         }
+    }
 
-        private static InventoryStore.CertificateUpsert Upsert(byte[] der, string[] tags, string? businessUnit) =>
-            new(der, "c", CertificateSource.Imported, "WebServer", "1", businessUnit, tags, null, null);
+    /// <summary>The same pages on PostgreSQL, where pages of 16 rows or more go through COPY and one merge.</summary>
+    [Collection(PostgreSqlCollection.Name)]
+    public sealed class CertificateBatchWriterOnPostgreSqlTests : CertificateBatchWriterTests
+    {
+        public CertificateBatchWriterOnPostgreSqlTests(PostgreSqlServer server) : base(() => StoreSettings.Shared(server.NewDatabase(), server.PasswordFile)) { }
 
-        private static string Serial(int i) => "5A" + i.ToString("X4");
-
-        private static List<byte[]> Issue(int count)
+        [Fact]
+        public void A_bulk_import_into_the_shared_store_keeps_its_indexes_for_the_other_hosts()
         {
-            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var generator = X509SignatureGenerator.CreateForECDsa(caKey);
-            var issuer = new X500DistinguishedName("CN=Batch Test CA");
-            var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
-            return Enumerable.Range(0, count).Select(i =>
-            {
-                var request = new CertificateRequest($"CN=batch{i}.contoso.com", key, HashAlgorithmName.SHA256);
-                using var certificate = request.Create(issuer, generator, notBefore, notBefore.AddDays(90), Convert.FromHexString(Serial(i)));
-                return certificate.RawData;
-            }).ToList();
+            using var home = new TempHome();
+            var sink = new RecordingSink();
+            using var ws = Open(home);
+            new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "c", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
+            var ca = ((LocalConnector)ws.Connect("c")).Authority;
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.EcdsaP256, 256);
+            var csr = CsrBuilder.Build(new RequestSpec { Subject = "CN=bulk", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256 }, key);
+            for (int i = 0; i < 40; i++) ca.Submit(csr, "User", new Dictionary<string, string>());
+            new ImportOperation(ws, sink).Import(new[] { "c" }, new ImportOptions { BatchSize = 20 });
+
+            sink.Errors.Should().BeEmpty();
+            ws.Store.CountCertificates().Should().Be(40);
+            sink.Verbose.Should().NotContain(v => v.Contains("indexes"));
+            ws.Store.Database.Query("SELECT indexname FROM pg_indexes WHERE tablename IN ('certificates', 'certificate_names')", r => r.GetString(0))
+                .Should().Contain(new[] { "ix_certificates_serial", "ix_certificates_sha1", "ix_certificates_sha256", "ix_certificate_names_name", "ix_certificate_names_reversed" });
+            ws.Store.QueryCertificates(new CertificateQuery { Name = "bulk" }).Should().HaveCount(40);
         }
     }
 }

@@ -324,6 +324,49 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void Name_wildcards_match_the_subject_common_name_and_san_values_with_a_fixed_start_end_or_neither()
+        {
+            var sink = new RecordingSink();
+            new RequestOperations(_ws, sink).Build(new RequestSpec
+            {
+                Subject = "CN=Portal.Fabrikam.com,O=Fabrikam", KeyAlgorithm = KeyAlgorithm.EcdsaP256, KeyLength = 256,
+                SubjectAlternativeNames = new[] { new SubjectAlternativeName(SanType.Dns, "portal.fabrikam.com"), new SubjectAlternativeName(SanType.Dns, "sso.fabrikam.net") },
+            });
+            var orders = new OrderOperations(_ws, sink);
+            orders.Fetch(new[] { orders.Submit("lab", "WebServer", sink.Single<CertificateRequestResult>().Csr)! });
+            var portal = sink.Single<CertificateRecord>();
+            Enroll("mail_1.contoso.com");
+            Enroll("mailx1.contoso.com");
+
+            string[] Found(string pattern) => _ws.Store.QueryCertificates(new CertificateQuery { Name = pattern }).Select(c => c.CommonName!).OrderBy(n => n).ToArray();
+            Found("sso.fabrikam.net").Should().Equal(new[] { portal.CommonName }, "a SAN value matches whole");
+            Found("SSO*").Should().Equal(new[] { portal.CommonName }, "a fixed start, any case, of a SAN");
+            Found("*.FABRIKAM.net").Should().Equal(new[] { portal.CommonName }, "a fixed end of a SAN");
+            Found("cn=portal*").Should().Equal(new[] { portal.CommonName }, "a fixed start of the subject");
+            Found("*o=fabrikam").Should().Equal(new[] { portal.CommonName }, "a fixed end of the subject");
+            Found("*fabrikam*").Should().Equal(new[] { portal.CommonName }, "wildcards at both ends");
+            Found("mail_1*").Should().Equal("mail_1.contoso.com"); // '_' is a character, not SQL's any-character
+            Found("mail?1.contoso.com").Should().Equal("mail_1.contoso.com", "mailx1.contoso.com");
+            Found("*1.contoso.com").Should().Equal("mail_1.contoso.com", "mailx1.contoso.com");
+            Found("mail").Should().BeEmpty();
+            Found("m*l*.com").Should().Equal("mail_1.contoso.com", "mailx1.contoso.com");
+        }
+
+        [Fact]
+        public void Certificates_stored_before_the_names_table_existed_are_found_by_name_after_the_migration()
+        {
+            var old = Enroll("Old.Fabrikam.com");
+            var db = _ws.Store.Database;
+            db.Execute("DROP TABLE certificate_names");
+            db.Execute("DELETE FROM schema_version WHERE version >= 8");
+            db.Migrate(InventoryStore.SchemaMigrations, "inventory database").Should().Be(InventoryStore.LatestSchemaVersion - 7);
+
+            _ws.Store.QueryCertificates(new CertificateQuery { Name = "old*" }).Single().SerialNumber.Should().Be(old.SerialNumber);
+            _ws.Store.QueryCertificates(new CertificateQuery { Name = "*.fabrikam.COM" }).Single().SerialNumber.Should().Be(old.SerialNumber);
+            _ws.Store.QueryCertificates(new CertificateQuery { Name = "CN=Old*" }).Should().ContainSingle();
+        }
+
+        [Fact]
         public void Hold_then_release_through_the_operation_updates_inventory_and_crl()
         {
             var cert = Enroll("hold.contoso.com");

@@ -60,6 +60,13 @@ namespace PSCertConnector.Core.Infrastructure
 
         public abstract List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters);
 
+        /// <summary>True when the engine loads rows with <see cref="Copy"/> (PostgreSQL's binary COPY); SQLite's prepared inserts need none.</summary>
+        public virtual bool CanCopy => false;
+
+        /// <summary>Loads rows into a table in one stream (values: string, int, long, bool, byte[] or null, in the order of the columns).</summary>
+        public virtual void Copy(string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows) =>
+            throw new NotSupportedException($"The {Engine} engine has no bulk copy.");
+
         /// <summary>True when the exception says a row would have broken a unique constraint.</summary>
         public abstract bool IsUniqueViolation(Exception exception);
 

@@ -47,6 +47,25 @@ namespace PSCertConnector.Core.Infrastructure
         /// <summary>An empty database with the schema that lives only in memory: what reading a home that does not exist yet sees.</summary>
         public static SqliteDatabase OpenInMemory(string what, IReadOnlyList<string> migrations) => OpenAt(":memory:", what, migrations);
 
+        /// <summary>The text backwards, a surrogate pair kept as one character (as PostgreSQL's reverse does).</summary>
+        internal static string ReverseByCodePoint(string text)
+        {
+            var result = new char[text.Length];
+            int end = text.Length;
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    result[end - 2] = text[i];
+                    result[end - 1] = text[i + 1];
+                    end -= 2;
+                    i++;
+                }
+                else result[--end] = text[i];
+            }
+            return new string(result);
+        }
+
         private static SqliteDatabase OpenAt(string path, string what, IReadOnlyList<string> migrations)
         {
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 };
@@ -55,6 +74,8 @@ namespace PSCertConnector.Core.Infrastructure
             try
             {
                 connection.Open();
+                // PostgreSQL has reverse(); the inventory's name lookups use it on both engines.
+                connection.CreateFunction("reverse", (string? text) => text == null ? null : ReverseByCodePoint(text), isDeterministic: true);
                 db.Execute("PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;");
                 // 64 MiB of page cache (default 2 MiB): an import of a large CA inserts into several indexes in random key order.
                 db.Execute("PRAGMA cache_size = -65536;");

@@ -41,34 +41,142 @@ namespace PSCertConnector.Core.Store
                 try { rows[i].Details = CertificateReader.Read(items[i].Der); }
                 catch (PscException ex) { rows[i].Error = ex; }
             }
-            var results = new InventoryStore.UpsertResult[rows.Length];
             var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
+            return _db.CanCopy && rows.Length >= CopyFrom ? WriteByCopy(rows, now) : WriteOneByOne(rows, now);
+        }
+
+        private InventoryStore.UpsertResult[] WriteOneByOne(Row[] rows, string now)
+        {
+            var results = new InventoryStore.UpsertResult[rows.Length];
             for (int i = 0; i < rows.Length; i++)
             {
                 var row = rows[i];
                 results[i] = row.Error != null ? new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Unchanged, row.Error)
                     : new InventoryStore.UpsertResult(Insert(row, now) ? InventoryStore.UpsertOutcome.Inserted
                         : row.Item.InsertOnly ? InventoryStore.UpsertOutcome.Unchanged
-                        : Refresh(row, now), null);
+                        : Refresh(row, StoredState(row.Details!), now), null);
             }
             return results;
         }
 
-        /// <summary>One statement for the common case, a certificate not seen before; the key link is resolved in SQL.</summary>
+        // Below this many rows a page is stored row by row: a COPY and a merge cost more than a few single inserts.
+        private const int CopyFrom = 16;
+
+        private static readonly string[] StagingColumns =
+        {
+            "ord", "connector", "issuer", "issuer_key", "serial", "thumbprint_sha1", "thumbprint_sha256", "subject", "common_name", "sans",
+            "not_before", "not_after", "template", "business_unit", "tags", "revoked_at", "revocation_reason", "source", "request_id", "key_id", "der",
+        };
+
+        /// <summary>
+        /// PostgreSQL: the page goes to temporary tables by binary COPY, one statement inserts what is new (the first of
+        /// each issuer and serial, its key link and its names), and what was already stored is refreshed as row by row.
+        /// </summary>
+        private InventoryStore.UpsertResult[] WriteByCopy(Row[] rows, string now)
+        {
+            _db.Execute(@"CREATE TEMPORARY TABLE IF NOT EXISTS certificate_staging (
+                            ord INTEGER NOT NULL, connector TEXT, issuer TEXT, issuer_key TEXT, serial TEXT, thumbprint_sha1 TEXT, thumbprint_sha256 TEXT,
+                            subject TEXT, common_name TEXT, sans TEXT, not_before TEXT, not_after TEXT, template TEXT, business_unit TEXT, tags TEXT,
+                            revoked_at TEXT, revocation_reason INTEGER, source TEXT, request_id TEXT, key_id TEXT, der BYTEA);
+                          CREATE TEMPORARY TABLE IF NOT EXISTS certificate_name_staging (ord INTEGER NOT NULL, name TEXT NOT NULL);
+                          TRUNCATE certificate_staging, certificate_name_staging;");
+            var readable = Enumerable.Range(0, rows.Length).Where(i => rows[i].Error == null).ToList();
+            _db.Copy("certificate_staging", StagingColumns, readable.Select(i =>
+            {
+                var item = rows[i].Item;
+                var d = rows[i].Details!;
+                return new object?[]
+                {
+                    i, item.Connector, d.Issuer, d.IssuerKey, d.SerialNumber, d.ThumbprintSha1, d.ThumbprintSha256, d.Subject, d.CommonName,
+                    SansJson(d.SubjectAlternativeNames), SqlDatabase.Time(d.NotBefore), SqlDatabase.Time(d.NotAfter), item.Template ?? d.Template,
+                    item.BusinessUnit, TagsJson(item.Tags), SqlDatabase.Time(item.RevokedAt), item.Reason.HasValue ? (int)item.Reason.Value : null,
+                    item.Source.ToString(), item.RequestId, d.PublicKeyId, item.Der,
+                };
+            }));
+            _db.Copy("certificate_name_staging", new[] { "ord", "name" },
+                readable.SelectMany(i => NamesOf(rows[i].Details!).Select(name => new object?[] { i, name })));
+
+            // Staged rows that were inserted are deleted from the staging table; what stays was already stored (or repeats an earlier row).
+            var inserted = new HashSet<int>(_db.Query(@"
+                WITH inserted AS (
+                       INSERT INTO certificates (connector, issuer, issuer_key, serial, thumbprint_sha1, thumbprint_sha256, subject, common_name, sans,
+                         not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
+                       SELECT DISTINCT ON (s.issuer_key, s.serial) s.connector, s.issuer, s.issuer_key, s.serial, s.thumbprint_sha1, s.thumbprint_sha256,
+                         s.subject, s.common_name, s.sans, s.not_before, s.not_after, s.template, s.business_unit, s.tags, s.revoked_at, s.revocation_reason,
+                         s.source, s.request_id, k.key_id, s.der, @now, @now
+                       FROM certificate_staging s LEFT JOIN request_keys k ON k.key_id = s.key_id
+                       ORDER BY s.issuer_key, s.serial, s.ord
+                       ON CONFLICT (issuer_key, serial) DO NOTHING
+                       RETURNING id, issuer_key, serial),
+                     firsts AS (
+                       SELECT min(s.ord) AS ord, i.id FROM inserted i JOIN certificate_staging s ON s.issuer_key = i.issuer_key AND s.serial = i.serial GROUP BY i.id),
+                     names AS (
+                       INSERT INTO certificate_names (certificate_id, name, reversed)
+                       SELECT DISTINCT f.id, lower(n.name), reverse(lower(n.name)) FROM firsts f JOIN certificate_name_staging n ON n.ord = f.ord
+                       ON CONFLICT DO NOTHING),
+                     done AS (
+                       DELETE FROM certificate_staging s USING firsts f WHERE s.ord = f.ord RETURNING s.ord)
+                SELECT ord FROM done", r => r.GetInt32(0), ("@now", now)));
+
+            var results = new InventoryStore.UpsertResult[rows.Length];
+            var pending = new List<int>();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                if (rows[i].Error != null) results[i] = new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Unchanged, rows[i].Error);
+                else if (inserted.Contains(i)) results[i] = new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Inserted, null);
+                else if (rows[i].Item.InsertOnly) results[i] = new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Unchanged, null);
+                else pending.Add(i);
+            }
+            if (pending.Count == 0) return results;
+
+            // The stored state of every row still to refresh, read at once; rows repeating one certificate see each other's changes.
+            var stored = new Dictionary<int, StoredRow>();
+            foreach (var (ord, state) in _db.Query(@"SELECT s.ord, c.id, c.tags, c.business_unit, c.revoked_at, c.revocation_reason
+                                                     FROM certificate_staging s JOIN certificates c ON c.issuer_key = s.issuer_key AND c.serial = s.serial",
+                         r => (r.GetInt32(0), ReadStoredRow(r, 1))))
+                stored[ord] = state;
+            var current = new Dictionary<long, StoredRow>();
+            foreach (var i in pending)
+            {
+                var state = stored[i];
+                if (current.TryGetValue(state.Id, out var changed)) state = changed;
+                results[i] = new InventoryStore.UpsertResult(Refresh(rows[i], state, now, current), null);
+            }
+            return results;
+        }
+
+        /// <summary>One statement for the common case, a certificate not seen before (the key link is resolved in SQL), then its names.</summary>
         private bool Insert(Row row, string now)
         {
             var item = row.Item;
             var d = row.Details!;
-            return _db.Execute(InsertSql,
+            var id = _db.Scalar(InsertSql,
                 ("@c", item.Connector), ("@i", d.Issuer), ("@ik", d.IssuerKey), ("@s", d.SerialNumber), ("@t1", d.ThumbprintSha1), ("@t2", d.ThumbprintSha256),
                 ("@subj", d.Subject), ("@cn", d.CommonName), ("@sans", SansJson(d.SubjectAlternativeNames)),
                 ("@nb", SqlDatabase.Time(d.NotBefore)), ("@na", SqlDatabase.Time(d.NotAfter)), ("@tpl", item.Template ?? d.Template),
                 ("@bu", item.BusinessUnit), ("@tags", TagsJson(item.Tags)), ("@ra", SqlDatabase.Time(item.RevokedAt)),
                 ("@rr", item.Reason.HasValue ? (int)item.Reason.Value : null), ("@src", item.Source.ToString()), ("@rid", item.RequestId),
-                ("@kid", d.PublicKeyId), ("@der", item.Der), ("@now", now)) == 1;
+                ("@kid", d.PublicKeyId), ("@der", item.Der), ("@now", now));
+            if (id == null || id is DBNull) return false;
+            foreach (var name in NamesOf(d))
+                _db.Execute(InsertNameSql, ("@id", id), ("@n", name));
+            return true;
         }
 
-        // The lookup indexes whose keys are random (serials and hashes): each new row lands on a different page of each, which
+        /// <summary>The names a name wildcard is matched against: the subject, its common name and each SAN's value.</summary>
+        internal static IEnumerable<string> NamesOf(CertificateDetails details)
+        {
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { details.Subject };
+            if (details.CommonName != null) names.Add(details.CommonName);
+            foreach (var san in details.SubjectAlternativeNames) names.Add(san.Value);
+            return names;
+        }
+
+        // Lowercased and reversed by the engine, as the migration that filled the table for older rows did and the queries do.
+        private const string InsertNameSql =
+            "INSERT INTO certificate_names (certificate_id, name, reversed) VALUES (@id, lower(@n), reverse(lower(@n))) ON CONFLICT DO NOTHING";
+
+        // The lookup indexes whose keys are random (serials, hashes and names): each new row lands on a different page of each, which
         // the benchmark showed cost about two thirds of an import's storing time. A bulk import drops them and builds them
         // once at its end (a sort); opening the inventory builds any that are missing, e.g. after a killed import.
         private static readonly (string Name, string Definition)[] LookupIndexes =
@@ -76,6 +184,8 @@ namespace PSCertConnector.Core.Store
             ("ix_certificates_serial", "certificates(serial)"),
             ("ix_certificates_sha1", "certificates(thumbprint_sha1)"),
             ("ix_certificates_sha256", "certificates(thumbprint_sha256)"),
+            ("ix_certificate_names_name", "certificate_names(name)"),
+            ("ix_certificate_names_reversed", "certificate_names(reversed)"),
         };
 
         // Index upkeep is for the home's SQLite file only (the store decides): a shared database keeps its indexes for the other hosts.
@@ -102,25 +212,36 @@ namespace PSCertConnector.Core.Store
                 not_before, not_after, template, business_unit, tags, revoked_at, revocation_reason, source, request_id, key_id, der, created_at, updated_at)
               VALUES (@c, @i, @ik, @s, @t1, @t2, @subj, @cn, @sans, @nb, @na, @tpl, @bu, @tags, @ra, @rr, @src, @rid,
                       (SELECT key_id FROM request_keys WHERE key_id = @kid), @der, @now, @now)
-              ON CONFLICT (issuer_key, serial) DO NOTHING";
+              ON CONFLICT (issuer_key, serial) DO NOTHING
+              RETURNING id";
+
+        /// <summary>What a refresh compares: the stored row's tags, business unit and revocation.</summary>
+        private sealed record StoredRow(long Id, string Tags, string? BusinessUnit, string? RevokedAt, long? Reason);
+
+        private static StoredRow ReadStoredRow(System.Data.Common.DbDataReader r, int first) => new(
+            r.GetInt64(first), r.GetString(first + 1), r.IsDBNull(first + 2) ? null : r.GetString(first + 2),
+            r.IsDBNull(first + 3) ? null : r.GetString(first + 3), r.IsDBNull(first + 4) ? null : Convert.ToInt64(r.GetValue(first + 4), System.Globalization.CultureInfo.InvariantCulture));
+
+        private StoredRow StoredState(CertificateDetails details) =>
+            _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = @ik AND serial = @s",
+                r => ReadStoredRow(r, 0), ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).Single();
 
         /// <summary>An existing row: revocation follows the CA, business unit is set when given, tags are merged.</summary>
-        private InventoryStore.UpsertOutcome Refresh(Row input, string now)
+        /// <param name="changes">Where the new state of a changed row is kept for later rows of the same page, when given.</param>
+        private InventoryStore.UpsertOutcome Refresh(Row input, StoredRow row, string now, Dictionary<long, StoredRow>? changes = null)
         {
             var item = input.Item;
-            var details = input.Details!;
             var revokedAt = SqlDatabase.Time(item.RevokedAt);
             int? reason = item.Reason.HasValue ? (int)item.Reason.Value : null;
-            var row = _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = @ik AND serial = @s",
-                r => (Id: r.GetInt64(0), Tags: r.GetString(1), Bu: r.StringOrNull("business_unit"), RevokedAt: r.StringOrNull("revoked_at"), Reason: r.LongOrNull("revocation_reason")),
-                ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).Single();
             var oldTags = JsonSerializer.Deserialize<List<string>>(row.Tags) ?? new List<string>();
             var tags = oldTags.Concat(item.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var businessUnit = item.BusinessUnit ?? row.Bu;
-            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.Bu || tags.Count != oldTags.Count;
+            var businessUnit = item.BusinessUnit ?? row.BusinessUnit;
+            bool changed = row.RevokedAt != revokedAt || row.Reason != reason || businessUnit != row.BusinessUnit || tags.Count != oldTags.Count;
             if (!changed) return InventoryStore.UpsertOutcome.Unchanged;
+            var tagsJson = JsonSerializer.Serialize(tags);
             _db.Execute("UPDATE certificates SET revoked_at = @ra, revocation_reason = @rr, business_unit = @bu, tags = @tags, updated_at = @now WHERE id = @id",
-                ("@ra", revokedAt), ("@rr", reason), ("@bu", businessUnit), ("@tags", JsonSerializer.Serialize(tags)), ("@now", now), ("@id", row.Id));
+                ("@ra", revokedAt), ("@rr", reason), ("@bu", businessUnit), ("@tags", tagsJson), ("@now", now), ("@id", row.Id));
+            if (changes != null) changes[row.Id] = new StoredRow(row.Id, tagsJson, businessUnit, revokedAt, reason);
             return InventoryStore.UpsertOutcome.Updated;
         }
 

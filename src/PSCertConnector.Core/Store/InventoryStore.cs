@@ -154,6 +154,21 @@ namespace PSCertConnector.Core.Store
                 protection TEXT,
                 created_at TEXT NOT NULL,
                 PRIMARY KEY (thumbprint, kind, target));",
+            // 8: every name of a certificate (subject, common name, SAN values), lowercased, and reversed, so that a name
+            //    wildcard with a fixed start ('web*') or end ('*.fabrikam.com') is an index range instead of a scan of every row.
+            //    Lowercasing and reversing are the engine's own (lower, reverse) for stored names and query patterns alike.
+            @"CREATE TABLE certificate_names (
+                certificate_id {IdRef} NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+                name TEXT NOT NULL {Binary},
+                reversed TEXT NOT NULL {Binary},
+                PRIMARY KEY (certificate_id, name));
+              INSERT INTO certificate_names (certificate_id, name, reversed)
+                SELECT id, v, reverse(v) FROM (
+                  SELECT id, lower(subject) AS v FROM certificates
+                  UNION SELECT id, lower(common_name) FROM certificates WHERE common_name IS NOT NULL
+                  UNION SELECT c.id, lower(substr(value, {Instr}(value, '=') + 1)) FROM certificates c, {SanValues}) names;
+              CREATE INDEX ix_certificate_names_name ON certificate_names(name);
+              CREATE INDEX ix_certificate_names_reversed ON certificate_names(reversed);",
         };
 
         private const string What = "inventory database";
@@ -704,10 +719,9 @@ namespace PSCertConnector.Core.Store
             }
             if (query.Name != null)
             {
-                // SANs are stored as "dns=www.contoso.com": the pattern is matched against the part after '='.
-                where.Add($@"(subject {d.Like} @name ESCAPE '\' OR common_name {d.Like} @name ESCAPE '\'
-                             OR EXISTS (SELECT 1 FROM {d.JsonValues("c.sans")} WHERE substr(value, {d.Position("value", "'='")} + 1) {d.Like} @name ESCAPE '\'))");
+                where.Add(NameCondition(query.Name, d, out var anchor));
                 p.Add(("@name", WildcardToLike(query.Name)));
+                if (anchor != null) p.AddRange(new (string, object?)[] { ("@anchor", anchor), ("@after", AfterEveryContinuation) });
             }
             p.Add(("@now", nowText));
             switch (query.Status)
@@ -726,6 +740,33 @@ namespace PSCertConnector.Core.Store
                       + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY not_after, id"
                       + (query.Limit.HasValue ? " LIMIT " + query.Limit.Value : "");
             return _db.Query(sql, ReadCertificate, p.ToArray());
+        }
+
+        // Sorts after every name that starts with a given text: the greatest code point (U+10FFFF), compared by bytes.
+        private const string AfterEveryContinuation = "\U0010FFFF";
+
+        /// <summary>
+        /// The name wildcard as a condition on the certificate's names (subject, common name, SAN values). A fixed start
+        /// ('web*') is a range of the name index and a fixed end ('*.fabrikam.com') a range of the reversed-name index;
+        /// the LIKE match then checks the rest. A pattern with wildcards at both ends reads every name.
+        /// </summary>
+        private static string NameCondition(string pattern, SqlDialect d, out string? anchor)
+        {
+            int first = pattern.IndexOfAny(new[] { '*', '?' });
+            int last = pattern.LastIndexOfAny(new[] { '*', '?' });
+            string match = $"n.name {d.Like} @name ESCAPE '\\'";
+            anchor = null;
+            if (first != 0)
+            {
+                anchor = first < 0 ? pattern : pattern.Substring(0, first);
+                return $"c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE n.name >= lower(@anchor) AND n.name < lower(@anchor) || @after AND {match})";
+            }
+            if (last != pattern.Length - 1)
+            {
+                anchor = pattern.Substring(last + 1);
+                return $"c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE n.reversed >= reverse(lower(@anchor)) AND n.reversed < reverse(lower(@anchor)) || @after AND {match})";
+            }
+            return $"EXISTS (SELECT 1 FROM certificate_names n WHERE n.certificate_id = c.id AND {match})";
         }
 
         private static string WildcardToLike(string pattern)
