@@ -99,6 +99,22 @@ namespace PSCertConnector.Core.Tests
             ws.Store.QueryCertificates(new CertificateQuery { Name = "batch1*" }).Should().HaveCount(11, "batch1 and batch10 to batch19 have their names stored");
         }
 
+        [Fact]
+        public void A_limited_name_query_over_a_wildcard_most_rows_match_gives_the_first_in_expiry_order_as_the_unlimited_one()
+        {
+            using var home = new TempHome();
+            using var ws = Open(home);
+            // 10,200 names end in '.contoso.com' (a subject and a common name each): past the count where the query reads in result order.
+            var ders = Issue(5_100);
+            for (int i = 0; i < ders.Count; i += 1_000) ws.Store.UpsertCertificates(ders.Skip(i).Take(1_000).Select(d => Upsert(d, new[] { "t" }, null)).ToList());
+
+            var all = ws.Store.QueryCertificates(new CertificateQuery { Name = "*.contoso.com" });
+            all.Should().HaveCount(5_100);
+            ws.Store.QueryCertificates(new CertificateQuery { Name = "*.contoso.com", Limit = 25 }).Select(c => c.Id).Should().Equal(all.Take(25).Select(c => c.Id));
+            ws.Store.QueryCertificates(new CertificateQuery { Name = "batch4*", Limit = 5 }).Select(c => c.CommonName).Should()
+                .Equal(ws.Store.QueryCertificates(new CertificateQuery { Name = "batch4*" }).Take(5).Select(c => c.CommonName), "few names: the range is read first");
+        }
+
         private protected static InventoryStore.CertificateUpsert Upsert(byte[] der, string[] tags, string? businessUnit) =>
             new(der, "c", CertificateSource.Imported, "WebServer", "1", businessUnit, tags, null, null);
 

@@ -357,13 +357,16 @@ namespace PSCertConnector.Core.Tests
         {
             var old = Enroll("Old.Fabrikam.com");
             var db = _ws.Store.Database;
-            db.Execute("DROP TABLE certificate_names");
+            db.Execute("DROP TABLE certificate_names"); // as an inventory of schema 7 has it
             db.Execute("DELETE FROM schema_version WHERE version >= 8");
             db.Migrate(InventoryStore.SchemaMigrations, "inventory database").Should().Be(InventoryStore.LatestSchemaVersion - 7);
 
             _ws.Store.QueryCertificates(new CertificateQuery { Name = "old*" }).Single().SerialNumber.Should().Be(old.SerialNumber);
             _ws.Store.QueryCertificates(new CertificateQuery { Name = "*.fabrikam.COM" }).Single().SerialNumber.Should().Be(old.SerialNumber);
             _ws.Store.QueryCertificates(new CertificateQuery { Name = "CN=Old*" }).Should().ContainSingle();
+            var later = Enroll("later.fabrikam.com");
+            _ws.Store.QueryCertificates(new CertificateQuery { Name = "*.fabrikam.com" }).Select(c => c.SerialNumber).Should().BeEquivalentTo(new[] { old.SerialNumber, later.SerialNumber },
+                "rows stored after the migration have their names too");
         }
 
         [Fact]

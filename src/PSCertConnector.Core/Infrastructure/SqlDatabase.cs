@@ -60,6 +60,9 @@ namespace PSCertConnector.Core.Infrastructure
 
         public abstract List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters);
 
+        /// <summary>True when one writer at a time holds the whole database (SQLite), so ids a transaction assigns follow the highest stored one.</summary>
+        public virtual bool WritersTakeTurns => false;
+
         /// <summary>True when the engine loads rows with <see cref="Copy"/> (PostgreSQL's binary COPY); SQLite's prepared inserts need none.</summary>
         public virtual bool CanCopy => false;
 

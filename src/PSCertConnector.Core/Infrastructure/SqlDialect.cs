@@ -27,7 +27,6 @@ namespace PSCertConnector.Core.Infrastructure
 
         private SqlDialect(string id, string idRef, string blob, string noCase, string like, string position, string skipLocked, string jsonValues, string binary)
         {
-            _binary = binary;
             _id = id;
             _idRef = idRef;
             _blob = blob;
@@ -36,6 +35,7 @@ namespace PSCertConnector.Core.Infrastructure
             _position = position;
             SkipLocked = skipLocked;
             _jsonValues = jsonValues;
+            _binary = binary;
         }
 
         /// <summary>The operator that matches a LIKE pattern ignoring case.</summary>

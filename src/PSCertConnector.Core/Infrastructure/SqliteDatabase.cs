@@ -104,6 +104,8 @@ namespace PSCertConnector.Core.Infrastructure
             }
         }
 
+        public override bool WritersTakeTurns => true;
+
         protected override DbTransaction BeginTransaction() => _connection.BeginTransaction();
 
         private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)

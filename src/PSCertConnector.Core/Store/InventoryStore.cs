@@ -156,20 +156,27 @@ namespace PSCertConnector.Core.Store
                 PRIMARY KEY (thumbprint, kind, target));",
             // 8: every name of a certificate (subject, common name, SAN values), lowercased, and reversed, so that a name
             //    wildcard with a fixed start ('web*') or end ('*.fabrikam.com') is an index range instead of a scan of every row.
-            //    Lowercasing and reversing are the engine's own (lower, reverse) for stored names and query patterns alike.
+            //    Lowercasing and reversing are the engine's own (lower, reverse) for stored names and query patterns alike; the
+            //    batch writer adds the names of the rows it inserts, in the same transaction.
             @"CREATE TABLE certificate_names (
-                certificate_id {IdRef} NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+                certificate_id {IdRef} NOT NULL,
                 name TEXT NOT NULL {Binary},
-                reversed TEXT NOT NULL {Binary},
-                PRIMARY KEY (certificate_id, name));
-              INSERT INTO certificate_names (certificate_id, name, reversed)
-                SELECT id, v, reverse(v) FROM (
-                  SELECT id, lower(subject) AS v FROM certificates
-                  UNION SELECT id, lower(common_name) FROM certificates WHERE common_name IS NOT NULL
-                  UNION SELECT c.id, lower(substr(value, {Instr}(value, '=') + 1)) FROM certificates c, {SanValues}) names;
+                reversed TEXT NOT NULL {Binary});
+              INSERT INTO certificate_names (certificate_id, name, reversed) " + NamesOfCertificates.Replace("{Where}", "").Replace("{And}", "WHERE") + @";
+              CREATE INDEX ix_certificate_names_certificate ON certificate_names(certificate_id);
               CREATE INDEX ix_certificate_names_name ON certificate_names(name);
               CREATE INDEX ix_certificate_names_reversed ON certificate_names(reversed);",
         };
+
+        // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal
+        // to the common name is left out (UNION ALL: removing other repeats costs a sort and changes no query's result).
+        // Certificates are never deleted, so the table needs no cascade.
+        internal const string NamesOfCertificates =
+            @"SELECT id, v, reverse(v) FROM (
+                SELECT id, lower(subject) AS v FROM certificates c {Where}
+                UNION ALL SELECT id, lower(common_name) FROM certificates c {Where} {And} common_name IS NOT NULL
+                UNION ALL SELECT c.id, lower(substr(value, {Instr}(value, '=') + 1)) FROM certificates c, {SanValues} {Where}
+                  {And} (c.common_name IS NULL OR lower(substr(value, {Instr}(value, '=') + 1)) <> lower(c.common_name))) names";
 
         private const string What = "inventory database";
         private const string SecretKeyProperty = "secret_key_id";
@@ -719,9 +726,7 @@ namespace PSCertConnector.Core.Store
             }
             if (query.Name != null)
             {
-                where.Add(NameCondition(query.Name, d, out var anchor));
-                p.Add(("@name", WildcardToLike(query.Name)));
-                if (anchor != null) p.AddRange(new (string, object?)[] { ("@anchor", anchor), ("@after", AfterEveryContinuation) });
+                where.Add(NameCondition(query.Name, query.Limit, p));
             }
             p.Add(("@now", nowText));
             switch (query.Status)
@@ -750,23 +755,36 @@ namespace PSCertConnector.Core.Store
         /// ('web*') is a range of the name index and a fixed end ('*.fabrikam.com') a range of the reversed-name index;
         /// the LIKE match then checks the rest. A pattern with wildcards at both ends reads every name.
         /// </summary>
-        private static string NameCondition(string pattern, SqlDialect d, out string? anchor)
+        private string NameCondition(string pattern, int? limit, List<(string, object?)> p)
         {
+            var d = _db.Dialect;
+            p.Add(("@name", WildcardToLike(pattern)));
+            string match = $"n.name {d.Like} @name ESCAPE '\\'";
             int first = pattern.IndexOfAny(new[] { '*', '?' });
             int last = pattern.LastIndexOfAny(new[] { '*', '?' });
-            string match = $"n.name {d.Like} @name ESCAPE '\\'";
-            anchor = null;
+            string range;
             if (first != 0)
             {
-                anchor = first < 0 ? pattern : pattern.Substring(0, first);
-                return $"c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE n.name >= lower(@anchor) AND n.name < lower(@anchor) || @after AND {match})";
+                p.Add(("@anchor", first < 0 ? pattern : pattern.Substring(0, first)));
+                range = "n.name >= lower(@anchor) AND n.name < lower(@anchor) || @after";
             }
-            if (last != pattern.Length - 1)
+            else if (last != pattern.Length - 1)
             {
-                anchor = pattern.Substring(last + 1);
-                return $"c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE n.reversed >= reverse(lower(@anchor)) AND n.reversed < reverse(lower(@anchor)) || @after AND {match})";
+                p.Add(("@anchor", pattern.Substring(last + 1)));
+                range = "n.reversed >= reverse(lower(@anchor)) AND n.reversed < reverse(lower(@anchor)) || @after";
             }
-            return $"EXISTS (SELECT 1 FROM certificate_names n WHERE n.certificate_id = c.id AND {match})";
+            else return $"EXISTS (SELECT 1 FROM certificate_names n WHERE n.certificate_id = c.id AND {match})";
+            p.Add(("@after", AfterEveryContinuation));
+
+            // With a limit and a range that holds many names ('*.contoso.com' on a CA of one domain), reading certificates in
+            // result order and checking each finds the first ones at once; otherwise (and always without a limit) reading the
+            // range first is the quick way, as SQLite would otherwise gather every match before ordering.
+            const int ManyNames = 10_000;
+            bool manyMatch = limit.HasValue && Convert.ToInt64(_db.Scalar(
+                $"SELECT COUNT(*) FROM (SELECT 1 FROM certificate_names n WHERE {range} LIMIT {ManyNames}) r", p.Where(x => x.Item1 is "@anchor" or "@after").ToArray()), System.Globalization.CultureInfo.InvariantCulture) >= ManyNames;
+            return manyMatch
+                ? $"EXISTS (SELECT 1 FROM certificate_names n WHERE n.certificate_id = c.id AND {range} AND {match})"
+                : $"c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE {range} AND {match})";
         }
 
         private static string WildcardToLike(string pattern)

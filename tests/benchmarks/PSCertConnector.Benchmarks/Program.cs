@@ -16,6 +16,11 @@ int cesCount = Arg("--ces-count", 1_000);
 int cesClients = Arg("--ces-clients", 4);
 int dcomRows = Arg("--dcom-rows", 1_000_000);
 var only = Environment.GetCommandLineArgs().SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+// --engine postgresql: import and dcom store into a private PostgreSQL cluster (Debian's server, on loopback) instead of the home's SQLite.
+var engine = Environment.GetCommandLineArgs().SkipWhile(a => a != "--engine").Skip(1).FirstOrDefault() ?? "sqlite";
+if (engine is not ("sqlite" or "postgresql")) throw new ArgumentException("--engine is sqlite or postgresql");
+using var postgres = engine == "postgresql" ? new PSCertConnector.Tests.PostgreSqlServer() : null;
+StoreSettings? Store() => postgres == null ? null : StoreSettings.Shared(postgres.NewDatabase(), postgres.PasswordFile);
 var root = Path.Combine(Path.GetTempPath(), "psc-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(root);
 Console.WriteLine($"PSCertConnector benchmarks ({Environment.ProcessorCount} cores, {DateTime.UtcNow:u}); scratch: {root}");
@@ -117,12 +122,12 @@ void CesIssuance()
 
 void DcomImport()
 {
-    Console.WriteLine($"\n== DCOM import: {dcomRows} CA database rows through the adcs-dcom connector (in-memory COM seam) into the SQLite inventory vs reading the same rows from the seam alone");
+    Console.WriteLine($"\n== DCOM import: {dcomRows} CA database rows through the adcs-dcom connector (in-memory COM seam) into the {engine} inventory vs reading the same rows from the seam alone");
     var ca = new PSCertConnector.Tests.InMemoryCaCom();
     ca.AddSyntheticRows(dcomRows, revokedEvery: 50);
     var registry = ConnectorRegistry.CreateDefault();
     registry.Register(new PSCertConnector.Core.Connectors.Dcom.DcomConnectorType(() => ca));
-    using var ws = Workspace.Open(Path.Combine(root, "dcom-home"), registry);
+    using var ws = Workspace.Open(Path.Combine(root, "dcom-home"), registry, Store());
     var sink = new QuietSink();
     new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "corp", Type = "adcs-dcom", Settings = new Dictionary<string, string> { ["config"] = ca.ExpectedConfig } }, null);
     var connector = ws.Connect("corp");
@@ -148,14 +153,15 @@ void DcomImport()
     double importRate = dcomRows / import.Elapsed.TotalSeconds;
     if (ws.Store.CountCertificates() != dcomRows) throw new InvalidOperationException("import stored the wrong number of rows");
     Report("CA database rows imported per second (page, parse, upsert, watermark per page)", importRate, "reading and parsing the same rows without storing them", readRate, "/s");
-    Console.WriteLine($"   import took {import.Elapsed.TotalSeconds:0.0} s; working set before {workingSetBefore / 1048576} MiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; inventory file {new FileInfo(ws.Store.Location).Length / 1048576} MiB");
+    Console.WriteLine($"   import took {import.Elapsed.TotalSeconds:0.0} s; working set before {workingSetBefore / 1048576} MiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; inventory {(postgres == null ? new FileInfo(ws.Store.Location).Length / 1048576 + " MiB" : ws.Store.Location)}");
     Queries(ws.Store, dcomRows);
 }
 
 // The `cert list` queries on the inventory the DCOM import filled; baseline: reading the same result rows by id.
 void Queries(InventoryStore store, int count)
 {
-    Console.WriteLine($"\n== Queries on {count} certificates (InventoryStore.QueryCertificates, as cert list runs them), median of 5, vs reading the same rows by id; target 50 ms each");
+    if (postgres != null) store.Database.Execute("ANALYZE");
+    Console.WriteLine($"\n== Queries ({engine}) on {count} certificates (InventoryStore.QueryCertificates, as cert list runs them), median of 5, vs reading the same rows by id; target 50 ms each");
     int id = Math.Min(count, 777_777) - 3; // not a multiple of 50: not revoked
     var serial = string.Concat(Enumerable.Repeat("5A", 12)) + Convert.ToHexString(BitConverter.GetBytes(id));
     var row = store.QueryCertificates(new CertificateQuery { SerialNumber = serial }).Single();
@@ -169,19 +175,12 @@ void Queries(InventoryStore store, int count)
         ($"by name wildcard '{name.Substring(0, 7)}*'", new CertificateQuery { Name = name.Substring(0, 7) + "*" }),
         ("by name wildcard '*.contoso.com', first 100", new CertificateQuery { Name = "*.contoso.com", Limit = 100 }),
     };
-    using var raw = new SqliteConnection($"Data Source={store.Location};Pooling=False;Mode=ReadOnly");
-    raw.Open();
     foreach (var (what, query) in queries)
     {
         var found = store.QueryCertificates(query); // warm-up
         double ours = Median(() => store.QueryCertificates(query));
-        double floor = Median(() =>
-        {
-            using var command = raw.CreateCommand();
-            command.CommandText = "SELECT * FROM certificates WHERE id IN (" + (found.Count == 0 ? "NULL" : string.Join(",", found.Select(c => c.Id))) + ")";
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) { _ = reader.GetValue(reader.GetOrdinal("der")); }
-        });
+        var ids = found.Count == 0 ? "NULL" : string.Join(",", found.Select(c => c.Id));
+        double floor = Median(() => store.Database.Query("SELECT * FROM certificates WHERE id IN (" + ids + ")", r => r.GetValue(r.GetOrdinal("der"))));
         Report($"{what} ({found.Count} rows)", ours, "reading those rows by id", floor, " ms", lowerIsBetter: true);
     }
 }
@@ -201,9 +200,9 @@ static double Median(Action run)
 
 void Import()
 {
-    Console.WriteLine($"\n== Import: {importCount} issued certificates from the embedded CA into the inventory vs a plain SQLite bulk insert of the same rows");
+    Console.WriteLine($"\n== Import: {importCount} issued certificates from the embedded CA into the {engine} inventory vs a plain {(postgres == null ? "SQLite bulk insert" : "binary COPY")} of the same rows");
     var home = Path.Combine(root, "import-home");
-    using var ws = Workspace.Open(home);
+    using var ws = Workspace.Open(home, store: Store());
     var sink = new QuietSink();
     new ConnectorOperations(ws, sink).Add(new ConnectorDefinition { Name = "bench", Type = "local", Settings = new Dictionary<string, string> { ["keyAlgorithm"] = "ECDSA_P256" } }, null);
     var ca = ((LocalConnector)ws.Connect("bench")).Authority;
@@ -229,31 +228,9 @@ void Import()
     var enumerateAndParse = parseWatch.Elapsed.TotalSeconds;
     long parseAllocated = GC.GetTotalAllocatedBytes() - parseAllocBefore;
     ParseOnly(rows.Select(r => r.Der).ToList());
-    var baselinePath = Path.Combine(root, "baseline.db");
     var baseline = Stopwatch.StartNew();
-    using (var connection = new SqliteConnection($"Data Source={baselinePath};Pooling=False"))
-    {
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE certificates (id INTEGER PRIMARY KEY, issuer_key TEXT, serial TEXT, thumbprint TEXT, subject TEXT, not_after TEXT, der BLOB, UNIQUE(issuer_key, serial))";
-            create.ExecuteNonQuery();
-        }
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = "INSERT INTO certificates (issuer_key, serial, thumbprint, subject, not_after, der) VALUES ($i, $s, $t, $subj, $na, $der)";
-        var p = new[] { "$i", "$s", "$t", "$subj", "$na", "$der" }.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
-        p[5].SqliteType = SqliteType.Blob;
-        insert.Prepare();
-        foreach (var (d, der) in rows)
-        {
-            p[0].Value = d.IssuerKey; p[1].Value = d.SerialNumber; p[2].Value = d.ThumbprintSha1; p[3].Value = d.Subject;
-            p[4].Value = d.NotAfter.ToString("O"); p[5].Value = der;
-            insert.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
+    if (postgres != null) PlainCopy(ws.Store, rows);
+    else PlainSqliteInsert(Path.Combine(root, "baseline.db"), rows);
     double baselineRate = rows.Count / baseline.Elapsed.TotalSeconds;
 
     var ours = Stopwatch.StartNew();
@@ -261,9 +238,57 @@ void Import()
     new ImportOperation(ws, sink).Import(new[] { "bench" }, new ImportOptions { BusinessUnit = "Bench", Tags = new[] { "bench" }, BatchSize = 1000 });
     double ourRate = importCount / ours.Elapsed.TotalSeconds;
     if (ws.Store.CountCertificates() != importCount) throw new InvalidOperationException("import stored the wrong number of rows");
-    Report("certificates imported per second (enumerate, parse, upsert, watermark)", ourRate, "plain SQLite bulk insert of the same rows", baselineRate, "/s");
+    Report("certificates imported per second (enumerate, parse, upsert, watermark)", ourRate,
+        postgres == null ? "plain SQLite bulk insert of the same rows" : "plain binary COPY of the same rows into a table like the inventory's (same columns and indexes)", baselineRate, "/s");
     Console.WriteLine($"   breakdown: enumerating and parsing the same rows alone takes {enumerateAndParse:0.00} s of our {ours.Elapsed.TotalSeconds:0.00} s and allocates {parseAllocated / 1048576} MiB");
     Console.WriteLine($"   peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB; allocated during import {(GC.GetTotalAllocatedBytes() - before) / 1048576} MiB");
+}
+
+// Baseline for SQLite: the rows, already parsed, inserted with one prepared statement in one transaction.
+static void PlainSqliteInsert(string path, List<(CertificateDetails D, byte[] Der)> rows)
+{
+    using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+    connection.Open();
+    using (var create = connection.CreateCommand())
+    {
+        create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE certificates (id INTEGER PRIMARY KEY, issuer_key TEXT, serial TEXT, thumbprint TEXT, subject TEXT, not_after TEXT, der BLOB, UNIQUE(issuer_key, serial))";
+        create.ExecuteNonQuery();
+    }
+    using var tx = connection.BeginTransaction();
+    using var insert = connection.CreateCommand();
+    insert.Transaction = tx;
+    insert.CommandText = "INSERT INTO certificates (issuer_key, serial, thumbprint, subject, not_after, der) VALUES ($i, $s, $t, $subj, $na, $der)";
+    var p = new[] { "$i", "$s", "$t", "$subj", "$na", "$der" }.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
+    p[5].SqliteType = SqliteType.Blob;
+    insert.Prepare();
+    foreach (var (d, der) in rows)
+    {
+        p[0].Value = d.IssuerKey; p[1].Value = d.SerialNumber; p[2].Value = d.ThumbprintSha1; p[3].Value = d.Subject;
+        p[4].Value = d.NotAfter.ToString("O"); p[5].Value = der;
+        insert.ExecuteNonQuery();
+    }
+    tx.Commit();
+}
+
+// Baseline for PostgreSQL: the rows, already parsed, in one binary COPY into a table with the inventory's columns and indexes.
+static void PlainCopy(InventoryStore store, List<(CertificateDetails D, byte[] Der)> rows)
+{
+    var db = store.Database;
+    db.Execute("CREATE TABLE plain_copy (LIKE certificates INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)");
+    var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
+    var columns = new[] { "connector", "issuer", "issuer_key", "serial", "thumbprint_sha1", "thumbprint_sha256", "subject", "common_name", "sans",
+        "not_before", "not_after", "template", "business_unit", "tags", "source", "request_id", "der", "created_at", "updated_at" };
+    db.InTransaction(() =>
+    {
+        db.Copy("plain_copy", columns, rows.Select(r => new object?[]
+        {
+            "bench", r.D.Issuer, r.D.IssuerKey, r.D.SerialNumber, r.D.ThumbprintSha1, r.D.ThumbprintSha256, r.D.Subject, r.D.CommonName,
+            System.Text.Json.JsonSerializer.Serialize(r.D.SubjectAlternativeNames.Select(s => s.ToString())), SqlDatabase.Time(r.D.NotBefore), SqlDatabase.Time(r.D.NotAfter),
+            r.D.Template, "Bench", "[\"bench\"]", "Imported", null, r.Der, now, now,
+        }));
+        return 0;
+    });
+    db.Execute("DROP TABLE plain_copy");
 }
 
 // Parsing alone, on DER already in memory: our reader vs the platform's X509Certificate2 reading the same fields.
