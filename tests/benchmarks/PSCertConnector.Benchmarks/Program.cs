@@ -173,6 +173,7 @@ void Queries(InventoryStore store, int count)
         ("by SHA-1 thumbprint", new CertificateQuery { Thumbprint = row.Thumbprint }),
         ("by SHA-256 thumbprint", new CertificateQuery { Thumbprint = row.ThumbprintSha256 }),
         ($"by name wildcard '{name.Substring(0, 7)}*'", new CertificateQuery { Name = name.Substring(0, 7) + "*" }),
+        ($"by name wildcard '*{name.Substring(5)}'", new CertificateQuery { Name = "*" + name.Substring(5) }),
         ("by name wildcard '*.contoso.com', first 100", new CertificateQuery { Name = "*.contoso.com", Limit = 100 }),
     };
     foreach (var (what, query) in queries)
