@@ -23,12 +23,11 @@ namespace PSCertConnector.Core.Operations
             {
                 var certificate = new InventoryOperations(Workspace, Sink).Find(selector);
                 var keyRecord = certificate.KeyId == null ? null : Workspace.Store.GetRequestKey(certificate.KeyId);
-                var material = keyRecord == null ? null : Workspace.Store.GetRequestKeyMaterial(keyRecord.KeyId);
-                if (material == null)
+                if (keyRecord == null)
                     throw new PscException("PrivateKeyNotKept", FailureCategory.ObjectNotFound,
                         $"No private key is kept for '{certificate.Subject}': only certificates requested here with {UserText.Command("request new", "New-RaCertificateRequest")} can be installed with their key.")
                     { Target = certificate.SerialNumber };
-                var where = location ?? (keyRecord!.MachineKeySet ? StoreLocation.LocalMachine : StoreLocation.CurrentUser);
+                var where = location ?? (keyRecord.MachineKeySet ? StoreLocation.LocalMachine : StoreLocation.CurrentUser);
                 if (where == StoreLocation.LocalMachine && !RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                     throw new PscException("MachineStoreUnavailable", FailureCategory.NotImplemented,
                         "The LocalMachine certificate store exists only on Windows; install into CurrentUser here, or export a PFX.") { Target = certificate.SerialNumber };
@@ -36,9 +35,7 @@ namespace PSCertConnector.Core.Operations
 
                 // The store takes a certificate with its key through PKCS#12; the password only lives in memory.
                 var password = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
-                byte[] pfx;
-                using (var key = AsymmetricKey.ImportPkcs8(material))
-                    pfx = Pkcs12Writer.Write(certificate.Der, Array.Empty<byte[]>(), key, password, keyRecord!.FriendlyName ?? certificate.CommonName);
+                var pfx = WithKeptKey(keyRecord.KeyId, key => Pkcs12Writer.Write(certificate.Der, Array.Empty<byte[]>(), key, password, keyRecord.FriendlyName ?? certificate.CommonName));
                 var flags = X509KeyStorageFlags.PersistKeySet
                             | (where == StoreLocation.LocalMachine ? X509KeyStorageFlags.MachineKeySet : X509KeyStorageFlags.UserKeySet)
                             | (keyRecord.Exportable ? X509KeyStorageFlags.Exportable : 0);

@@ -159,22 +159,13 @@ namespace PSCertConnector.Core.Operations
                     case ExportFormat.Pfx:
                         if (string.IsNullOrEmpty(pfxPassword))
                             throw new PscException("PasswordRequired", FailureCategory.InvalidArgument, "A PFX export needs a password (-Password / --password-env / --password-file).");
-                        AsymmetricKey? key = null;
-                        if (certificate.KeyId != null)
-                        {
-                            var keyRecord = Workspace.Store.GetRequestKey(certificate.KeyId);
-                            if (keyRecord != null && !keyRecord.Exportable)
-                                throw new PscException("KeyNotExportable", FailureCategory.PermissionDenied,
-                                    $"The private key of '{certificate.Subject}' was requested without Exportable = TRUE, so it is not exported. Export PEM or DER for the certificate alone.");
-                            var material = Workspace.Store.GetRequestKeyMaterial(certificate.KeyId);
-                            if (material != null) key = AsymmetricKey.ImportPkcs8(material);
-                        }
-                        else Sink.WriteWarning($"No private key is kept for '{certificate.Subject}'; the PFX holds the certificate and chain only.");
-                        using (key)
-                        {
-                            var pfx = Pkcs12Writer.Write(certificate.Der, includeChain ? chain : new List<byte[]>(), key, pfxPassword!, certificate.CommonName, pfxProtection);
-                            result = new ExportedCertificate(certificate, format, pfx, key != null);
-                        }
+                        var keyRecord = certificate.KeyId == null ? null : Workspace.Store.GetRequestKey(certificate.KeyId);
+                        if (keyRecord != null && !keyRecord.Exportable)
+                            throw new PscException("KeyNotExportable", FailureCategory.PermissionDenied,
+                                $"The private key of '{certificate.Subject}' was requested without Exportable = TRUE, so it is not exported. Export PEM or DER for the certificate alone.");
+                        if (certificate.KeyId == null) Sink.WriteWarning($"No private key is kept for '{certificate.Subject}'; the PFX holds the certificate and chain only.");
+                        byte[] Pfx(AsymmetricKey? key) => Pkcs12Writer.Write(certificate.Der, includeChain ? chain : new List<byte[]>(), key, pfxPassword!, certificate.CommonName, pfxProtection);
+                        result = new ExportedCertificate(certificate, format, keyRecord == null ? Pfx(null) : WithKeptKey(keyRecord.KeyId, Pfx), keyRecord != null);
                         break;
                 }
                 Sink.WriteObject(result!);
@@ -184,8 +175,7 @@ namespace PSCertConnector.Core.Operations
 
         private List<byte[]> Chain(CertificateRecord certificate)
         {
-            var order = Workspace.Store.QueryOrders(new OrderQuery { Connector = certificate.Connector, RequestId = certificate.RequestId })
-                .FirstOrDefault(o => o.Thumbprint == certificate.Thumbprint);
+            var order = Workspace.Store.OrderOf(certificate);
             if (order != null && order.Chain.Count > 0) return order.Chain.ToList();
             var definition = Workspace.Store.GetConnector(certificate.Connector);
             if (definition == null) return new List<byte[]>();

@@ -18,6 +18,19 @@ namespace PSCertConnector.Core.Operations
         protected Workspace Workspace { get; }
         protected ICommandSink Sink { get; }
 
+        /// <summary>Uses a private key kept in the inventory and clears its plain copy at once.</summary>
+        protected T WithKeptKey<T>(string keyId, Func<Pkix.AsymmetricKey, T> use)
+        {
+            var material = Workspace.Store.GetRequestKeyMaterial(keyId)
+                ?? throw new InvalidOperationException($"Request key {keyId} has no stored material.");
+            try
+            {
+                using var key = Pkix.AsymmetricKey.ImportPkcs8(material);
+                return use(key);
+            }
+            finally { Array.Clear(material, 0, material.Length); }
+        }
+
         /// <returns>True when the work ran without error.</returns>
         protected bool ForItem(object? target, Action work)
         {

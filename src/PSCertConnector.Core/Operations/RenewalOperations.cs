@@ -81,7 +81,7 @@ namespace PSCertConnector.Core.Operations
                     $"Certificate {old.SerialNumber} ('{old.Subject}') already has a renewal in progress: order {open.Id} is {open.Status}. " +
                     $"Refresh it ({UserText.Command($"order refresh {open.Id}", $"Get-AdcsOrder -Id {open.Id} -Refresh")}) instead of renewing again.") { Target = old.Thumbprint };
 
-            var template = options.Template ?? old.Template ?? OrderOf(old)?.Template
+            var template = options.Template ?? old.Template ?? Workspace.Store.OrderOf(old)?.Template
                 ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
                     $"Certificate {old.SerialNumber} ('{old.Subject}') names no template and no order of it is kept; give the template (-Template / --template).") { Target = old.Thumbprint };
             var keyRecord = old.KeyId != null ? Workspace.Store.GetRequestKey(old.KeyId) : null;
@@ -199,21 +199,5 @@ namespace PSCertConnector.Core.Operations
         private byte[] RequestWithKeptKey(RequestSpec spec, string keyId) =>
             WithKeptKey(keyId, key => CsrBuilder.Build(spec with { KeyAlgorithm = key.Algorithm, KeyLength = key.KeySize }, key));
 
-        /// <summary>Uses a key kept in the inventory and clears its plain copy at once.</summary>
-        private T WithKeptKey<T>(string keyId, Func<AsymmetricKey, T> use)
-        {
-            var material = Workspace.Store.GetRequestKeyMaterial(keyId)!;
-            try
-            {
-                using var key = AsymmetricKey.ImportPkcs8(material);
-                return use(key);
-            }
-            finally { Array.Clear(material, 0, material.Length); }
-        }
-
-        private OrderRecord? OrderOf(CertificateRecord certificate) =>
-            certificate.RequestId == null ? null
-            : Workspace.Store.QueryOrders(new OrderQuery { Connector = certificate.Connector, RequestId = certificate.RequestId })
-                .FirstOrDefault(o => o.Thumbprint == certificate.Thumbprint);
     }
 }

@@ -733,7 +733,7 @@ namespace PSCertConnector.Core.Store
             {
                 case CertificateStatus.Revoked: where.Add("revoked_at IS NOT NULL AND revoked_at <= @now"); break;
                 case CertificateStatus.Expired: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after <= @now"); break;
-                case CertificateStatus.Valid: where.Add("(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now"); break;
+                case CertificateStatus.Valid: where.Add(ValidNow); break;
             }
             if (query.NeedsRenewal) where.Add(RenewalCandidateCondition);
             if (query.ExpiringWithinDays.HasValue)
@@ -840,15 +840,22 @@ namespace PSCertConnector.Core.Store
         private const string RenewedBySelect =
             "(SELECT s.thumbprint_sha1 FROM certificates s WHERE s.renews = c.thumbprint_sha1 ORDER BY s.id DESC LIMIT 1) AS renewed_by";
 
+        /// <summary>Not revoked by @now and not expired at @now.</summary>
+        private const string ValidNow = "(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now";
+
         /// <summary>
         /// A certificate that may be due: valid now, with no successor in the inventory and no renewal order that is
         /// open or issued. The renewal policy (per connector and template) is applied by the caller.
         /// </summary>
-        private const string RenewalCandidateCondition =
-            @"(revoked_at IS NULL OR revoked_at > @now) AND not_after > @now
+        private const string RenewalCandidateCondition = ValidNow + @"
               AND NOT EXISTS (SELECT 1 FROM certificates s WHERE s.renews = c.thumbprint_sha1)
               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.renews = c.thumbprint_sha1
                               AND o.status IN ('Submitting', 'Unknown', 'Pending', 'Issued', 'IssuedOutOfBand'))";
+
+        /// <summary>The order that brought this certificate into the inventory, when one is kept.</summary>
+        public OrderRecord? OrderOf(CertificateRecord certificate) =>
+            QueryOrders(new OrderQuery { Connector = certificate.Connector, RequestId = certificate.RequestId })
+                .FirstOrDefault(o => o.Thumbprint == certificate.Thumbprint);
 
         /// <summary>Marks an order as the renewal of the certificate with this SHA-1 thumbprint.</summary>
         public void SetOrderRenews(long orderId, string predecessorThumbprint) =>
