@@ -7,6 +7,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
+using PSCertConnector.Core.Events;
+using PSCertConnector.Core.Notifications;
 using PSCertConnector.Core.Operations;
 using PSCertConnector.Core.Store;
 
@@ -38,7 +40,7 @@ namespace PSCertConnector.Cli
             {
                 name = c.Name, type = c.Type, domain = c.Domain, businessUnit = c.BusinessUnit, tags = c.Tags, priority = c.Priority,
                 importEnabled = c.ImportEnabled, importEvery = c.ImportEvery, importEveryUnit = c.ImportEveryUnit, settings = c.Settings,
-                hasSecret = c.HasSecret, importWatermark = c.ImportWatermark, lastImportAt = c.LastImportAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
+                hasSecret = c.HasSecret, importWatermark = c.ImportWatermark, lastImportAt = c.LastImportAt, lastImportStatus = c.LastImportStatus, nextImportAt = c.NextImportAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
             },
             TemplateRecord t => new
             {
@@ -66,6 +68,26 @@ namespace PSCertConnector.Cli
                 revocationReason = c.RevocationReason, template = c.Template, businessUnit = c.BusinessUnit, tags = c.Tags, source = c.Source,
                 requestId = c.RequestId, hasPrivateKey = c.HasPrivateKey,
                 renewalDueFrom = c.RenewalDueFrom, needsRenewal = c.NeedsRenewal, renews = c.Renews, renewedBy = c.RenewedBy,
+            },
+            MaintenanceReport m => new
+            {
+                host = m.Host, startedAt = m.StartedAt, finishedAt = m.FinishedAt, imports = m.Imports, ordersPolled = m.OrdersPolled, ordersSettled = m.OrdersSettled,
+                certificatesFetched = m.CertificatesFetched, renewalsSubmitted = m.RenewalsSubmitted, renewed = m.Renewed, crlsPublished = m.CrlsPublished,
+                notificationsSent = m.NotificationsSent, failures = m.Failures, didNothing = m.DidNothing,
+            },
+            CaEvent e => new
+            {
+                time = e.Time, id = e.Id, level = e.Level, log = e.Log, area = e.Area, outcome = e.Outcome, message = e.Message, connector = e.Connector,
+                target = e.Target, errorId = e.ErrorId, host = e.Host, processId = e.ProcessId,
+            },
+            NotificationRule n => new
+            {
+                name = n.Name, channel = n.Channel, target = n.Target, triggers = new
+                {
+                    expiringDays = n.Triggers.ExpiringDays, pendingOlderThanHours = n.Triggers.PendingOlderThanHours, issued = n.Triggers.Issued, denied = n.Triggers.Denied,
+                    importFailed = n.Triggers.ImportFailed, crlWithinHours = n.Triggers.CrlWithinHours,
+                },
+                connector = n.Connector, digest = n.Digest, settings = n.Settings, hasSecret = n.HasSecret, createdAt = n.CreatedAt, updatedAt = n.UpdatedAt,
             },
             RenewalResult r => new
             {
@@ -128,12 +150,26 @@ namespace PSCertConnector.Cli
 
         private static (string[] Headers, List<string[]> Rows) Columns(List<object> items) => items[0] switch
         {
-            ConnectorDefinition => (new[] { "Name", "Type", "Priority", "BusinessUnit", "Tags", "Import", "LastImport" },
+            ConnectorDefinition => (new[] { "Name", "Type", "Priority", "BusinessUnit", "Tags", "Import", "LastImport", "Result", "NextImport" },
                 items.Cast<ConnectorDefinition>().Select(c => new[]
                 {
                     c.Name, c.Type, c.Priority.ToString(), c.BusinessUnit ?? "", string.Join(",", c.Tags),
                     c.ImportEnabled ? $"every {c.ImportEvery} {c.ImportEveryUnit.ToString().ToLowerInvariant()}" : "off", Date(c.LastImportAt),
+                    c.LastImportStatus?.ToString() ?? "", c.LastImportAt == null && c.ImportEnabled ? "now" : Date(c.NextImportAt),
                 }).ToList()),
+            MaintenanceReport => (new[] { "Host", "Imports", "Polled", "Decided", "Fetched", "RenewalsSubmitted", "Renewed", "CRLs", "Notified", "Failed", "Seconds" },
+                items.Cast<MaintenanceReport>().Select(m => new[]
+                {
+                    m.Host, m.Imports.ToString(), m.OrdersPolled.ToString(), m.OrdersSettled.ToString(), m.CertificatesFetched.ToString(), m.RenewalsSubmitted.ToString(),
+                    m.Renewed.ToString(), m.CrlsPublished.ToString(), m.NotificationsSent.ToString(), m.Failures.ToString(), m.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
+                }).ToList()),
+            CaEvent => (new[] { "Time", "Id", "Level", "Log", "Connector", "Target", "Message" },
+                items.Cast<CaEvent>().Select(e => new[]
+                {
+                    e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.Id.ToString(), e.Level.ToString(), e.Log.ToString(), e.Connector ?? "", e.Target ?? "", e.Message,
+                }).ToList()),
+            NotificationRule => (new[] { "Name", "Channel", "Target", "Tells", "Connector", "Digest" },
+                items.Cast<NotificationRule>().Select(n => new[] { n.Name, n.Channel.ToString(), n.Target, n.Triggers.ToString(), n.Connector ?? "(all)", n.Digest ? "yes" : "no" }).ToList()),
             TemplateRecord => (new[] { "Name", "DisplayName", "Validity", "MinKey", "Approval", "EKU" },
                 items.Cast<TemplateRecord>().Select(t => new[]
                 {

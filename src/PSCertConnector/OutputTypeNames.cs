@@ -29,6 +29,9 @@ namespace PSCertConnector.Commands
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
             [typeof(StoreStatus)] = "PSCertConnector.Store",
             [typeof(RenewalResult)] = "PSCertConnector.Renewal",
+            [typeof(MaintenanceReport)] = "PSCertConnector.MaintenanceReport",
+            [typeof(Core.Events.CaEvent)] = "PSCertConnector.Event",
+            [typeof(Core.Notifications.NotificationRule)] = "PSCertConnector.NotificationRule",
         };
 
         /// <summary>Every output type and its name (the format file's views select on these).</summary>

@@ -43,7 +43,8 @@ namespace PSCertConnector.Module.Tests
                 "New-CaConnector", "Get-CaConnector", "Set-CaConnector", "Remove-CaConnector", "Test-CaConnector", "Get-CaTemplate", "Get-CaEnrollmentService", "Find-AdcsEnrollmentService",
                 "New-RaCertificateRequest", "Submit-AdcsRequest", "Get-AdcsOrder", "Receive-AdcsCertificate", "Remove-AdcsOrder",
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
-                "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal");
+                "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal",
+                "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule");
         }
 
         [Fact]

@@ -15,6 +15,7 @@ namespace PSCertConnector.Core.Connectors
     {
         public const string BeforeDaysSetting = "renewBeforeDays";
         public const string AtPercentSetting = "renewAtPercent";
+        public const string AutoRenewSetting = "autoRenew";
 
         /// <summary>Without settings: the last 30 days or the last 20% of the lifetime, whichever begins earlier.</summary>
         public static readonly RenewalPolicy Default = new RenewalPolicy(30, 80);
@@ -24,10 +25,19 @@ namespace PSCertConnector.Core.Connectors
         {
             [BeforeDaysSetting] = "renewal is due this many days before expiry (1-3650; add ':TEMPLATE' to the name for one template)",
             [AtPercentSetting] = "renewal is due when this share of the lifetime is gone (1-99; add ':TEMPLATE' to the name for one template)",
+            [AutoRenewSetting] = "true (the default) or false: whether the maintenance pass renews the due certificates enrolled through this connector; imported ones are only notified about",
         };
 
         /// <summary>True for 'renewBeforeDays', 'renewAtPercent' and their per-template forms.</summary>
-        public static bool IsPolicySetting(string key) => BaseName(key) != null;
+        public static bool IsPolicySetting(string key) => BaseName(key) != null || key.Equals(AutoRenewSetting, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// Whether the maintenance pass renews this connector's due certificates on its own. Only certificates enrolled
+        /// here qualify: an imported certificate's key lives where it was requested, so a renewal from here would not
+        /// reach the server that uses it.
+        /// </summary>
+        public static bool AutoRenews(ConnectorDefinition connector) =>
+            !connector.Settings.Any(p => p.Key.Equals(AutoRenewSetting, StringComparison.OrdinalIgnoreCase) && p.Value.Equals("false", StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The moment the certificate becomes due under this policy.</summary>
         public DateTimeOffset DueFrom(DateTimeOffset notBefore, DateTimeOffset notAfter)
@@ -56,6 +66,8 @@ namespace PSCertConnector.Core.Connectors
         {
             foreach (var pair in settings)
             {
+                if (pair.Key.Equals(AutoRenewSetting, StringComparison.OrdinalIgnoreCase) && !(pair.Value.Equals("true", StringComparison.OrdinalIgnoreCase) || pair.Value.Equals("false", StringComparison.OrdinalIgnoreCase)))
+                    throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"The setting '{pair.Key}' is '{pair.Value}'; expected true or false.") { Target = pair.Key };
                 var name = BaseName(pair.Key);
                 if (name == null) continue;
                 if (pair.Key.Length == name.Length + 1)

@@ -29,8 +29,11 @@ namespace PSCertConnector.Core.Infrastructure
             foreach (var created in missing) Restrict(created, Convert.ToUInt32("700", 8));
         }
 
-        /// <summary>An empty file for SQLite to open, made 0600 first: SQLite gives its -wal and -shm files the same mode.</summary>
-        public static void CreateDatabaseFile(string path)
+        /// <summary>
+        /// An empty file made 0600 before anything is written to it, when it does not exist yet: a database for SQLite to
+        /// open (SQLite gives its -wal and -shm files the same mode), the event log and its lock.
+        /// </summary>
+        public static void CreateFile(string path)
         {
             if (File.Exists(path)) return;
             try

@@ -35,7 +35,7 @@ namespace PSCertConnector.Core.Infrastructure
             try
             {
                 OwnerOnly.CreateFolder(folder);
-                OwnerOnly.CreateDatabaseFile(path);
+                OwnerOnly.CreateFile(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -22,6 +22,7 @@ namespace PSCertConnector.Core.Operations
                             "Publishing a CRL on demand is done on the CA itself (certutil -crl); only the embedded CA publishes from here.");
                     if (!Sink.ShouldProcess($"CRL of connector '{connectorName}'", "Publish")) return;
                     der = local.Authority.PublishCrl();
+                    Event(Events.EventIds.CrlPublished, Events.EventChannel.Operational, $"The embedded CA '{connectorName}' published a new CRL.", connectorName);
                 }
                 else der = connector.GetCrl(Sink.Cancellation);
                 byte[]? issuer = (connector.Capabilities & ConnectorCapabilities.CaCertificates) != 0

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PSCertConnector.Core.Events;
 using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Operations
@@ -32,6 +33,8 @@ namespace PSCertConnector.Core.Operations
             var store = Workspace.Store;
             var due = store.ListConnectors().Where(c => IsDue(c, DateTimeOffset.UtcNow)).ToList();
             if (due.Count == 0) Sink.WriteVerbose("No connector's import is due.");
+            foreach (var waiting in store.ListConnectors().Where(c => c.ImportEnabled && due.All(d => d.Id != c.Id)))
+                Event(EventIds.ImportNotDue, EventChannel.Operational, $"The import of '{waiting.Name}' is not due until {waiting.NextImportAt:u}.", waiting.Name, outcome: EventOutcome.Info);
             foreach (var candidate in due)
             {
                 var unit = "import:" + candidate.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -41,6 +44,8 @@ namespace PSCertConnector.Core.Operations
                 if (!claimed)
                 {
                     Sink.WriteVerbose($"Connector '{candidate.Name}' is being imported by another host, or was just imported; passed over.");
+                    Event(EventIds.ImportTakenElsewhere, EventChannel.Operational, $"The import of '{candidate.Name}' is being done by another process, or was just done; passed over.",
+                        candidate.Name, outcome: EventOutcome.Info);
                     continue;
                 }
                 try { ForItem(candidate.Name, () => ImportOne(candidate.Name, options, new Lease(unit, leaseDuration))); }
@@ -49,8 +54,7 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <summary>Due when import is on and the last finished import is at least one interval old (or there was none).</summary>
-        public static bool IsDue(ConnectorDefinition connector, DateTimeOffset now) =>
-            connector.ImportEnabled && (connector.LastImportAt is not { } last || last + connector.ImportInterval <= now);
+        public static bool IsDue(ConnectorDefinition connector, DateTimeOffset now) => connector.NextImportAt is { } next && (connector.LastImportAt == null || next <= now);
 
         private sealed record Lease(string Unit, TimeSpan Duration);
 
@@ -126,6 +130,9 @@ namespace PSCertConnector.Core.Operations
                     store.SetLastImport(definition.Name, DateTimeOffset.UtcNow);
                     return 0;
                 });
+                Event(EventIds.ImportSucceeded, EventChannel.Admin,
+                    $"Imported from '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}): {imported} new, {updated} updated, {skipped} unreadable, in {pages} page(s).",
+                    definition.Name, runId);
             }
             catch (OperationCanceledException)
             {
@@ -135,6 +142,9 @@ namespace PSCertConnector.Core.Operations
             catch (Exception ex)
             {
                 store.FinishImportRun(runId, ImportRunStatus.Failed, ex.Message);
+                Event(EventIds.ImportFailed, EventChannel.Admin,
+                    $"The import from '{definition.Name}' failed after {imported} new and {updated} updated certificate(s): {ex.Message} The stored pages are kept; the next import resumes from the watermark.",
+                    definition.Name, runId, (ex as PscException)?.ErrorId ?? "ImportFailed");
                 throw;
             }
             finally

@@ -8,6 +8,8 @@ using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Core.Infrastructure;
 
+using PSCertConnector.Core.Events;
+
 namespace PSCertConnector.Core.Operations
 {
     public sealed class InventoryOperations : OperationBase
@@ -87,8 +89,12 @@ namespace PSCertConnector.Core.Operations
                         if (certificate.RevocationReason != reason || certificate.RevokedAt == null)
                             Workspace.Store.SetRevocation(certificate.Id, when, reason);
                     }
+                    Event(EventIds.CertificateRevoked, EventChannel.Admin, reason == RevocationReason.RemoveFromCrl
+                            ? $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was released from hold on '{certificate.Connector}'."
+                            : $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was revoked on '{certificate.Connector}' ({reason}).",
+                        certificate.Connector, certificate.SerialNumber);
                     Sink.WriteObject(Find(selector));
-                });
+                }, EventIds.RevocationFailed);
             }
         }
 

@@ -31,8 +31,14 @@ namespace PSCertConnector.Core.Operations
             finally { Array.Clear(material, 0, material.Length); }
         }
 
+        /// <summary>Writes an event to the home's event log (see <see cref="Events.EventIds"/> for the ids).</summary>
+        protected void Event(int id, Events.EventChannel log, string message, string? connector = null, object? target = null,
+            string? errorId = null, Events.EventOutcome? outcome = null) =>
+            Workspace.Events.Write(id, log, message, connector, target?.ToString(), errorId, outcome);
+
         /// <returns>True when the work ran without error.</returns>
-        protected bool ForItem(object? target, Action work)
+        /// <param name="failureEvent">When given, a failure is also written to the Admin event log with this id.</param>
+        protected bool ForItem(object? target, Action work, int? failureEvent = null, string? connector = null)
         {
             Sink.Cancellation.ThrowIfCancellationRequested();
             try
@@ -43,10 +49,12 @@ namespace PSCertConnector.Core.Operations
             catch (PscException ex)
             {
                 Sink.WriteError(ex, target);
+                if (failureEvent is int id) Event(id, Events.EventChannel.Admin, ex.Message, connector, ex.Target ?? target, ex.ErrorId);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 Sink.WriteError(new PscError("StoreOrFileError", FailureCategory.WriteError, ex.Message, target) { Exception = ex });
+                if (failureEvent is int id) Event(id, Events.EventChannel.Admin, ex.Message, connector, target, "StoreOrFileError");
             }
             return false;
         }

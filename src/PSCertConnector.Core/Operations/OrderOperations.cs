@@ -5,6 +5,8 @@ using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Core.Infrastructure;
 
+using PSCertConnector.Core.Events;
+
 namespace PSCertConnector.Core.Operations
 {
     /// <summary>Submit requests and follow them: refresh pending ones, approve or deny, fetch what was issued.</summary>
@@ -98,9 +100,9 @@ namespace PSCertConnector.Core.Operations
                         $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
                 }
                 order = Record(intent, result, used);
-                ReportDisposition(order);
+                ReportDisposition(order, refreshed: false);
                 Sink.WriteObject(order);
-            });
+            }, EventIds.RequestFailed, connectorName);
             return order;
         }
 
@@ -244,11 +246,13 @@ namespace PSCertConnector.Core.Operations
                     {
                         var result = AskAgain(current);
                         var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
-                        if (updated.Status != current.Status) ReportDisposition(updated);
+                        if (updated.Status != current.Status) ReportDisposition(updated, refreshed: true);
+                        else Event(EventIds.PendingRequestStillPending, EventChannel.Operational, $"Request {updated.RequestId} (order {updated.Id}, '{updated.CommonName}') is still pending on '{updated.Connector}'.",
+                            updated.Connector, updated.Id, outcome: EventOutcome.Info);
                         Sink.WriteObject(updated);
                     }
                     finally { Workspace.Store.ReleaseWork(unit); }
-                });
+                }, EventIds.PollFailedWillRetry, order.Connector);
             }
             ReportProgress("Refreshing orders", list.Count, list.Count, "Done", completed: true);
         }
@@ -283,6 +287,7 @@ namespace PSCertConnector.Core.Operations
                         Sink.WriteVerbose($"Request {current.RequestId} on '{current.Connector}' was already {result.Status.ToString().ToLowerInvariant()} on the CA.");
                     }
                     var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
+                    if (updated.Status != current.Status) ReportDisposition(updated, refreshed: true, decidedHere: true);
                     Sink.WriteObject(updated);
                 });
             }
@@ -315,9 +320,12 @@ namespace PSCertConnector.Core.Operations
                             current.Template, current.RequestId, definition?.BusinessUnit, definition?.Tags ?? Array.Empty<string>(), null, null, InsertOnly: true));
                         var details = CertificateReader.Read(current.Certificate);
                         Workspace.Store.UpdateOrder(current with { FetchedAt = DateTimeOffset.UtcNow, SerialNumber = details.SerialNumber, Thumbprint = details.ThumbprintSha1 });
+                        Workspace.Store.MarkEnrolled(details.ThumbprintSha1);
                         if (current.Renews != null) Workspace.Store.LinkRenewal(details.ThumbprintSha1, current.Renews);
                         return Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = details.ThumbprintSha1 }).Single();
                     });
+                    Event(EventIds.CertificateFetched, EventChannel.Operational,
+                        $"The certificate of order {current.Id} ('{record.Subject}', serial {record.SerialNumber}) is in the inventory.", current.Connector, current.Id);
                     Sink.WriteObject(record);
                 });
             }
@@ -384,16 +392,29 @@ namespace PSCertConnector.Core.Operations
             ServiceFailover.Run(Workspace, Sink, Workspace.RequireConnector(order.Connector), sameCaOnly: true,
                 connector => connector.GetRequest(order.RequestId!, order.ReferenceUri, Sink.Cancellation)).Result;
 
-        private void ReportDisposition(OrderRecord order)
+        /// <param name="refreshed">True when a pending order was asked about again, false right after its submission.</param>
+        /// <param name="decidedHere">True when this user approved or denied it: the event is written, the warning is not.</param>
+        private void ReportDisposition(OrderRecord order, bool refreshed, bool decidedHere = false)
         {
+            var what = $"Request {order.RequestId} (order {order.Id}, '{order.CommonName}', template {order.Template}) on '{order.Connector}'";
             switch (order.Status)
             {
                 case SubmitStatus.Pending:
                     Sink.WriteVerbose($"Request {order.RequestId} is pending CA-manager approval.");
+                    Event(EventIds.RequestPending, EventChannel.Admin, what + " is pending CA-manager approval.", order.Connector, order.Id, outcome: EventOutcome.Info);
+                    break;
+                case SubmitStatus.Issued:
+                case SubmitStatus.IssuedOutOfBand:
+                    Event(refreshed ? EventIds.PendingRequestIssued : EventIds.RequestIssued, EventChannel.Admin,
+                        what + (refreshed ? " was approved and issued." : " was issued."), order.Connector, order.Id);
                     break;
                 case SubmitStatus.Denied:
                 case SubmitStatus.Failed:
-                    Sink.WriteWarning($"{(order.RequestId != null ? "Request " + order.RequestId : "The request")} on '{order.Connector}' was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}");
+                    var message = $"{(order.RequestId != null ? "Request " + order.RequestId : "The request")} on '{order.Connector}' was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}";
+                    if (!decidedHere) Sink.WriteWarning(message);
+                    Event(order.Status == SubmitStatus.Denied ? EventIds.RequestDenied : EventIds.RequestFailed, EventChannel.Admin,
+                        what + $" was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}".TrimEnd(),
+                        order.Connector, order.Id, "Request" + order.Status);
                     break;
             }
         }

@@ -16,5 +16,7 @@ namespace PSCertConnector.Core.Operations
         public string? PostRenewalCommand { get; init; }
         /// <summary>What PowerShell runs after each successor is deployed (the script block of -PostRenewal).</summary>
         public System.Action<RenewalResult>? PostRenewal { get; init; }
+        /// <summary>Run by the maintenance pass: a failure is logged as an attempt the next pass retries.</summary>
+        public bool Unattended { get; init; }
     }
 }

@@ -5,6 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 
+using PSCertConnector.Core.Events;
+
 namespace PSCertConnector.Core.Operations
 {
     /// <summary>
@@ -40,7 +42,8 @@ namespace PSCertConnector.Core.Operations
             if (total is null or > 1)
                 Sink.WriteProgress(new ProgressInfo(ProgressId, Activity,
                     $"Certificate {selector} ({position + 1}{(total.HasValue ? " of " + total : "")})", total.HasValue ? position * 100 / total.Value : -1));
-            ForItem(selector.ToString(), () => RenewOne(new InventoryOperations(Workspace, Sink).Find(selector), options));
+            ForItem(selector.ToString(), () => RenewOne(new InventoryOperations(Workspace, Sink).Find(selector), options),
+                options.Unattended ? EventIds.RenewalFailedWillRetry : EventIds.RenewalFailed, selector.Connector);
         }
 
         public void FinishProgress(int done, int? total) =>
@@ -125,18 +128,48 @@ namespace PSCertConnector.Core.Operations
                 var fetched = new ConfirmedStepSink(Sink);
                 new OrderOperations(Workspace, fetched).Fetch(new[] { order });
                 if (fetched.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } successor) return;
-                result = result with { Thumbprint = successor.Thumbprint, SerialNumber = successor.SerialNumber, NotAfter = successor.NotAfter };
-                result = result with { DeployedTo = DeployLikePredecessor(old, successor, options) };
-                RunPostRenewal(result, options);
-                if (options.RevokeOld) result = result with { PredecessorRevoked = RevokePredecessor(old, options.RevokeReason) };
+                result = Complete(old, successor, result, options);
             }
             else
             {
+                Event(EventIds.RenewalPending, EventChannel.Admin,
+                    $"The renewal of certificate {old.SerialNumber} ('{old.Subject}') is order {order.Id}, {order.Status.ToString().ToLowerInvariant()}.", order.Connector, old.SerialNumber, outcome: EventOutcome.Info);
                 Sink.WriteVerbose($"The renewal of {old.SerialNumber} is order {order.Id} ({order.Status}); it is linked to the certificate it renews.");
                 if (options.RevokeOld)
                     Sink.WriteWarning($"Certificate {old.SerialNumber} is not revoked: its successor is not issued yet (order {order.Id} is {order.Status}). Revoke it once the order is fetched.");
             }
             Sink.WriteObject(result);
+        }
+
+        /// <summary>
+        /// Finishes a renewal whose order was issued after it was submitted (approved later) and fetched since: the
+        /// successor goes where the predecessor was, the post-renewal command runs, and the predecessor is revoked when asked.
+        /// </summary>
+        public RenewalResult? FinishFetched(OrderRecord order, CertificateRecord successor, RenewOptions options)
+        {
+            if (order.Renews == null) return null;
+            var old = Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = order.Renews }).FirstOrDefault();
+            if (old == null) return null; // the predecessor was removed from the inventory: nothing left to replace
+            var result = new RenewalResult
+            {
+                Connector = order.Connector, Subject = old.Subject, CommonName = old.CommonName, Renews = old.Thumbprint, RenewsSerialNumber = old.SerialNumber,
+                OrderId = order.Id, RequestId = order.RequestId, Status = order.Status, DispositionMessage = order.DispositionMessage, Template = order.Template,
+            };
+            result = Complete(old, successor, result, options);
+            Sink.WriteObject(result);
+            return result;
+        }
+
+        private RenewalResult Complete(CertificateRecord old, CertificateRecord successor, RenewalResult result, RenewOptions options)
+        {
+            result = result with { Thumbprint = successor.Thumbprint, SerialNumber = successor.SerialNumber, NotAfter = successor.NotAfter };
+            result = result with { DeployedTo = DeployLikePredecessor(old, successor, options) };
+            RunPostRenewal(result, options);
+            if (options.RevokeOld) result = result with { PredecessorRevoked = RevokePredecessor(old, options.RevokeReason) };
+            Event(EventIds.CertificateRenewed, EventChannel.Admin,
+                $"Certificate {old.SerialNumber} ('{old.Subject}') was renewed by {result.SerialNumber}, valid until {result.NotAfter:u}" +
+                (result.DeployedTo.Count > 0 ? $", deployed to {string.Join(", ", result.DeployedTo)}." : "."), result.Connector, old.SerialNumber);
+            return result;
         }
 
         /// <summary>The successor goes where the predecessor was installed or exported; each place asks ShouldProcess and fails alone.</summary>

@@ -22,7 +22,11 @@ namespace PSCertConnector.Core.Operations
             Protector = protector;
             Store = store;
             Registry = registry;
+            Events = Core.Events.EventLog.ForHome(home);
         }
+
+        /// <summary>This host's event log (the home's logs folder), written by every operation whatever store it uses.</summary>
+        public Core.Events.EventLog Events { get; }
 
         public string Home { get; }
         /// <summary>

@@ -24,6 +24,12 @@ namespace PSCertConnector.Core.Store
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
 
+        /// <summary>How the latest import run ended (Running while one is under way); null before the first.</summary>
+        public ImportRunStatus? LastImportStatus { get; init; }
+
+        /// <summary>When the import is due next by its frequency: at once before the first, else one interval after the last; null when import is off.</summary>
+        public DateTimeOffset? NextImportAt => !ImportEnabled ? null : LastImportAt is { } last ? last + ImportInterval : CreatedAt;
+
         public TimeSpan ImportInterval => ImportEveryUnit switch
         {
             ImportFrequencyUnit.Hours => TimeSpan.FromHours(ImportEvery),

@@ -13,7 +13,7 @@ namespace PSCertConnector.Core.Store
     /// The inventory: connectors, template cache, orders, certificates, import runs and request keys in one
     /// SQLite file. Certificates are unique by (issuer, serial). Multi-row changes run in one transaction.
     /// </summary>
-    public sealed class InventoryStore : IDisposable
+    public sealed partial class InventoryStore : IDisposable
     {
         public const string FileName = "inventory.db";
 
@@ -166,6 +166,30 @@ namespace PSCertConnector.Core.Store
               CREATE INDEX ix_certificate_names_certificate ON certificate_names(certificate_id);
               CREATE INDEX ix_certificate_names_name ON certificate_names(name);
               CREATE INDEX ix_certificate_names_reversed ON certificate_names(reversed);",
+            // 9: unattended work: when a pending order is asked about next (each unanswered poll waits longer), the
+            //    notification rules, and what each rule has sent (one row per rule and subject: a threshold is sent once).
+            @"ALTER TABLE orders ADD COLUMN next_poll_at TEXT;
+              ALTER TABLE orders ADD COLUMN poll_attempts INTEGER NOT NULL DEFAULT 0;
+              CREATE TABLE notification_rules (
+                id {Id},
+                name TEXT NOT NULL UNIQUE {NoCase},
+                channel TEXT NOT NULL,
+                target TEXT NOT NULL,
+                triggers TEXT NOT NULL,
+                connector TEXT {NoCase},
+                digest INTEGER NOT NULL DEFAULT 0,
+                settings TEXT NOT NULL DEFAULT '{}',
+                secret {Blob},
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL);
+              CREATE TABLE notifications_sent (
+                rule_id {IdRef} NOT NULL REFERENCES notification_rules(id) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                state TEXT NOT NULL,
+                holder TEXT,
+                expires_at TEXT,
+                sent_at TEXT,
+                PRIMARY KEY (rule_id, subject));",
         };
 
         // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal
@@ -298,7 +322,7 @@ namespace PSCertConnector.Core.Store
         }
 
         /// <summary>
-        /// Re-protects every secret of the store (connector secrets and request keys) with a new key, in one transaction, and
+        /// Re-protects every secret of the store (connector and notification secrets, request keys) with a new key, in one transaction, and
         /// records it: afterwards hosts need the new key file. The old key's secrets are read first, so a wrong old key changes nothing.
         /// </summary>
         public int RotateSecretKey(ISecretProtector newProtector)
@@ -311,6 +335,13 @@ namespace PSCertConnector.Core.Store
                 {
                     var plain = Unprotect(secret);
                     _db.Execute("UPDATE connectors SET secret = @s WHERE name = @n", ("@s", newProtector.Protect(plain)), ("@n", name));
+                    Array.Clear(plain, 0, plain.Length);
+                    count++;
+                }
+                foreach (var (name, secret) in _db.Query("SELECT name, secret FROM notification_rules WHERE secret IS NOT NULL", r => (r.GetString(0), (byte[])r.GetValue(1))))
+                {
+                    var plain = Unprotect(secret);
+                    _db.Execute("UPDATE notification_rules SET secret = @s WHERE name = @n", ("@s", newProtector.Protect(plain)), ("@n", name));
                     Array.Clear(plain, 0, plain.Length);
                     count++;
                 }
@@ -381,11 +412,15 @@ namespace PSCertConnector.Core.Store
 
         public bool RemoveConnector(string name) => _db.Execute("DELETE FROM connectors WHERE name = @n", ("@n", name)) > 0;
 
+        // With the outcome of each connector's latest import run (shown on the connector with its next due time).
+        private const string ConnectorColumns =
+            "SELECT c.*, (SELECT r.status FROM import_runs r WHERE r.connector = c.name ORDER BY r.id DESC LIMIT 1) AS last_import_status FROM connectors c";
+
         public ConnectorDefinition? GetConnector(string name) =>
-            _db.Query("SELECT * FROM connectors WHERE name = @n", ReadConnector, ("@n", name)).FirstOrDefault();
+            _db.Query(ConnectorColumns + " WHERE c.name = @n", ReadConnector, ("@n", name)).FirstOrDefault();
 
         public IReadOnlyList<ConnectorDefinition> ListConnectors() =>
-            _db.Query("SELECT * FROM connectors ORDER BY priority, name", ReadConnector);
+            _db.Query(ConnectorColumns + " ORDER BY c.priority, c.name", ReadConnector);
 
         /// <summary>The connector's secret in plain form, for the transport only; never logged or shown.</summary>
         public byte[]? GetConnectorSecret(string name)
@@ -410,10 +445,10 @@ namespace PSCertConnector.Core.Store
         /// waiting; a lease still held is left alone; and <paramref name="stillDue"/>, asked after the lease is taken
         /// and inside the same transaction, keeps a host from redoing work another finished a moment ago.
         /// </summary>
-        /// <param name="subjectTable">"connectors" or "orders": the table whose row <paramref name="subjectId"/> the unit is about.</param>
+        /// <param name="subjectTable">"connectors", "orders" or "certificates": the table whose row <paramref name="subjectId"/> the unit is about.</param>
         public bool TryClaimWork(string unit, string subjectTable, long subjectId, TimeSpan duration, Func<bool> stillDue)
         {
-            if (subjectTable is not ("connectors" or "orders")) throw new ArgumentException("Leases are on connectors or orders.", nameof(subjectTable));
+            if (subjectTable is not ("connectors" or "orders" or "certificates")) throw new ArgumentException("Leases are on connectors, orders or certificates.", nameof(subjectTable));
             var now = DateTimeOffset.UtcNow;
             return _db.InTransaction(() =>
             {
@@ -460,6 +495,7 @@ namespace PSCertConnector.Core.Store
             HasSecret = !r.IsDBNull(r.GetOrdinal("secret")),
             ImportWatermark = r.StringOrNull("import_watermark"),
             LastImportAt = r.TimeOrNull("last_import_at"),
+            LastImportStatus = r.StringOrNull("last_import_status") is { } status ? (ImportRunStatus)Enum.Parse(typeof(ImportRunStatus), status) : null,
             CreatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
             UpdatedAt = SqlDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
         };
@@ -617,6 +653,8 @@ namespace PSCertConnector.Core.Store
             SubmissionId = r.StringOrNull("submission_id"),
             SubmittedBy = r.StringOrNull("submitted_by"),
             Renews = r.StringOrNull("renews"),
+            NextPollAt = r.TimeOrNull("next_poll_at"),
+            PollAttempts = r.GetInt32(r.GetOrdinal("poll_attempts")),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).
@@ -900,6 +938,14 @@ namespace PSCertConnector.Core.Store
         public void LinkRenewal(string successorThumbprint, string predecessorThumbprint) =>
             _db.Execute("UPDATE certificates SET renews = @renews, updated_at = @now WHERE thumbprint_sha1 = @successor",
                 ("@renews", predecessorThumbprint), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@successor", successorThumbprint));
+
+        /// <summary>
+        /// Records a certificate as enrolled here (an order of ours brought it) when an import stored it first: it is
+        /// then renewed on its own by the maintenance pass like any certificate requested here.
+        /// </summary>
+        public void MarkEnrolled(string thumbprint) =>
+            _db.Execute("UPDATE certificates SET source = @enrolled, updated_at = @now WHERE thumbprint_sha1 = @t AND source <> @enrolled",
+                ("@enrolled", CertificateSource.Enrolled.ToString()), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@t", thumbprint));
 
         // ---------------------------------------------------------------- import runs
 

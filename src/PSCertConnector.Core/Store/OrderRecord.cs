@@ -32,5 +32,9 @@ namespace PSCertConnector.Core.Store
         public string? SubmittedBy { get; init; }
         /// <summary>The SHA-1 thumbprint of the certificate this order renews; null for a first enrollment.</summary>
         public string? Renews { get; init; }
+        /// <summary>When the maintenance pass asks the CA about this pending order next; null: at the next pass.</summary>
+        public DateTimeOffset? NextPollAt { get; init; }
+        /// <summary>How many polls have not settled it (each waits longer: see MaintenanceOperation.PollBackoff).</summary>
+        public int PollAttempts { get; init; }
     }
 }

@@ -503,6 +503,30 @@ namespace PSCertConnector.Core.Connectors.Embedded
             WriteAtomically(RootCrlPath, new CaSigner(RootCertificate, rootKey).CreateCrl(number, now, now.AddYears(1), Array.Empty<CrlRevocation>()));
         }
 
+        /// <summary>The CRL as published now (null when none is), without re-signing it.</summary>
+        public byte[]? PublishedCrl()
+        {
+            lock (_lock) return File.Exists(CrlPath) ? File.ReadAllBytes(CrlPath) : null;
+        }
+
+        /// <summary>
+        /// Publishes a new CRL when the published one has used half its validity (or a revocation awaits it), so relying
+        /// parties that cache a CRL until its next update never hold a lapsed one. Returns the new CRL, or null when the
+        /// published one is fresh enough.
+        /// </summary>
+        public byte[]? PublishCrlIfDue(DateTimeOffset now)
+        {
+            lock (_lock)
+            {
+                if (File.Exists(CrlPath) && State(CrlDueState) != "1")
+                {
+                    var current = CrlReader.Read(File.ReadAllBytes(CrlPath));
+                    if (current.NextUpdate is { } next && now < current.ThisUpdate + TimeSpan.FromTicks((next - current.ThisUpdate).Ticks / 2)) return null;
+                }
+                return PublishCrl();
+            }
+        }
+
         /// <summary>The published CRL, re-signed first if it has passed its next-update time.</summary>
         public byte[] CurrentCrl()
         {
