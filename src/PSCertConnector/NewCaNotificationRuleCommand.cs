@@ -31,7 +31,7 @@ namespace PSCertConnector.Commands
         /// <summary>A command line that reads the notification as JSON on standard input.</summary>
         [Parameter(Mandatory = true, ParameterSetName = CommandSet)] public string Command { get; set; } = "";
 
-        [Parameter] [ValidateRange(1, 366)] public int[] ExpiringDays { get; set; } = new int[0];
+        [Parameter] [ValidateRange(1, 3650)] public int[] ExpiringDays { get; set; } = new int[0];
         [Parameter] [ValidateRange(1, 8760)] public int? PendingOlderThanHours { get; set; }
         [Parameter] public SwitchParameter Issued { get; set; }
         [Parameter] public SwitchParameter Denied { get; set; }

@@ -545,3 +545,74 @@ Describe 'DigiCert ONE against the Lab server, and the Intune request rules' {
         { New-RaCertificateRequest -IntuneSubjectFormat CommonName -ErrorAction Stop } | Should -Throw -ErrorId 'IntuneAttributeMissing*'
     }
 }
+
+Describe 'Unattended: Invoke-CaMaintenance, Get-CaEvent and notification rules' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name maintenance
+    }
+
+    It 'one pass imports what is due and fetches what was issued, a policy due from issue renews nothing, and a second pass does nothing' {
+        $request = New-RaCertificateRequest -Subject 'CN=unattended.contoso.com,O=Contoso' -ErrorAction Stop
+        $order = $request | Submit-AdcsRequest -Connector lab -Template RA -ErrorAction Stop
+        $order.Status | Should -Be 'Issued'
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = '800' }
+
+        $report = Invoke-CaMaintenance -ErrorAction Stop -WarningVariable warned 3>$null
+        $report.PSTypeNames[0] | Should -Be 'PSCertConnector.MaintenanceReport'
+        $report.Imports | Should -Be 1
+        $report.CertificatesFetched | Should -Be 1 -Because 'the issued order was not fetched yet'
+        $report.RenewalsSubmitted | Should -Be 0 -Because 'renewBeforeDays 800 exceeds the 730-day validity: every successor would be due at once'
+        $report.Failures | Should -Be 0
+        "$warned" | Should -Match 'due from the moment it was issued'
+        ($report | Format-Table | Out-String -Width 120) | Should -Match 'Imports\s+Polled'
+
+        $again = Invoke-CaMaintenance -ErrorAction Stop 3>$null
+        $again.Imports + $again.CertificatesFetched + $again.RenewalsSubmitted + $again.NotificationsSent | Should -Be 0
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = $null }
+
+        $connector = Get-CaConnector -Name lab
+        $connector.LastImportStatus | Should -Be 'Succeeded'
+        $connector.NextImportAt | Should -BeGreaterThan (Get-Date)
+        ($connector | Format-List | Out-String) | Should -Match 'NextImportAt'
+    }
+
+    It 'Get-CaEvent reads the events with their ids and filters' {
+        $issued = @(Get-CaEvent -Id 1001)
+        $issued | Should -HaveCount 1
+        $issued[0].PSTypeNames[0] | Should -Be 'PSCertConnector.Event'
+        $issued[0].Area | Should -Be 'Enrollment'
+        $issued[0].Log | Should -Be 'Admin'
+        $issued[0].Connector | Should -Be 'lab'
+        @(Get-CaEvent -Id 5100).ErrorId | Should -Contain 'RenewalPolicyTooEager'
+        @(Get-CaEvent -Area Maintenance).Id | Should -Contain 7002
+        @(Get-CaEvent -Log Admin) | ForEach-Object { $_.Log | Should -Be 'Admin' }
+        @(Get-CaEvent -Newest 3) | Should -HaveCount 3
+        @(Get-CaEvent -After (Get-Date).AddMinutes(5)) | Should -HaveCount 0
+        (Get-CaEvent -Newest 5 | Format-Table | Out-String -Width 120) | Should -Match 'Message'
+        { Get-CaEvent -Area Weather -ErrorAction Stop } | Should -Throw
+    }
+
+    It 'a command rule receives each threshold once, and rules are listed, tested and removed without a prompt' {
+        $received = Join-Path $TestDrive 'notified.jsonl'
+        $rule = New-CaNotificationRule -Name expiry-script -Command "cat >> '$received'; echo >> '$received'" -ExpiringDays 800, 1 -ErrorAction Stop
+        $rule.PSTypeNames[0] | Should -Be 'PSCertConnector.NotificationRule'
+        $rule.Channel | Should -Be 'Command'
+        $rule.Triggers.ExpiringDays | Should -Be @(800, 1)
+
+        $report = Invoke-CaMaintenance -ErrorAction Stop
+        $report.NotificationsSent | Should -Be 1 -Because 'the certificate is inside 800 days of expiry but not 1'
+        (Invoke-CaMaintenance -ErrorAction Stop).NotificationsSent | Should -Be 0
+        $lines = @(Get-Content -LiteralPath $received | Where-Object { $_ })
+        $lines | Should -HaveCount 1
+        ($lines[0] | ConvertFrom-Json).notifications[0].kind | Should -Be 'Expiring'
+
+        (Get-CaNotificationRule).Name | Should -Be 'expiry-script'
+        (Get-CaNotificationRule | Format-Table | Out-String -Width 120) | Should -Match 'expiring 800/1 d'
+        Test-CaNotificationRule -Name expiry-script -ErrorAction Stop | Should -Not -BeNullOrEmpty
+        @(Get-Content -LiteralPath $received | Where-Object { $_ }) | Should -HaveCount 2 -Because 'the test message went through the same command'
+        { New-CaNotificationRule -Name bad -Command 'true' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Triggers*'
+
+        Get-CaNotificationRule | Remove-CaNotificationRule -Confirm:$false
+        Get-CaNotificationRule | Should -BeNullOrEmpty
+    }
+}

@@ -63,13 +63,14 @@ namespace PSCertConnector.Cli.Commands
             return 0;
         }
 
-        /// <summary>How this program is started again: the apphost, or dotnet and the entry assembly.</summary>
+        /// <summary>How this program is started again: its apphost, or dotnet and certconnector.dll (whatever the host process is).</summary>
         private static IReadOnlyList<string> ThisProgram()
         {
             var process = Environment.ProcessPath ?? "certconnector";
-            var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-            return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(entry)
-                ? new[] { process, entry! } : new[] { process };
+            var assembly = typeof(MaintainCommand).Assembly.Location;
+            return Path.GetFileNameWithoutExtension(process).Equals("certconnector", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(assembly)
+                ? new[] { process }
+                : new[] { Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? process : "dotnet", assembly };
         }
 
         private static int Serve(MaintenanceOptions options, TimeSpan every, Invocation run)

@@ -39,6 +39,14 @@ namespace PSCertConnector.Core.Connectors
         public static bool AutoRenews(ConnectorDefinition connector) =>
             !connector.Settings.Any(p => p.Key.Equals(AutoRenewSetting, StringComparison.OrdinalIgnoreCase) && p.Value.Equals("false", StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>
+        /// True when the policy makes a certificate due within the first hundredth of its lifetime (renewBeforeDays longer
+        /// than the template's validity, say): its successor would be due at once too, so renewing it on a schedule would
+        /// renew on every pass. The maintenance pass leaves such certificates alone and says why.
+        /// </summary>
+        public static bool DueFromIssue(DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset dueFrom) =>
+            dueFrom <= notBefore + TimeSpan.FromTicks((notAfter - notBefore).Ticks / 100);
+
         /// <summary>The moment the certificate becomes due under this policy.</summary>
         public DateTimeOffset DueFrom(DateTimeOffset notBefore, DateTimeOffset notAfter)
         {

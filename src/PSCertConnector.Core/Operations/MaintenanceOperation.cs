@@ -129,6 +129,15 @@ namespace PSCertConnector.Core.Operations
                 .Where(c => c.Source == CertificateSource.Enrolled && connectors.TryGetValue(c.Connector, out var d) && RenewalPolicy.AutoRenews(d)
                             && store.OpenRenewalOrder(c.Thumbprint) == null)
                 .ToList();
+            foreach (var eager in due.Where(c => RenewalPolicy.DueFromIssue(c.NotBefore, c.NotAfter, c.RenewalDueFrom!.Value)).ToList())
+            {
+                due.Remove(eager);
+                var why = $"Certificate {eager.SerialNumber} ('{eager.Subject}') is not renewed on its own: the renewal policy of connector '{eager.Connector}' makes it due from the moment it was issued " +
+                          $"(due from {eager.RenewalDueFrom:u}, valid {eager.NotBefore:u} to {eager.NotAfter:u}), so each successor would be due at once and renewed on every pass. " +
+                          $"Shorten renewBeforeDays below the template's validity, or renew it by hand.";
+                sink.WriteWarning(why);
+                Event(EventIds.RenewalFailed, EventChannel.Operational, why, eager.Connector, eager.SerialNumber, "RenewalPolicyTooEager", EventOutcome.Info);
+            }
             if (due.Count == 0) return report;
             var renewals = new RenewalOperations(Workspace, sink);
             int position = 0;

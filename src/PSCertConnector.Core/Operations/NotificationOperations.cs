@@ -224,7 +224,7 @@ namespace PSCertConnector.Core.Operations
             var t = r.Triggers;
             if (!t.Any)
                 throw Invalid("Triggers", $"at least one thing to tell: {UserText.Command("--expiring-days, --pending-hours, --issued, --denied, --import-failed or --crl-hours", "-ExpiringDays, -PendingOlderThanHours, -Issued, -Denied, -ImportFailed or -CrlWithinHours")}");
-            if (t.ExpiringDays.Any(d => d < 1 || d > 366)) throw Invalid("ExpiringDays", "days between 1 and 366 (e.g. 30,14,7,1)");
+            if (t.ExpiringDays.Any(d => d < 1 || d > 3650)) throw Invalid("ExpiringDays", "days between 1 and 3650 (e.g. 30,14,7,1)");
             if (t.PendingOlderThanHours is < 1 or > 8760) throw Invalid("PendingOlderThanHours", "hours between 1 and 8760");
             if (t.CrlWithinHours is < 1 or > 8760) throw Invalid("CrlWithinHours", "hours between 1 and 8760");
             if (r.Connector != null) Workspace.RequireConnector(r.Connector);
