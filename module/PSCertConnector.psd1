@@ -17,11 +17,14 @@
         'Remove-CaConnector'
         'Test-CaConnector'
         'Invoke-CaMaintenance'
+        'Register-CaMaintenanceTask'
         'Get-CaEvent'
         'New-CaNotificationRule'
         'Get-CaNotificationRule'
         'Test-CaNotificationRule'
         'Remove-CaNotificationRule'
+        'Export-CaConnectorConfiguration'
+        'Import-CaConnectorConfiguration'
         'Get-CaStore'
         'Set-CaStore'
         'Update-CaStoreSchema'
@@ -45,6 +48,7 @@
         'Export-CaCertificate'
     )
     FunctionsToExport    = @()
+    DscResourcesToExport = @('CaConnector', 'CaCertificate')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PSCertConnector.Core;
 using PSCertConnector.Core.ActiveDirectory;
+using PSCertConnector.Core.Configuration;
 using PSCertConnector.Core.Events;
 using PSCertConnector.Core.Notifications;
 using PSCertConnector.Core.Operations;
@@ -80,6 +81,7 @@ namespace PSCertConnector.Cli
                 time = e.Time, id = e.Id, level = e.Level, log = e.Log, area = e.Area, outcome = e.Outcome, message = e.Message, connector = e.Connector,
                 target = e.Target, errorId = e.ErrorId, host = e.Host, processId = e.ProcessId,
             },
+            ConfigurationChange c => new { kind = c.Kind, name = c.Name, action = c.Action },
             NotificationRule n => new
             {
                 name = n.Name, channel = n.Channel, target = n.Target, triggers = new
@@ -168,6 +170,8 @@ namespace PSCertConnector.Cli
                 {
                     e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.Id.ToString(), e.Level.ToString(), e.Log.ToString(), e.Connector ?? "", e.Target ?? "", e.Message,
                 }).ToList()),
+            ConfigurationChange => (new[] { "Kind", "Name", "Action" },
+                items.Cast<ConfigurationChange>().Select(c => new[] { c.Kind, c.Name, c.Action.ToString() }).ToList()),
             NotificationRule => (new[] { "Name", "Channel", "Target", "Tells", "Connector", "Digest" },
                 items.Cast<NotificationRule>().Select(n => new[] { n.Name, n.Channel.ToString(), n.Target, n.Triggers.ToString(), n.Connector ?? "(all)", n.Digest ? "yes" : "no" }).ToList()),
             TemplateRecord => (new[] { "Name", "DisplayName", "Validity", "MinKey", "Approval", "EKU" },

@@ -32,6 +32,7 @@ namespace PSCertConnector.Commands
             [typeof(MaintenanceReport)] = "PSCertConnector.MaintenanceReport",
             [typeof(Core.Events.CaEvent)] = "PSCertConnector.Event",
             [typeof(Core.Notifications.NotificationRule)] = "PSCertConnector.NotificationRule",
+            [typeof(Core.Configuration.ConfigurationChange)] = "PSCertConnector.ConfigurationChange",
         };
 
         /// <summary>Every output type and its name (the format file's views select on these).</summary>

@@ -75,14 +75,15 @@ namespace PSCertConnector.Integration.Tests
             {
                 WaitFor(() => Events("--id", "7002").GetArrayLength() >= 1, "the first pass");
                 Events("--id", "7003").EnumerateArray().Should().ContainSingle().Which.GetProperty("log").GetString().Should().Be("admin");
-                lock (log) log.ToString().Should().Contain("7002", "each event is also logged (to the journal under systemd)");
             }
             finally
             {
                 if (!service.HasExited) Process.Start("kill", $"-TERM {service.Id}")!.WaitForExit();
                 service.WaitForExit((int)ChildLimit.TotalMilliseconds).Should().BeTrue("SIGTERM stops the service");
             }
+            service.WaitForExit(); // the redirected output is read to its end
             service.ExitCode.Should().Be(0, log.ToString());
+            lock (log) log.ToString().Should().Contain("7002").And.Contain("Maintenance pass on", "each event is also logged (to the journal under systemd)");
             Events("--id", "7004").EnumerateArray().Should().ContainSingle().Which.GetProperty("message").GetString().Should().Contain("stopped after 1 passes");
         }
 

@@ -119,6 +119,7 @@ namespace PSCertConnector.Integration.Tests
                 ["PSCERTCONNECTOR_STORE_PASSWORD_FILE"] = _server.PasswordFile,
             }, "demo", "--home", demoHome);
             demo.WaitForExit((int)ChildLimit.TotalMilliseconds).Should().BeTrue();
+            demo.WaitForExit(); // the timed wait returns before the redirected output is read to its end; this one waits for that
             var text = string.Join("\n", Output);
             demo.ExitCode.Should().Be(0, text);
             text.Should().MatchRegex(@"Inventory: PostgreSQL, PostgreSQL 127\.0\.0\.1:\d+/psc_");

@@ -44,7 +44,8 @@ namespace PSCertConnector.Module.Tests
                 "New-RaCertificateRequest", "Submit-AdcsRequest", "Get-AdcsOrder", "Receive-AdcsCertificate", "Remove-AdcsOrder",
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
                 "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal",
-                "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule");
+                "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule",
+                "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask");
         }
 
         [Fact]

@@ -615,4 +615,119 @@ Describe 'Unattended: Invoke-CaMaintenance, Get-CaEvent and notification rules' 
         Get-CaNotificationRule | Remove-CaNotificationRule -Confirm:$false
         Get-CaNotificationRule | Should -BeNullOrEmpty
     }
+    It 'Register-CaMaintenanceTask writes a task that runs the pass for this home, and says where the Task Scheduler is missing' {
+        $xmlPath = Join-Path $TestDrive 'task.xml'
+        $file = Register-CaMaintenanceTask -XmlPath $xmlPath -IntervalMinutes 30 -ErrorAction Stop
+        $file.FullName | Should -Be $xmlPath
+        [xml] $task = Get-Content -LiteralPath $xmlPath -Raw
+        $task.Task.Triggers.TimeTrigger.Repetition.Interval | Should -Be 'PT30M'
+        $task.Task.Principals.Principal.UserId | Should -Be 'S-1-5-18'
+        $task.Task.Settings.MultipleInstancesPolicy | Should -Be 'IgnoreNew'
+        $exec = $task.Task.Actions.Exec
+        $exec.Arguments | Should -Match 'Invoke-CaMaintenance'
+        $gmsaFile = Register-CaMaintenanceTask -XmlPath (Join-Path $TestDrive 'gmsa.xml') -GroupManagedServiceAccount 'CONTOSO\gmsa-pki$'
+        [xml] $gmsa = Get-Content -LiteralPath $gmsaFile.FullName -Raw
+        $gmsa.Task.Principals.Principal.LogonType | Should -Be 'Password'
+        { Register-CaMaintenanceTask -XmlPath (Join-Path $TestDrive 'bad.xml') -GroupManagedServiceAccount 'CONTOSO\svc-pki' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*ends in '$'*"
+
+        # What the Task Scheduler would start: the task's command and arguments, run here as a process of their own.
+        $before = @(Get-CaEvent -Id 7002).Count
+        $start = [System.Diagnostics.ProcessStartInfo]::new($exec.Command)
+        $start.Arguments = $exec.Arguments
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $null = $process.StandardOutput.ReadToEndAsync(); $errors = $process.StandardError.ReadToEndAsync()
+        $process.WaitForExit(120000) | Should -BeTrue
+        $process.ExitCode | Should -Be 0 -Because $errors.Result
+        @(Get-CaEvent -Id 7002).Count | Should -Be ($before + 1) -Because 'the task ran one pass on this home'
+
+        if (-not $IsWindows) {
+            { Register-CaMaintenanceTask -ErrorAction Stop } | Should -Throw -ExpectedMessage '*install-systemd*'
+        }
+    }
+}
+
+
+Describe 'Configuration as code: Export/Import-CaConnectorConfiguration and the DSC resources' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name configuration
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = '20' } -Tag web
+        # The resource classes as the LCM (and 'using module') see them: defined in the module's own scope.
+        $module = Get-Module PSCertConnector
+        $script:CaConnectorType = & $module { [CaConnector] }
+        $script:CaCertificateType = & $module { [CaCertificate] }
+    }
+
+    It 'exports without secrets and imports again with no change' {
+        $path = Join-Path $TestDrive 'pki-config.json'
+        $file = Export-CaConnectorConfiguration -Path $path
+        $file.FullName | Should -Be $path
+        $document = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json
+        $document.connectors[0].settings.renewBeforeDays | Should -Be '20'
+        { Export-CaConnectorConfiguration -Path $path -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Force*'
+
+        $changes = @(Import-CaConnectorConfiguration -Path $path)
+        $changes | Should -HaveCount 1
+        $changes[0].PSTypeNames[0] | Should -Be 'PSCertConnector.ConfigurationChange'
+        $changes[0].Action | Should -Be 'Unchanged'
+        ($changes | Format-Table | Out-String) | Should -Match 'Unchanged'
+        { Import-CaConnectorConfiguration -Json '{ "version": 1, "connectors": [ { "name": "x" } ] }' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*connectors`[0`].type*'
+    }
+
+    It 'CaConnector: Test is false until Set makes the connector as declared, then true; Absent removes it' {
+        $resource = $CaConnectorType::new()
+        $resource.Name = 'dsc-ca'
+        $resource.Type = 'local'
+        $resource.Tag = @('dsc')
+        $resource.Setting = @{ renewBeforeDays = '25'; autoRenew = 'false' }
+        $resource.Test() | Should -BeFalse
+        $resource.Get().Ensure | Should -Be 'Absent'
+        $resource.Set()
+        $resource.Test() | Should -BeTrue
+        $state = $resource.Get()
+        $state.Ensure | Should -Be 'Present'
+        $state.Setting.renewBeforeDays | Should -Be '25'
+        $state.Tag | Should -Be @('dsc')
+
+        $resource.Setting = @{ renewBeforeDays = '40'; autoRenew = 'false' }
+        $resource.Test() | Should -BeFalse -Because 'the declared setting differs'
+        $resource.Set()
+        $resource.Test() | Should -BeTrue
+        (Get-CaConnector -Name dsc-ca).Settings['renewBeforeDays'] | Should -Be '40'
+
+        $resource.Ensure = 'Absent'
+        $resource.Test() | Should -BeFalse
+        $resource.Set()
+        $resource.Test() | Should -BeTrue
+        Get-CaConnector -Name dsc-ca -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'CaCertificate: Set enrolls and exports a certificate, and Test then holds until it is due' {
+        $pem = Join-Path $TestDrive 'dsc-web.pem'
+        $resource = $CaCertificateType::new()
+        $resource.Subject = 'CN=dsc-web.contoso.com'
+        $resource.Connector = 'lab'
+        $resource.Template = 'WebServer'
+        $resource.DnsName = @('dsc-web.contoso.com')
+        $resource.PemPath = $pem
+        $resource.Test() | Should -BeFalse
+        $resource.Set()
+        $resource.Test() | Should -BeTrue
+        Test-Path -LiteralPath $pem | Should -BeTrue
+        $state = $resource.Get()
+        $state.Ensure | Should -Be 'Present'
+        $state.Thumbprint | Should -Not -BeNullOrEmpty
+        (Get-CaCertificate -Thumbprint $state.Thumbprint).SubjectAlternativeNames | Should -Contain 'dns=dsc-web.contoso.com'
+
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = '730' }
+        $resource.Test() | Should -BeFalse -Because 'the certificate is inside its renewal window'
+        $resource.Set()
+        Set-CaConnector -Name lab -Setting @{ renewBeforeDays = '20' } # or its 730-day successor would be due at once too
+        $resource.Test() | Should -BeTrue
+        $renewed = $resource.Get()
+        $renewed.Thumbprint | Should -Not -Be $state.Thumbprint
+        (Get-Content -LiteralPath $pem -Raw) | Should -Match 'BEGIN CERTIFICATE'
+    }
 }

@@ -45,6 +45,8 @@ namespace PSCertConnector.Cli.Commands
             new RenewCommand(),
             new RevokeCommand(),
             new CrlShowCommand(),
+            new ConfigExportCommand(),
+            new ConfigImportCommand(),
             new MaintainCommand(),
             new EventsCommand(),
             new NotifyAddCommand(),

@@ -17,7 +17,7 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("once", "one pass, then exit (the default)"),
             CliOption.Flag("service", "keep running: a pass now and every --every-minutes until stopped (systemd and Windows service aware)"),
             CliOption.Flag("install-systemd", "write certconnector-maintain.service and .timer that run 'maintain --once' for this home"),
-            CliOption.Flag("user", "with --install-systemd: user units (~/.config/systemd/user) instead of system units"),
+            CliOption.Flag("user-units", "with --install-systemd: user units (~/.config/systemd/user) instead of system units"),
             new CliOption("unit-folder", "with --install-systemd: where to write the units (default /etc/systemd/system, or the user folder)"),
             new CliOption("every-minutes", "with --service or --install-systemd: minutes between passes (default 15)"),
             new CliOption("lease-seconds", "how long a claimed import is held between two pages before another host may take it over (default 600)"),
@@ -31,7 +31,7 @@ namespace PSCertConnector.Cli.Commands
         {
             int modes = new[] { "once", "service", "install-systemd" }.Count(cl.Has);
             if (modes > 1) throw CommandLine.Usage("Choose one of --once, --service and --install-systemd.");
-            if ((cl.Has("user") || cl.Has("unit-folder")) && !cl.Has("install-systemd")) throw CommandLine.Usage("--user and --unit-folder go with --install-systemd.");
+            if ((cl.Has("user-units") || cl.Has("unit-folder")) && !cl.Has("install-systemd")) throw CommandLine.Usage("--user-units and --unit-folder go with --install-systemd.");
             if (cl.Has("every-minutes") && !cl.Has("service") && !cl.Has("install-systemd")) throw CommandLine.Usage("--every-minutes goes with --service or --install-systemd.");
             var every = TimeSpan.FromMinutes(cl.Int("every-minutes", 1, 1440) ?? 15);
             if (cl.Has("install-systemd")) return Install(cl, run, every);
@@ -46,7 +46,7 @@ namespace PSCertConnector.Cli.Commands
 
         private static int Install(CommandLine cl, Invocation run, TimeSpan every)
         {
-            bool user = cl.Has("user");
+            bool user = cl.Has("user-units");
             var folder = cl.Get("unit-folder") ?? SystemdUnits.DefaultFolder(user);
             var home = PscHome.Resolve();
             var program = ThisProgram();
@@ -78,8 +78,8 @@ namespace PSCertConnector.Cli.Commands
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = Array.Empty<string>() });
             builder.Services.AddSystemd();
             builder.Services.AddWindowsService(o => o.ServiceName = "certconnector-maintain");
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; o.UseUtcTimestamp = true; });
+            // The host's own loggers: under systemd the console speaks the journal's priorities (AddSystemd), and as a Windows
+            // service the events also reach the Application event log (AddWindowsService's event log source).
             builder.Services.AddSingleton(sp => new MaintenanceService(options, every, run.Err, sp.GetRequiredService<ILogger<MaintenanceService>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MaintenanceService>());
             using var host = builder.Build();

@@ -36,6 +36,33 @@ namespace PSCertConnector.Core.Operations
             finally { if (secret != null) Array.Clear(secret, 0, secret.Length); }
         }
 
+        /// <summary>
+        /// Creates the rule, or brings an existing rule of that name to it (what it sent stays recorded, so nothing is
+        /// told twice); a secret given replaces the kept one. Used by configuration import.
+        /// </summary>
+        public Configuration.ConfigurationAction? Save(NotificationRuleRequest request)
+        {
+            var (rule, secret) = Check(request);
+            try
+            {
+                var existing = Workspace.Store.GetNotificationRule(rule.Name);
+                if (existing == null)
+                {
+                    if (!Sink.ShouldProcess($"notification rule '{rule.Name}' ({rule.Channel} to {rule.Target}: {rule.Triggers})", "Create")) return null;
+                    Workspace.Store.AddNotificationRule(rule, secret);
+                    return Configuration.ConfigurationAction.Added;
+                }
+                var keptSecret = existing.HasSecret ? Workspace.Store.GetNotificationSecret(existing.Name) : null;
+                bool sameSecret = secret == null || (keptSecret != null && keptSecret.AsSpan().SequenceEqual(secret));
+                if (keptSecret != null) Array.Clear(keptSecret, 0, keptSecret.Length);
+                if (InventoryStore.SameRule(existing, rule) && sameSecret) return Configuration.ConfigurationAction.Unchanged;
+                if (!Sink.ShouldProcess($"notification rule '{rule.Name}' ({rule.Channel} to {rule.Target}: {rule.Triggers})", "Update")) return null;
+                Workspace.Store.UpdateNotificationRule(rule, secret);
+                return Configuration.ConfigurationAction.Updated;
+            }
+            finally { if (secret != null) Array.Clear(secret, 0, secret.Length); }
+        }
+
         public IReadOnlyList<NotificationRule> List(string? name = null)
         {
             var rules = name == null ? Workspace.Store.ListNotificationRules() : new[] { Require(name) };

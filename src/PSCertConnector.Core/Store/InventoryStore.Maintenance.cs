@@ -47,6 +47,23 @@ namespace PSCertConnector.Core.Store
             return GetNotificationRule(rule.Name)!;
         }
 
+        /// <summary>Changes a rule in place (what it sent stays recorded); the secret is replaced only when one is given.</summary>
+        public NotificationRule UpdateNotificationRule(NotificationRule rule, byte[]? secret)
+        {
+            _db.Execute(@"UPDATE notification_rules SET channel = @channel, target = @target, triggers = @triggers, connector = @connector, digest = @digest,
+                          settings = @settings, secret = COALESCE(@secret, secret), updated_at = @now WHERE name = @name",
+                ("@name", rule.Name), ("@channel", rule.Channel.ToString()), ("@target", rule.Target),
+                ("@triggers", JsonSerializer.Serialize(rule.Triggers, TriggerJson)), ("@connector", rule.Connector), ("@digest", rule.Digest ? 1 : 0),
+                ("@settings", JsonSerializer.Serialize(rule.Settings)), ("@secret", secret == null ? null : Protect(secret)), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)));
+            return GetNotificationRule(rule.Name)!;
+        }
+
+        /// <summary>Whether two rules tell the same things the same way (names and times aside).</summary>
+        public static bool SameRule(NotificationRule a, NotificationRule b) =>
+            a.Channel == b.Channel && a.Target == b.Target && string.Equals(a.Connector, b.Connector, StringComparison.OrdinalIgnoreCase) && a.Digest == b.Digest
+            && JsonSerializer.Serialize(a.Triggers, TriggerJson) == JsonSerializer.Serialize(b.Triggers, TriggerJson)
+            && a.Settings.Count == b.Settings.Count && a.Settings.All(p => b.Settings.TryGetValue(p.Key, out var v) && v == p.Value);
+
         public NotificationRule? GetNotificationRule(string name) =>
             _db.Query("SELECT * FROM notification_rules WHERE name = @n", ReadRule, ("@n", name)).FirstOrDefault();
 

@@ -1,0 +1,4 @@
+namespace PSCertConnector.Core.Configuration
+{
+    public enum ConfigurationAction { Added, Updated, Unchanged }
+}

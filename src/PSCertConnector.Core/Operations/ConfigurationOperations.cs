@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PSCertConnector.Core.Configuration;
+using PSCertConnector.Core.Notifications;
+using PSCertConnector.Core.Store;
+
+namespace PSCertConnector.Core.Operations
+{
+    /// <summary>
+    /// Configuration as code: connectors (with import and renewal settings) and notification rules exported as JSON
+    /// without secrets, and imported again on this or another host. A secret is named by reference (an environment
+    /// variable or a file, or given by the caller by name); importing twice changes nothing the second time.
+    /// </summary>
+    public sealed class ConfigurationOperations : OperationBase
+    {
+        public static readonly JsonSerializerOptions Json = new()
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Converters = { new JsonStringEnumConverter() },
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        };
+
+        public ConfigurationOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
+
+        /// <summary>The store's configuration. A setting this host would fill in by itself (an embedded CA's folder in this home) is left out.</summary>
+        public ConfigurationDocument Export()
+        {
+            var connectors = Workspace.Store.ListConnectors().Select(c => new ConnectorEntry
+            {
+                Name = c.Name, Type = c.Type, Domain = c.Domain, BusinessUnit = c.BusinessUnit, Tags = c.Tags, Priority = c.Priority,
+                ImportEnabled = c.ImportEnabled, ImportEvery = c.ImportEvery, ImportEveryUnit = c.ImportEveryUnit,
+                Settings = WithoutHostDefaults(c),
+                Secret = c.HasSecret ? new SecretReference { Env = VariableFor(c.Name) } : null,
+            }).ToList();
+            var rules = Workspace.Store.ListNotificationRules().Select(r => new NotificationRuleEntry
+            {
+                Name = r.Name, Channel = r.Channel, Triggers = r.Triggers, Connector = r.Connector, Digest = r.Digest,
+                SmtpServer = r.Channel == NotificationChannel.Smtp ? r.Target : null,
+                From = r.Settings.TryGetValue("from", out var from) ? from : null,
+                To = r.Settings.TryGetValue("to", out var to) ? NotificationSender.Recipients(to) : Array.Empty<string>(),
+                Username = r.Settings.TryGetValue("username", out var user) ? user : null,
+                Tls = r.Settings.TryGetValue("tls", out var tls) ? tls : null,
+                Command = r.Channel == NotificationChannel.Command ? r.Target : null,
+                Secret = r.HasSecret ? new SecretReference { Env = VariableFor(r.Name) } : null,
+            }).ToList();
+            var document = new ConfigurationDocument { Connectors = connectors, NotificationRules = rules };
+            Sink.WriteObject(document);
+            return document;
+        }
+
+        public static string ToJson(ConfigurationDocument document) => JsonSerializer.Serialize(document, Json);
+
+        /// <summary>The variable an exported reference names: PSC_SECRET_ and the name in capitals, other characters as '_'.</summary>
+        public static string VariableFor(string name) =>
+            "PSC_SECRET_" + new string(name.ToUpperInvariant().Select(ch => ch is >= 'A' and <= 'Z' or >= '0' and <= '9' ? ch : '_').ToArray());
+
+        /// <summary>Reads a document, naming the field that is wrong (connectors[1].type, say).</summary>
+        public static ConfigurationDocument Parse(string json, string what)
+        {
+            ConfigurationDocument? document;
+            try { document = JsonSerializer.Deserialize<ConfigurationDocument>(json, Json); }
+            catch (JsonException ex)
+            {
+                throw new PscException("InvalidConfiguration", FailureCategory.InvalidData,
+                    $"{what} is not a PSCertConnector configuration: {(ex.Path is { Length: > 0 } path ? $"at {path}: " : "")}{DisplayText.Escape(FirstSentence(ex.Message), 200)}");
+            }
+            if (document == null) throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"{what} is empty (null).");
+            if (document.Version != ConfigurationDocument.CurrentVersion)
+                throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"{what} has version {document.Version}; this PSCertConnector reads version {ConfigurationDocument.CurrentVersion}.");
+            for (int i = 0; i < document.Connectors.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(document.Connectors[i].Name)) throw Field(what, $"connectors[{i}].name", "a connector name");
+                if (string.IsNullOrWhiteSpace(document.Connectors[i].Type)) throw Field(what, $"connectors[{i}].type", "a connector type");
+            }
+            for (int i = 0; i < document.NotificationRules.Count; i++)
+                if (string.IsNullOrWhiteSpace(document.NotificationRules[i].Name)) throw Field(what, $"notificationRules[{i}].name", "a rule name");
+            return document;
+        }
+
+        /// <summary>
+        /// Brings the store to the document: connectors first (rules may name them), each added or updated, or left alone
+        /// when it already matches. One that cannot be applied is an error for it and the others go on.
+        /// </summary>
+        /// <param name="secrets">Secrets the caller holds by name (PowerShell credentials), used before the document's references.</param>
+        public IReadOnlyList<ConfigurationChange> Import(ConfigurationDocument document, IReadOnlyDictionary<string, string>? secrets = null)
+        {
+            var changes = new List<ConfigurationChange>();
+            foreach (var entry in document.Connectors)
+                ForItem(entry.Name, () =>
+                {
+                    var action = ApplyConnector(entry, Secret(entry.Name, entry.Secret, secrets));
+                    if (action != null) Report(changes, new ConfigurationChange("Connector", entry.Name, action.Value));
+                });
+            foreach (var entry in document.NotificationRules)
+                ForItem(entry.Name, () =>
+                {
+                    var secret = Secret(entry.Name, entry.Secret, secrets);
+                    var action = new NotificationOperations(Workspace, Sink).Save(new NotificationRuleRequest
+                    {
+                        Name = entry.Name, Channel = entry.Channel, SmtpServer = entry.SmtpServer, From = entry.From, To = entry.To, Username = entry.Username,
+                        Password = entry.Channel == NotificationChannel.Smtp ? secret : null, Tls = entry.Tls ?? "auto",
+                        WebhookUrl = entry.Channel == NotificationChannel.Webhook ? secret ?? KeptWebhook(entry.Name) : null,
+                        Command = entry.Command, Triggers = entry.Triggers, Connector = entry.Connector, Digest = entry.Digest,
+                    });
+                    if (action != null) Report(changes, new ConfigurationChange("NotificationRule", entry.Name, action.Value));
+                });
+            return changes;
+        }
+
+        private void Report(List<ConfigurationChange> changes, ConfigurationChange change)
+        {
+            changes.Add(change);
+            Sink.WriteObject(change);
+        }
+
+        private ConfigurationAction? ApplyConnector(ConnectorEntry entry, string? secret)
+        {
+            var existing = Workspace.Store.GetConnector(entry.Name);
+            var secretBytes = secret == null ? null : Encoding.UTF8.GetBytes(secret);
+            try
+            {
+                var step = new ConfirmedStepSink(Sink);
+                if (existing == null)
+                {
+                    if (!Sink.ShouldProcess($"connector '{entry.Name}' ({entry.Type})", "Create")) return null;
+                    new ConnectorOperations(Workspace, step).Add(new ConnectorDefinition
+                    {
+                        Name = entry.Name, Type = entry.Type, Domain = entry.Domain, BusinessUnit = entry.BusinessUnit, Tags = entry.Tags, Priority = entry.Priority,
+                        ImportEnabled = entry.ImportEnabled, ImportEvery = entry.ImportEvery, ImportEveryUnit = entry.ImportEveryUnit, Settings = entry.Settings,
+                    }, secretBytes);
+                    return step.Errors == 0 ? ConfigurationAction.Added : null;
+                }
+                if (!existing.Type.Equals(entry.Type, StringComparison.OrdinalIgnoreCase))
+                    throw new PscException("ConnectorTypeDiffers", FailureCategory.InvalidArgument,
+                        $"Connector '{entry.Name}' is of type '{existing.Type}' here and '{entry.Type}' in the configuration; a connector's type cannot change. Remove it first, or rename one.") { Target = entry.Name };
+                // Settings the configuration leaves out are kept when this host filled them in (an embedded CA's folder), removed otherwise.
+                var defaults = WithoutHostDefaults(existing);
+                var settings = existing.Settings.Where(p => defaults.ContainsKey(p.Key) && !entry.Settings.ContainsKey(p.Key)).ToDictionary(p => p.Key, _ => "");
+                foreach (var pair in entry.Settings) settings[pair.Key] = pair.Value;
+                // An empty domain or business unit and none are the same (clearing one stores it empty).
+                bool same = (existing.Domain ?? "") == (entry.Domain ?? "") && (existing.BusinessUnit ?? "") == (entry.BusinessUnit ?? "") && existing.Tags.SequenceEqual(entry.Tags)
+                            && existing.Priority == entry.Priority && existing.ImportEnabled == entry.ImportEnabled && existing.ImportEvery == entry.ImportEvery
+                            && existing.ImportEveryUnit == entry.ImportEveryUnit
+                            && settings.All(p => p.Value.Length == 0 ? !existing.Settings.ContainsKey(p.Key) : existing.Settings.TryGetValue(p.Key, out var v) && v == p.Value);
+                if (same && secretBytes != null)
+                {
+                    var kept = Workspace.Store.GetConnectorSecret(existing.Name);
+                    same = kept != null && kept.AsSpan().SequenceEqual(secretBytes);
+                    if (kept != null) Array.Clear(kept, 0, kept.Length);
+                }
+                if (same) return ConfigurationAction.Unchanged;
+                new ConnectorOperations(Workspace, step).Update(existing.Name, new ConnectorChanges
+                {
+                    Domain = entry.Domain ?? "", BusinessUnit = entry.BusinessUnit ?? "", Tags = entry.Tags, Priority = entry.Priority, ImportEnabled = entry.ImportEnabled,
+                    ImportEvery = entry.ImportEvery, ImportEveryUnit = entry.ImportEveryUnit, Settings = settings,
+                }, secretBytes, passThru: false);
+                return step.Errors == 0 ? ConfigurationAction.Updated : null;
+            }
+            finally { if (secretBytes != null) Array.Clear(secretBytes, 0, secretBytes.Length); }
+        }
+
+        /// <summary>The settings as stored, less those this host's connector type fills in by itself when they are missing.</summary>
+        private IReadOnlyDictionary<string, string> WithoutHostDefaults(ConnectorDefinition connector)
+        {
+            var type = Workspace.Registry.Get(connector.Type);
+            var kept = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in connector.Settings)
+            {
+                var without = connector with { Settings = connector.Settings.Where(p => p.Key != pair.Key).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase) };
+                if (type.Prepare(without, Workspace.Home).Settings.TryGetValue(pair.Key, out var filled) && filled == pair.Value) continue;
+                kept[pair.Key] = pair.Value;
+            }
+            return kept;
+        }
+
+        private string? KeptWebhook(string rule)
+        {
+            var kept = Workspace.Store.GetNotificationRule(rule) is { HasSecret: true } ? Workspace.Store.GetNotificationSecret(rule) : null;
+            if (kept == null) return null;
+            try { return Encoding.UTF8.GetString(kept); }
+            finally { Array.Clear(kept, 0, kept.Length); }
+        }
+
+        private string? Secret(string name, SecretReference? reference, IReadOnlyDictionary<string, string>? given)
+        {
+            if (given != null && given.TryGetValue(name, out var value)) return value;
+            if (reference == null) return null;
+            if (reference.Env != null && reference.File != null)
+                throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"The secret of '{name}' names both an environment variable and a file; give one.") { Target = name };
+            if (reference.Env != null)
+                return Environment.GetEnvironmentVariable(reference.Env) is { Length: > 0 } fromEnv ? fromEnv
+                    : throw new PscException("SecretNotSet", FailureCategory.InvalidArgument,
+                        $"The secret of '{name}' comes from the environment variable '{reference.Env}', which is not set. Set it, or give the secret by name ({UserText.Command("--secret-env NAME=VAR", "-Secret @{ '" + name + "' = $credential }")}).") { Target = name };
+            if (reference.File != null)
+            {
+                var path = Workspace.FullPath(reference.File);
+                return File.Exists(path) ? File.ReadAllText(path).TrimEnd('\r', '\n')
+                    : throw new PscException("SecretNotSet", FailureCategory.InvalidArgument, $"The secret of '{name}' comes from the file '{path}', which does not exist.") { Target = name };
+            }
+            return null;
+        }
+
+        private static PscException Field(string what, string field, string expected) =>
+            new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"{what}: {field} is missing or empty; expected {expected}.") { Target = field };
+
+        private static string FirstSentence(string message) => message.Split(new[] { ". " }, 2, StringSplitOptions.None)[0];
+    }
+}
