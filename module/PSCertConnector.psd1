@@ -25,6 +25,7 @@
         'Remove-CaNotificationRule'
         'Export-CaConnectorConfiguration'
         'Import-CaConnectorConfiguration'
+        'New-CaHome'
         'Get-CaStore'
         'Set-CaStore'
         'Update-CaStoreSchema'

@@ -20,7 +20,7 @@ namespace PSCertConnector.Commands
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)] public string Path { get; set; } = "";
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = JsonSet)] public string Json { get; set; } = "";
-        /// <summary>Secrets by connector or rule name: PSCredential (its password), SecureString or string; they replace the file's references.</summary>
+        /// <summary>Secrets by connector or rule name: PSCredential (its password) or SecureString; they replace the file's references.</summary>
         [Parameter] public Hashtable? Secret { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
@@ -48,9 +48,8 @@ namespace PSCertConnector.Commands
                 {
                     PSCredential credential => Plain(credential.Password) ?? "",
                     SecureString secure => Plain(secure) ?? "",
-                    string plain => plain,
                     _ => throw new PscException("InvalidSecret", FailureCategory.InvalidArgument,
-                        $"The secret of '{entry.Key}' should be a PSCredential, a SecureString or a string.") { Target = entry.Key.ToString() },
+                        $"The secret of '{entry.Key}' should be a PSCredential or a SecureString (never plain text).") { Target = entry.Key.ToString() },
                 };
             }
             return secrets;

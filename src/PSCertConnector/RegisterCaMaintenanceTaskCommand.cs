@@ -20,6 +20,8 @@ namespace PSCertConnector.Commands
         private const string GmsaSet = "Gmsa";
         private const string CredentialSet = "Credential";
 
+        /// <summary>Run as SYSTEM: the default, named for scripts that want to say so.</summary>
+        [Parameter(ParameterSetName = SystemSet)] public SwitchParameter AsSystem { get; set; }
         [Parameter] public string TaskName { get; set; } = ScheduledTaskDefinition.DefaultName;
         [Parameter] [ValidateRange(1, 1440)] public int IntervalMinutes { get; set; } = 15;
         /// <summary>A group managed service account, DOMAIN\name$.</summary>

@@ -45,7 +45,7 @@ namespace PSCertConnector.Module.Tests
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
                 "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal",
                 "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule",
-                "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask");
+                "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask", "New-CaHome");
         }
 
         [Fact]
@@ -72,8 +72,10 @@ namespace PSCertConnector.Module.Tests
                 {
                     CommonParameters.Should().NotContain(p.Name, $"{cmdlet.Name} -{p.Name} would clash with a common parameter");
                     // A parameter naming where a secret is kept (-PasswordFile) is a path, not the secret.
+                    // Import-CaConnectorConfiguration -Secret maps names to credentials (a Hashtable whose values it checks are
+                    // PSCredential or SecureString, refusing anything else).
                     if (Regex.IsMatch(p.Name, "Password|Secret|ApiKey|Credential", RegexOptions.IgnoreCase) && !Regex.IsMatch(p.Name, "(File|Path)$"))
-                        p.Property.PropertyType.Name.Should().BeOneOf(new[] { "SecureString", "PSCredential" }, $"{cmdlet.Name} -{p.Name} holds a secret");
+                        p.Property.PropertyType.Name.Should().BeOneOf(new[] { "SecureString", "PSCredential", "Hashtable" }, $"{cmdlet.Name} -{p.Name} holds a secret");
                 }
         }
 

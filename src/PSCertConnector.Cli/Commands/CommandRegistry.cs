@@ -45,6 +45,7 @@ namespace PSCertConnector.Cli.Commands
             new RenewCommand(),
             new RevokeCommand(),
             new CrlShowCommand(),
+            new HomeCreateCommand(),
             new ConfigExportCommand(),
             new ConfigImportCommand(),
             new MaintainCommand(),

@@ -9,19 +9,19 @@ namespace PSCertConnector.Core.Infrastructure
     {
         public const string EnvironmentVariable = "PSCERTCONNECTOR_HOME";
 
-        /// <param name="machineScope">Services and scheduled tasks use the machine-wide folder on Windows.</param>
-        public static string Resolve(bool machineScope = false)
+        /// <summary>
+        /// PSCERTCONNECTOR_HOME when set; else the machine home when PSCERTCONNECTOR_SCOPE is Machine (what a service or
+        /// task an administrator set up uses); else the user's own folder.
+        /// </summary>
+        public static string Resolve()
         {
             var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
             if (!string.IsNullOrWhiteSpace(fromEnv))
                 return Path.GetFullPath(fromEnv);
+            if (string.Equals(Environment.GetEnvironmentVariable(HomeScope.ScopeVariable), "machine", StringComparison.OrdinalIgnoreCase))
+                return HomeScope.DefaultMachineFolder;
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-            {
-                var root = Environment.GetFolderPath(machineScope
-                    ? Environment.SpecialFolder.CommonApplicationData
-                    : Environment.SpecialFolder.LocalApplicationData);
-                return Path.Combine(root, "PSCertConnector");
-            }
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "PSCertConnector");
             var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
             if (string.IsNullOrWhiteSpace(dataHome))
                 dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");

@@ -1,30 +1,10 @@
-using System.Collections.Generic;
-using System.Threading;
-
 namespace PSCertConnector.Core.Operations
 {
-    /// <summary>
-    /// For one step of a larger operation the user has already confirmed: it asks nothing again, keeps the step's
-    /// objects for the caller, and passes errors, warnings and progress through.
-    /// </summary>
-    internal sealed class ConfirmedStepSink : ICommandSink
+    /// <summary>For one step of a larger operation the user has already confirmed: like <see cref="StepSink"/>, but it asks nothing again.</summary>
+    internal sealed class ConfirmedStepSink : StepSink
     {
-        private readonly ICommandSink _outer;
-        public ConfirmedStepSink(ICommandSink outer) => _outer = outer;
+        public ConfirmedStepSink(ICommandSink outer) : base(outer) { }
 
-        public List<object> Objects { get; } = new List<object>();
-        public int Errors { get; private set; }
-
-        public CancellationToken Cancellation => _outer.Cancellation;
-        public void WriteObject(object item) => Objects.Add(item);
-        public void WriteError(PscError error)
-        {
-            Errors++;
-            _outer.WriteError(error);
-        }
-        public void WriteWarning(string message) => _outer.WriteWarning(message);
-        public void WriteVerbose(string message) => _outer.WriteVerbose(message);
-        public void WriteProgress(ProgressInfo progress) => _outer.WriteProgress(progress);
-        public bool ShouldProcess(string target, string action) => true;
+        public override bool ShouldProcess(string target, string action) => true;
     }
 }

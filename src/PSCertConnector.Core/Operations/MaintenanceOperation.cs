@@ -71,16 +71,16 @@ namespace PSCertConnector.Core.Operations
             return report;
         }
 
-        private void Step(int number, string status, Action<PassStepSink> work, ref int failures)
+        private void Step(int number, string status, Action<StepSink> work, ref int failures)
         {
             Sink.Cancellation.ThrowIfCancellationRequested();
             Sink.WriteProgress(new ProgressInfo(ProgressId, Activity, status, (number - 1) * 100 / 6));
-            var step = new PassStepSink(Sink);
+            var step = new StepSink(Sink);
             work(step);
             failures += step.Errors;
         }
 
-        private MaintenanceReport Poll(PassStepSink sink, MaintenanceReport report)
+        private MaintenanceReport Poll(StepSink sink, MaintenanceReport report)
         {
             var now = DateTimeOffset.UtcNow;
             var due = Workspace.Store.PendingOrdersDue(now);
@@ -98,7 +98,7 @@ namespace PSCertConnector.Core.Operations
             return report with { OrdersPolled = due.Count, OrdersSettled = settled };
         }
 
-        private MaintenanceReport FetchIssued(PassStepSink sink, RenewOptions renewal, MaintenanceReport report)
+        private MaintenanceReport FetchIssued(StepSink sink, RenewOptions renewal, MaintenanceReport report)
         {
             var orders = new OrderOperations(Workspace, sink);
             var issued = orders.Select(SubmitStatus.Issued, null, unfetchedOnly: true).Concat(orders.Select(SubmitStatus.IssuedOutOfBand, null, unfetchedOnly: true)).ToList();
@@ -110,18 +110,18 @@ namespace PSCertConnector.Core.Operations
                 if (!Workspace.Store.TryClaimWork(unit, "orders", order.Id, RenewalLease, () => Workspace.Store.GetOrder(order.Id) is { FetchedAt: null })) continue;
                 try
                 {
-                    var one = new PassStepSink(sink);
+                    var one = new StepSink(sink);
                     new OrderOperations(Workspace, one).Fetch(new[] { order });
                     if (one.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } certificate) continue;
                     fetched++;
-                    if (order.Renews != null && new RenewalOperations(Workspace, new PassStepSink(sink)).FinishFetched(order, certificate, renewal) != null) renewed++;
+                    if (order.Renews != null && new RenewalOperations(Workspace, new StepSink(sink)).FinishFetched(order, certificate, renewal) != null) renewed++;
                 }
                 finally { Workspace.Store.ReleaseWork(unit); }
             }
             return report with { CertificatesFetched = report.CertificatesFetched + fetched, Renewed = report.Renewed + renewed };
         }
 
-        private MaintenanceReport RenewDue(PassStepSink sink, RenewOptions renewal, MaintenanceReport report)
+        private MaintenanceReport RenewDue(StepSink sink, RenewOptions renewal, MaintenanceReport report)
         {
             var store = Workspace.Store;
             var connectors = store.ListConnectors().ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
@@ -160,7 +160,7 @@ namespace PSCertConnector.Core.Operations
             return report with { RenewalsSubmitted = results.Count, Renewed = report.Renewed + results.Count(r => r.Thumbprint != null) };
         }
 
-        private int RepublishCrls(PassStepSink sink)
+        private int RepublishCrls(StepSink sink)
         {
             int published = 0;
             foreach (var definition in Workspace.Store.ListConnectors().Where(c => c.Type.Equals(LocalConnector.TypeName, StringComparison.OrdinalIgnoreCase)))

@@ -54,12 +54,13 @@ namespace PSCertConnector.Core.Operations
             if (File.Exists(folder))
                 throw new PscException("HomeUnusable", FailureCategory.InvalidArgument,
                     $"The home folder '{folder}' is a file, not a folder. Set {PscHome.EnvironmentVariable} to a folder.") { Target = folder };
+            var scope = UseScope(folder);
             try { OwnerOnly.CreateFolder(folder); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new PscException("HomeUnusable", FailureCategory.WriteError, $"The home folder '{folder}' cannot be created: {ex.Message}", ex) { Target = folder };
             }
-            var protector = SecretProtector.ForHome(folder);
+            var protector = SecretProtector.ForHome(folder, scope.Machine);
             var settings = store ?? StoreSettings.Resolve(folder);
             var inventory = InventoryStore.Open(folder, protector, settings, requireCurrentSchema: !anySchemaVersion);
             return new Workspace(folder, protector, inventory, registry ?? ConnectorRegistry.CreateDefault()) { StoreSettings = settings };
@@ -73,8 +74,27 @@ namespace PSCertConnector.Core.Operations
         {
             var folder = home ?? PscHome.Resolve();
             if (InventoryStore.ExistsIn(folder)) return Open(folder, registry);
-            var protector = SecretProtector.ForHome(folder);
+            var protector = SecretProtector.ForHome(folder, UseScope(folder).Machine);
             return new Workspace(folder, protector, InventoryStore.OpenEmpty(protector), registry ?? ConnectorRegistry.CreateDefault());
+        }
+
+        /// <summary>
+        /// Makes a home ready, its inventory and secret key in place: the user's (where <see cref="PscHome"/> says, or
+        /// <paramref name="path"/>), or the machine's, which needs an administrator (see <see cref="HomeScope.CreateMachineHome"/>).
+        /// </summary>
+        public static string CreateHome(bool machine, string? path, string? group)
+        {
+            var home = machine ? HomeScope.CreateMachineHome(path, group) : Path.GetFullPath(path ?? PscHome.Resolve());
+            using (var workspace = Open(home)) workspace.Protector.Protect(new byte[1]); // the key file exists from now on
+            return home;
+        }
+
+        /// <summary>A machine home's files are shared with its group from here on (see <see cref="HomeScope"/>).</summary>
+        private static HomeScope UseScope(string folder)
+        {
+            var scope = Directory.Exists(folder) ? HomeScope.Of(folder) : HomeScope.User;
+            if (scope.Machine) OwnerOnly.ShareWithGroup(folder, scope.Group == null ? null : OwnerOnly.GroupId(scope.Group));
+            return scope;
         }
 
         public ConnectorDefinition RequireConnector(string name) =>

@@ -4,13 +4,14 @@ using System.Threading;
 namespace PSCertConnector.Core.Operations
 {
     /// <summary>
-    /// For one step of the maintenance pass: keeps the step's objects (the pass reports counts, not every record),
-    /// counts its errors and passes them, warnings, progress and ShouldProcess (so -WhatIf names each action) through.
+    /// For one step of a larger operation: keeps the step's objects for the caller (which reports them in its own
+    /// words, or counts them), counts its errors, and passes errors, warnings, progress and ShouldProcess through
+    /// (so -WhatIf names each action of the step).
     /// </summary>
-    internal sealed class PassStepSink : ICommandSink
+    internal class StepSink : ICommandSink
     {
         private readonly ICommandSink _outer;
-        public PassStepSink(ICommandSink outer) => _outer = outer;
+        public StepSink(ICommandSink outer) => _outer = outer;
 
         public List<object> Objects { get; } = new List<object>();
         public int Errors { get; private set; }
@@ -25,6 +26,6 @@ namespace PSCertConnector.Core.Operations
         public void WriteWarning(string message) => _outer.WriteWarning(message);
         public void WriteVerbose(string message) => _outer.WriteVerbose(message);
         public void WriteProgress(ProgressInfo progress) => _outer.WriteProgress(progress);
-        public bool ShouldProcess(string target, string action) => _outer.ShouldProcess(target, action);
+        public virtual bool ShouldProcess(string target, string action) => _outer.ShouldProcess(target, action);
     }
 }
