@@ -87,6 +87,20 @@ namespace PSCertConnector.Integration.Tests
             Events("--id", "7004").EnumerateArray().Should().ContainSingle().Which.GetProperty("message").GetString().Should().Contain("stopped after 1 passes");
         }
 
+        [Fact]
+        public void Under_systemd_each_event_reaches_the_journal_with_its_priority()
+        {
+            Environment.SetEnvironmentVariable("JOURNAL_STREAM", "8:12345"); // what systemd sets for a unit whose output is the journal
+            try
+            {
+                var pass = Cli("maintain", "--once");
+                pass.Exit.Should().Be(0, pass.Err);
+                pass.Err.Should().MatchRegex(@"(?m)^<6>7001 Operational: A maintenance pass started").And.MatchRegex(@"(?m)^<6>2001 Admin: Imported from 'ca'");
+            }
+            finally { Environment.SetEnvironmentVariable("JOURNAL_STREAM", null); }
+            Cli("maintain", "--once").Err.Should().NotContain("<6>", "outside systemd nothing but errors goes to standard error");
+        }
+
         private static void WaitFor(Func<bool> condition, string what)
         {
             var watch = Stopwatch.StartNew();

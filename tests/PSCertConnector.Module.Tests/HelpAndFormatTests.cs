@@ -34,6 +34,16 @@ namespace PSCertConnector.Module.Tests
         }
 
         [Fact]
+        public void Every_cmdlet_that_confirms_by_default_shows_how_automation_runs_it_without_a_prompt()
+        {
+            // ConfirmImpact High (3) asks even without -Confirm, and fails in a runbook or scheduled task unless -Confirm:$false is given.
+            var confirming = _m.Cmdlets.Where(c => c.Named<object>("ConfirmImpact") is int impact && impact == 3).ToList();
+            confirming.Select(c => c.Name).Should().Contain(new[] { "Revoke-Certificate", "Remove-CaConnector", "Remove-CaNotificationRule" });
+            foreach (var cmdlet in confirming)
+                HelpFor(cmdlet.Name).Value.Should().Contain("-Confirm:$false", $"{cmdlet.Name}'s help shows how a runbook runs it without a prompt");
+        }
+
+        [Fact]
         public void Every_parameter_is_documented_as_the_attributes_declare_it()
         {
             foreach (var cmdlet in _m.Cmdlets)

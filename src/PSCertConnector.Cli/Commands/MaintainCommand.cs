@@ -41,7 +41,14 @@ namespace PSCertConnector.Cli.Commands
                 Renewal = new RenewOptions { PfxPassword = cl.Secret("pfx-password-env", "pfx-password-file"), PostRenewalCommand = cl.Get("post-command") },
             };
             if (cl.Has("service")) return Serve(options, every, run);
-            return run.Op(false, (ws, s) => new MaintenanceOperation(ws, s).RunOnce(options), single: true);
+            return run.Op(false, (ws, s) =>
+            {
+                // Started by systemd with its output in the journal (JOURNAL_STREAM): each event goes there too, with its
+                // priority as the journal reads it from a line's "<N>" prefix, so journalctl -p warning finds the failures.
+                if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
+                    ws.Events.Written += e => run.Err.WriteLine($"<{(e.Level == Core.Events.EventLevel.Error ? 3 : e.Level == Core.Events.EventLevel.Warning ? 4 : 6)}>{e.Id} {e.Log}: {e.Message}");
+                new MaintenanceOperation(ws, s).RunOnce(options);
+            }, single: true);
         }
 
         private static int Install(CommandLine cl, Invocation run, TimeSpan every)
