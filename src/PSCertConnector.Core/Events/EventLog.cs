@@ -103,6 +103,7 @@ namespace PSCertConnector.Core.Events
                     OnWriteFailure?.Invoke($"The event log '{CurrentFile}' cannot be written ({ex.Message}); events of this run are not recorded.");
                 }
             }
+            WindowsEventLog.Write(entry);
             Written?.Invoke(entry);
         }
 

@@ -71,6 +71,7 @@ namespace PSCertConnector.Core.Infrastructure
             Directory.CreateDirectory(home);
             OwnerOnly.ShareWithGroup(home, gid);
             OwnerOnly.RestrictFolder(home);
+            if (windows) Events.WindowsEventLog.Register(); // the event log sources need the elevation this has
             var scope = JsonSerializer.Serialize(new { scope = "machine", group = windows ? null : group });
             AtomicFile.Write(Path.Combine(home, FileName), Encoding.UTF8.GetBytes(scope + "\n"), ownerOnly: true);
             return home;
