@@ -58,6 +58,12 @@ namespace PSCertConnector.Cli
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
             catch (Core.PscException ex) { _log.LogError("The maintenance pass failed [{ErrorId}]: {Message}", ex.ErrorId, ex.Message); }
+            catch (Exception ex)
+            {
+                // A store that is away for a moment (a PostgreSQL failover) must not end unattended work: the next pass runs on time.
+                _log.LogError("The maintenance pass failed: {Message}", Core.DisplayText.Escape(ex.Message, 300));
+                Log(null, EventIds.MaintenancePassFailed, EventChannel.Admin, "The maintenance pass failed: " + Core.DisplayText.Escape(ex.Message, 300));
+            }
             Passes++;
         }
 
@@ -72,7 +78,7 @@ namespace PSCertConnector.Cli
                 workspace.Events.Written += Echo;
                 workspace.Events.Write(id, log, message);
             }
-            catch (Core.PscException ex) { _log.LogError("{Message} (the event log could not be opened: {Error})", message, ex.Message); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { _log.LogError("{Message} (the event log could not be opened: {Error})", message, ex.Message); }
         }
     }
 }

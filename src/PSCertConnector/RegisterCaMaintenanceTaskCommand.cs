@@ -42,6 +42,8 @@ namespace PSCertConnector.Commands
             var program = Process.GetCurrentProcess().MainModule?.FileName ?? "pwsh";
             string? assembly = Path.GetFileNameWithoutExtension(program).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
                 ? Path.Combine(SessionState.PSVariable.GetValue("PSHOME")?.ToString() ?? "", "pwsh.dll") : null;
+            if (!HomeScope.Of(Workspace.Home).Machine)
+                WriteWarning($"'{Workspace.Home}' is a user's home: its secrets are protected for you alone, so a task running as another account cannot use them. Make a machine home (New-CaHome -Scope Machine, elevated) and register the task from it.");
             var xml = ScheduledTaskDefinition.Render(program, assembly, ModuleManifest(), Workspace.Home, TimeSpan.FromMinutes(IntervalMinutes), account, name, DateTimeOffset.UtcNow.AddMinutes(1));
             if (XmlPath != null)
             {

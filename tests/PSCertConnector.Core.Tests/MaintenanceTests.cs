@@ -125,6 +125,44 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void A_notification_claimed_by_a_process_that_died_is_sent_by_the_next_pass()
+        {
+            var received = _home.File("told.json");
+            var sink = new RecordingSink();
+            var rule = new NotificationOperations(_ws, sink).Add(new Notifications.NotificationRuleRequest
+            {
+                Name = "script", Channel = Notifications.NotificationChannel.Command, Command = $"cat >> '{received}'", Triggers = new Notifications.NotificationTriggers { Issued = true },
+            })!;
+            var order = Submit("told.contoso.com");
+            // A pass that claimed it and was killed before sending: its claim lapses, and nothing else marks it sent.
+            _ws.Store.TryClaimNotification(rule.Id, $"issued:{order.Id}", TimeSpan.FromMilliseconds(1)).Should().BeTrue();
+            Thread.Sleep(50);
+            Pass().NotificationsSent.Should().Be(1);
+            File.ReadAllText(received).Should().Contain("told.contoso.com");
+            Pass().NotificationsSent.Should().Be(0);
+        }
+
+        [Fact]
+        public void Failed_imports_in_a_row_are_one_notification_until_an_import_succeeds()
+        {
+            var sink = new RecordingSink();
+            var rule = new NotificationOperations(_ws, sink).Add(new Notifications.NotificationRuleRequest
+            {
+                Name = "imports", Channel = Notifications.NotificationChannel.Command, Command = "true", Triggers = new Notifications.NotificationTriggers { ImportFailed = true },
+            })!;
+            void Run(ImportRunStatus status) => _ws.Store.FinishImportRun(_ws.Store.StartImportRun("lab", ImportMode.Incremental, null), status, status == ImportRunStatus.Failed ? "the CA is down" : null);
+            Run(ImportRunStatus.Failed);
+            Run(ImportRunStatus.Failed);
+            Run(ImportRunStatus.Failed);
+            var outage = new NotificationOperations(_ws, sink).Collect(rule).Should().ContainSingle("a weekend outage is one message, not one per pass").Subject;
+            outage.Text.Should().Contain("3 attempts").And.Contain("the CA is down");
+            Run(ImportRunStatus.Succeeded);
+            new NotificationOperations(_ws, sink).Collect(rule).Should().BeEmpty();
+            Run(ImportRunStatus.Failed);
+            new NotificationOperations(_ws, sink).Collect(rule).Should().ContainSingle().Which.Subject.Should().NotBe(outage.Subject, "a new outage is told again");
+        }
+
+        [Fact]
         public void The_wait_between_polls_doubles_from_five_minutes_up_to_four_hours()
         {
             Enumerable.Range(1, 8).Select(MaintenanceOperation.PollDelay).Select(d => d.TotalMinutes)

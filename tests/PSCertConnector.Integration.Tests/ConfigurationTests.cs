@@ -82,6 +82,9 @@ namespace PSCertConnector.Integration.Tests
             run.Err.Should().Contain("[InvalidConfiguration]").And.Contain("connectors[0].priority");
             File.WriteAllText(file, "{ \"version\": 1, \"connectors\": [ { \"name\": \"x\" } ] }");
             Cli(_target, "config", "import", "--file", file).Err.Should().Contain("connectors[0].type");
+            File.WriteAllText(file, "{ \"version\": 1, \"connectors\": [ { \"name\": \"x\", \"type\": \"local\", \"settings\": null } ], \"notificationRules\": null }");
+            var nulls = Cli(_target, "config", "import", "--file", file);
+            nulls.Err.Should().Contain("[InvalidConfiguration]").And.NotContain("   at ");
             InProcessCli.Json(_target.Path, "connector", "list").GetArrayLength().Should().Be(0, "nothing was applied");
         }
     }

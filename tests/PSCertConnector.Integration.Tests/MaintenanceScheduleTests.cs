@@ -32,17 +32,22 @@ namespace PSCertConnector.Integration.Tests
         public void The_timer_unit_runs_one_pass_for_the_home_through_the_command_its_service_names()
         {
             var units = _home.File("units");
-            var install = Cli("maintain", "--install-systemd", "--unit-folder", units, "--every-minutes", "10");
+            Cli("maintain", "--install-systemd", "--unit-folder", units).Err.Should().Contain("[RunAsRequired]", "a system unit names the account it runs as");
+            Cli("maintain", "--install-systemd", "--unit-folder", units, "--run-as", "root", "--pfx-password-env", "X").Err.Should().Contain("--pfx-password-file");
+            var pfxPassword = _home.File("pfx.pw");
+            File.WriteAllText(pfxPassword, "unused");
+            var install = Cli("maintain", "--install-systemd", "--unit-folder", units, "--every-minutes", "10", "--run-as", "root", "--pfx-password-file", pfxPassword);
             install.Exit.Should().Be(0, install.Err);
+            install.Err.Should().Contain("is a user's home", "a system unit on a user's home is warned about");
             install.Err.Should().Contain("systemctl daemon-reload && systemctl enable --now certconnector-maintain.timer");
             var service = File.ReadAllLines(Path.Combine(units, "certconnector-maintain.service"));
             var timer = File.ReadAllText(Path.Combine(units, "certconnector-maintain.timer"));
             timer.Should().Contain("OnUnitActiveSec=10min").And.Contain("Persistent=true").And.Contain("WantedBy=timers.target");
-            service.Should().Contain("Type=oneshot");
+            service.Should().Contain("Type=oneshot").And.Contain("User=root");
 
             // What systemd does with the unit: the Environment= assignments, then ExecStart's words as one program and its arguments.
             var exec = SystemdWords(service.Single(l => l.StartsWith("ExecStart=")).Substring("ExecStart=".Length));
-            exec.TakeLast(2).Should().Equal("maintain", "--once");
+            exec.Skip(exec.Count - 4).Should().Equal("maintain", "--once", "--pfx-password-file", pfxPassword);
             var start = new ProcessStartInfo(exec[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var word in exec.Skip(1)) start.ArgumentList.Add(word);
             foreach (var line in service.Where(l => l.StartsWith("Environment=")))

@@ -693,6 +693,7 @@ Describe 'Configuration as code: Export/Import-CaConnectorConfiguration and the 
 
         $resource.Setting = @{ renewBeforeDays = '40'; autoRenew = 'false' }
         $resource.Test() | Should -BeFalse -Because 'the declared setting differs'
+        (Get-CaConnector -Name dsc-ca).Settings['renewBeforeDays'] | Should -Be '25' -Because 'Test changes nothing'
         $resource.Set()
         $resource.Test() | Should -BeTrue
         (Get-CaConnector -Name dsc-ca).Settings['renewBeforeDays'] | Should -Be '40'

@@ -19,6 +19,7 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("install-systemd", "write certconnector-maintain.service and .timer that run 'maintain --once' for this home"),
             CliOption.Flag("user-units", "with --install-systemd: user units (~/.config/systemd/user) instead of system units"),
             new CliOption("unit-folder", "with --install-systemd: where to write the units (default /etc/systemd/system, or the user folder)"),
+            new CliOption("run-as", "with --install-systemd, system units: the account the pass runs as (a member of the machine home's group)"),
             new CliOption("every-minutes", "with --service or --install-systemd: minutes between passes (default 15)"),
             new CliOption("lease-seconds", "how long a claimed import is held between two pages before another host may take it over (default 600)"),
             new CliOption("pfx-password-env", "password for PFX files renewed certificates were exported to (they get the successor)"),
@@ -31,7 +32,7 @@ namespace PSCertConnector.Cli.Commands
         {
             int modes = new[] { "once", "service", "install-systemd" }.Count(cl.Has);
             if (modes > 1) throw CommandLine.Usage("Choose one of --once, --service and --install-systemd.");
-            if ((cl.Has("user-units") || cl.Has("unit-folder")) && !cl.Has("install-systemd")) throw CommandLine.Usage("--user-units and --unit-folder go with --install-systemd.");
+            if ((cl.Has("user-units") || cl.Has("unit-folder") || cl.Has("run-as")) && !cl.Has("install-systemd")) throw CommandLine.Usage("--user-units, --unit-folder and --run-as go with --install-systemd.");
             if (cl.Has("every-minutes") && !cl.Has("service") && !cl.Has("install-systemd")) throw CommandLine.Usage("--every-minutes goes with --service or --install-systemd.");
             var every = TimeSpan.FromMinutes(cl.Int("every-minutes", 1, 1440) ?? 15);
             if (cl.Has("install-systemd")) return Install(cl, run, every);
@@ -57,12 +58,20 @@ namespace PSCertConnector.Cli.Commands
             var folder = cl.Get("unit-folder") ?? SystemdUnits.DefaultFolder(user);
             var home = PscHome.Resolve();
             var program = ThisProgram();
+            if (cl.Has("pfx-password-env"))
+                throw CommandLine.Usage("A unit's environment can be read by every account: give the PFX password to the units with --pfx-password-file (mode 0600, readable by the --run-as account).");
+            var pass = new List<string>();
+            if (cl.Get("pfx-password-file") is string pfx) { pass.Add("--pfx-password-file"); pass.Add(Path.GetFullPath(pfx)); }
+            if (cl.Get("post-command") is string post) { pass.Add("--post-command"); pass.Add(post); }
+            var scope = Directory.Exists(home) ? HomeScope.Of(home) : HomeScope.User;
+            if (!user && !scope.Machine)
+                run.Err.WriteLine($"warning: '{home}' is a user's home: only its owner reads it. For a system unit running as another account, make a machine home (sudo certconnector home create --machine).");
             if (cl.Has("what-if"))
             {
                 run.Err.WriteLine($"What if: would write {SystemdUnits.UnitName}.service and .timer to '{folder}' (a pass every {every.TotalMinutes:0} minutes for the home '{home}').");
                 return 0;
             }
-            var written = SystemdUnits.Write(folder, program, home, every, user);
+            var written = SystemdUnits.Write(folder, program, home, every, user, cl.Get("run-as"), scope.Machine ? scope.Group : null, pass);
             foreach (var path in written) run.Out.WriteLine(path);
             var systemctl = user ? "systemctl --user" : "systemctl";
             run.Err.WriteLine($"Enable the timer with: {systemctl} daemon-reload && {systemctl} enable --now {SystemdUnits.UnitName}.timer");

@@ -18,7 +18,7 @@ namespace PSCertConnector.Core.Infrastructure
         public const string ScopeVariable = "PSCERTCONNECTOR_SCOPE";
 
         public bool Machine { get; init; }
-        /// <summary>The group that shares a machine home off Windows.</summary>
+        /// <summary>The group that shares a machine home (off Windows; on Windows the group or account given modify rights).</summary>
         public string? Group { get; init; }
 
         public static readonly HomeScope User = new HomeScope();
@@ -32,6 +32,10 @@ namespace PSCertConnector.Core.Infrastructure
         {
             var file = Path.Combine(home, FileName);
             if (!File.Exists(file)) return User;
+            // The group a machine home is shared with is the administrator's choice: a scope.json others can change is refused.
+            if (UnixFileModes.Get(file) is int mode && (mode & Convert.ToInt32("22", 8)) != 0)
+                throw new PscException("HomeUnusable", FailureCategory.PermissionDenied,
+                    $"The home's '{file}' can be changed by accounts other than its owner (mode {Convert.ToString(mode, 8)}); restore it to 0644 (chmod 644).") { Target = file };
             try
             {
                 using var json = JsonDocument.Parse(File.ReadAllText(file));
@@ -69,12 +73,37 @@ namespace PSCertConnector.Core.Infrastructure
                     $"The group '{group}' does not exist. Create it (groupadd {group}) and add the accounts that run the maintenance (usermod -aG {group} ACCOUNT).") { Target = group };
             }
             Directory.CreateDirectory(home);
+            // scope.json is the administrator's: readable by all, writable by no member of the group (it names the group).
+            var scope = JsonSerializer.Serialize(new { scope = "machine", group });
+            AtomicFile.Write(Path.Combine(home, FileName), Encoding.UTF8.GetBytes(scope + "\n"), ownerOnly: true);
+            OwnerOnly.ReadableByAll(Path.Combine(home, FileName));
+            if (windows)
+            {
+                RestrictWindowsFolder(home, group);
+                Events.WindowsEventLog.Register(); // the event log sources need the elevation this has
+            }
             OwnerOnly.ShareWithGroup(home, gid);
             OwnerOnly.RestrictFolder(home);
-            if (windows) Events.WindowsEventLog.Register(); // the event log sources need the elevation this has
-            var scope = JsonSerializer.Serialize(new { scope = "machine", group = windows ? null : group });
-            AtomicFile.Write(Path.Combine(home, FileName), Encoding.UTF8.GetBytes(scope + "\n"), ownerOnly: true);
             return home;
+        }
+
+        /// <summary>
+        /// ProgramData lets every user read (and create) below it: the home gets its own ACL instead, SYSTEM and
+        /// Administrators in full, the named group or account (the task's gMSA, say) allowed to modify, nobody else.
+        /// Windows only; not run on this project's Linux CI.
+        /// </summary>
+        private static void RestrictWindowsFolder(string home, string? group)
+        {
+            var grant = "/grant:r *S-1-5-18:(OI)(CI)F /grant:r *S-1-5-32-544:(OI)(CI)F" + (group != null ? $" /grant:r \"{group}\":(OI)(CI)M" : "");
+            var start = new System.Diagnostics.ProcessStartInfo("icacls.exe", $"\"{home}\" /inheritance:r {grant}")
+            {
+                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new PscException("PermissionsNotSet", FailureCategory.PermissionDenied, $"icacls could not restrict '{home}': {DisplayText.Escape(output.Trim(), 300)}") { Target = home };
         }
 
         private static bool Elevated() =>

@@ -49,6 +49,13 @@ namespace PSCertConnector.Core.Infrastructure
 
         public static void RestrictFile(string path) => Restrict(path, folder: false);
 
+        /// <summary>0644: what the owner alone writes and every account reads (a machine home's scope.json).</summary>
+        public static void ReadableByAll(string path)
+        {
+            if (Applies && Chmod(path, Convert.ToUInt32("644", 8)) != 0)
+                throw new PscException("PermissionsNotSet", FailureCategory.PermissionDenied, $"Could not make '{path}' readable (errno {Marshal.GetLastWin32Error()}).") { Target = path };
+        }
+
         public static void RestrictFolder(string path) => Restrict(path, folder: true);
 
         /// <summary>Creates the folder and any missing parents; those it creates are 0700 (2770 in a machine home), existing ones are left as they are.</summary>

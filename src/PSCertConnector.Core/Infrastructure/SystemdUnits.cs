@@ -24,8 +24,15 @@ namespace PSCertConnector.Core.Infrastructure
         /// <summary>The service's ExecStart: the program and its arguments, each quoted as systemd reads them.</summary>
         public static string ExecStart(IReadOnlyList<string> program) => string.Join(" ", program.Select(Quote));
 
-        public static (string Service, string Timer) Render(IReadOnlyList<string> program, string home, TimeSpan every, bool user)
+        /// <param name="runAs">System units: the account the pass runs as (User=); a member of a machine home's group.</param>
+        /// <param name="group">A machine home's group, added to the account's groups for the pass.</param>
+        /// <param name="passArguments">More arguments of the pass (--pfx-password-file F, --post-command C).</param>
+        public static (string Service, string Timer) Render(IReadOnlyList<string> program, string home, TimeSpan every, bool user,
+            string? runAs = null, string? group = null, IReadOnlyList<string>? passArguments = null)
         {
+            if (!user && string.IsNullOrWhiteSpace(runAs))
+                throw new PscException("RunAsRequired", FailureCategory.InvalidArgument,
+                    "A system unit runs the pass as the account --run-as names (a member of the machine home's group); give --run-as root only if the pass should run as root, which also runs the command notification rules as root.");
             if (every < TimeSpan.FromMinutes(1) || every > TimeSpan.FromDays(1))
                 throw new PscException("InvalidInterval", FailureCategory.InvalidArgument, $"The interval {every} should be between 1 minute and 1 day.");
             var service = new StringBuilder()
@@ -39,9 +46,11 @@ namespace PSCertConnector.Core.Infrastructure
                 .AppendLine("[Service]")
                 .AppendLine("Type=oneshot")
                 .AppendLine("Environment=" + Quote(PscHome.EnvironmentVariable + "=" + home))
-                .AppendLine("ExecStart=" + ExecStart(program.Concat(new[] { "maintain", "--once" }).ToList()))
+                .AppendLine(user ? "" : "User=" + Quote(runAs!))
+                .AppendLine(user || group == null ? "" : "SupplementaryGroups=" + Quote(group))
+                .AppendLine("ExecStart=" + ExecStart(program.Concat(new[] { "maintain", "--once" }).Concat(passArguments ?? Array.Empty<string>()).ToList()))
                 .AppendLine("TimeoutStartSec=1h")
-                .AppendLine(user ? "" : "UMask=0077")
+                .AppendLine(user || group != null ? "" : "UMask=0077")
                 .ToString();
             var minutes = ((int)every.TotalMinutes).ToString(CultureInfo.InvariantCulture);
             var timer = new StringBuilder()
@@ -62,9 +71,10 @@ namespace PSCertConnector.Core.Infrastructure
         }
 
         /// <summary>Writes both units (each atomically); returns their paths.</summary>
-        public static IReadOnlyList<string> Write(string folder, IReadOnlyList<string> program, string home, TimeSpan every, bool user)
+        public static IReadOnlyList<string> Write(string folder, IReadOnlyList<string> program, string home, TimeSpan every, bool user,
+            string? runAs = null, string? group = null, IReadOnlyList<string>? passArguments = null)
         {
-            var (service, timer) = Render(program, home, every, user);
+            var (service, timer) = Render(program, home, every, user, runAs, group, passArguments);
             Directory.CreateDirectory(folder);
             var written = new List<string>();
             foreach (var (name, text) in new[] { (UnitName + ".service", service), (UnitName + ".timer", timer) })

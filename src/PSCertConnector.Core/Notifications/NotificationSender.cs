@@ -39,9 +39,7 @@ namespace PSCertConnector.Core.Notifications
             }
             catch (PscException) { throw; }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested) { throw; }
-            catch (Exception ex) when (ex is System.IO.IOException or System.Net.Sockets.SocketException or HttpRequestException or OperationCanceledException
-                                       or MailKit.ProtocolException or MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException
-                                       or AuthenticationException or System.Security.Authentication.AuthenticationException or InvalidOperationException)
+            catch (Exception ex) // whatever the mail server, webhook or network did (TLS handshake, no STARTTLS, no AUTH, SASL, ...)
             {
                 throw new PscException("NotificationFailed", FailureCategory.ConnectionError,
                     $"Notification rule '{rule.Name}' could not deliver to {rule.Target} ({rule.Channel}): {DisplayText.Escape(ex.Message, 300)}", ex) { Target = rule.Name };
@@ -57,8 +55,13 @@ namespace PSCertConnector.Core.Notifications
             message.Subject = title;
             message.Body = new TextPart("plain") { Text = text };
             using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
-            client.Connect(host, port, TlsOption(rule.Settings.TryGetValue("tls", out var tls) ? tls : "auto"), cancellation);
-            if (rule.Settings.TryGetValue("username", out var user) && user.Length > 0)
+            bool signsIn = rule.Settings.TryGetValue("username", out var user) && user.Length > 0;
+            var mode = TlsOption(rule.Settings.TryGetValue("tls", out var tls) ? tls : "auto");
+            // A password never crosses the network in the clear: with a sign-in, "auto" insists on TLS (465: from the
+            // start; else STARTTLS) instead of going on unencrypted when the server (or someone in between) offers none.
+            if (signsIn && mode == SecureSocketOptions.Auto) mode = port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
+            client.Connect(host, port, mode, cancellation);
+            if (signsIn)
                 client.Authenticate(user, password == null ? "" : Encoding.UTF8.GetString(password), cancellation);
             client.Send(message, cancellation);
             client.Disconnect(true, cancellation);

@@ -75,13 +75,24 @@ namespace PSCertConnector.Core.Operations
             if (document == null) throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"{what} is empty (null).");
             if (document.Version != ConfigurationDocument.CurrentVersion)
                 throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"{what} has version {document.Version}; this PSCertConnector reads version {ConfigurationDocument.CurrentVersion}.");
+            // An explicit null where a list or object belongs is a field error, not a crash later.
+            if (document.Connectors == null) throw Field(what, "connectors", "a list of connectors (or leave it out)");
+            if (document.NotificationRules == null) throw Field(what, "notificationRules", "a list of rules (or leave it out)");
             for (int i = 0; i < document.Connectors.Count; i++)
             {
+                if (document.Connectors[i] == null) throw Field(what, $"connectors[{i}]", "a connector");
+                if (document.Connectors[i].Settings == null) throw Field(what, $"connectors[{i}].settings", "an object of settings (or leave it out)");
+                if (document.Connectors[i].Tags == null) throw Field(what, $"connectors[{i}].tags", "a list of tags (or leave it out)");
                 if (string.IsNullOrWhiteSpace(document.Connectors[i].Name)) throw Field(what, $"connectors[{i}].name", "a connector name");
                 if (string.IsNullOrWhiteSpace(document.Connectors[i].Type)) throw Field(what, $"connectors[{i}].type", "a connector type");
             }
             for (int i = 0; i < document.NotificationRules.Count; i++)
+            {
+                if (document.NotificationRules[i] == null) throw Field(what, $"notificationRules[{i}]", "a rule");
                 if (string.IsNullOrWhiteSpace(document.NotificationRules[i].Name)) throw Field(what, $"notificationRules[{i}].name", "a rule name");
+                if (document.NotificationRules[i].Triggers == null) throw Field(what, $"notificationRules[{i}].triggers", "what the rule tells about");
+                if (document.NotificationRules[i].To == null) throw Field(what, $"notificationRules[{i}].to", "a list of recipients (or leave it out)");
+            }
             return document;
         }
 
@@ -157,6 +168,7 @@ namespace PSCertConnector.Core.Operations
                     if (kept != null) Array.Clear(kept, 0, kept.Length);
                 }
                 if (same) return ConfigurationAction.Unchanged;
+                if (!Sink.ShouldProcess($"connector '{entry.Name}' ({entry.Type})", "Update")) return null;
                 new ConnectorOperations(Workspace, step).Update(existing.Name, new ConnectorChanges
                 {
                     Domain = entry.Domain ?? "", BusinessUnit = entry.BusinessUnit ?? "", Tags = entry.Tags, Priority = entry.Priority, ImportEnabled = entry.ImportEnabled,

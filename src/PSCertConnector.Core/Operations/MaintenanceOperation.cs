@@ -129,6 +129,14 @@ namespace PSCertConnector.Core.Operations
                 .Where(c => c.Source == CertificateSource.Enrolled && connectors.TryGetValue(c.Connector, out var d) && RenewalPolicy.AutoRenews(d)
                             && store.OpenRenewalOrder(c.Thumbprint) == null)
                 .ToList();
+            // A renewal the CA denied (or that failed) waits for a person: submitting it again every pass would make a new key
+            // and a new request each time, and a CA manager would deny them all. Renewing it by hand starts again.
+            foreach (var refused in due.Where(c => store.LatestRenewalOrder(c.Thumbprint) is { Status: SubmitStatus.Denied or SubmitStatus.Failed }).ToList())
+            {
+                due.Remove(refused);
+                var order = store.LatestRenewalOrder(refused.Thumbprint)!;
+                sink.WriteVerbose($"Certificate {refused.SerialNumber} is not renewed on its own: its renewal (order {order.Id}) was {order.Status.ToString().ToLowerInvariant()}; renew it by hand once the cause is fixed.");
+            }
             foreach (var eager in due.Where(c => RenewalPolicy.DueFromIssue(c.NotBefore, c.NotAfter, c.RenewalDueFrom!.Value)).ToList())
             {
                 due.Remove(eager);

@@ -123,12 +123,21 @@ namespace PSCertConnector.Core.Operations
                             Workspace.Store.ReleaseNotifications(rule.Id, batch.Select(n => n.Subject));
                             continue;
                         }
-                        bool delivered = ForItem(rule.Name, () =>
+                        bool delivered = false;
+                        try
                         {
-                            Deliver(rule, batch);
-                            Workspace.Store.MarkNotificationsSent(rule.Id, subjects);
-                        }, EventIds.NotificationFailedWillRetry);
-                        if (!delivered) { Workspace.Store.ReleaseNotifications(rule.Id, batch.Select(n => n.Subject)); continue; }
+                            delivered = ForItem(rule.Name, () =>
+                            {
+                                Deliver(rule, batch);
+                                Workspace.Store.MarkNotificationsSent(rule.Id, subjects);
+                            }, EventIds.NotificationFailedWillRetry);
+                        }
+                        finally
+                        {
+                            // Not delivered (a failure, or the pass stopped meanwhile): the next pass sends it.
+                            if (!delivered) Workspace.Store.ReleaseNotifications(rule.Id, batch.Select(n => n.Subject));
+                        }
+                        if (!delivered) continue;
                         sent += batch.Count;
                         Event(EventIds.NotificationSent, EventChannel.Operational,
                             $"Notification rule '{rule.Name}' sent {string.Join("; ", batch.Select(n => n.Title))} to {rule.Target}.", rule.Connector, rule.Name);
@@ -192,13 +201,24 @@ namespace PSCertConnector.Core.Operations
                     found.Add(OrderNotice(o, NotificationKind.Denied, "denied", $"Request for '{o.CommonName}' denied by '{o.Connector}'",
                         $"Order {o.Id} (request {o.RequestId}, template {o.Template}) was denied: {o.DispositionMessage}"));
             if (triggers.ImportFailed)
-                foreach (var run in store.ListImportRuns(rule.Connector).Where(r => r.Status == ImportRunStatus.Failed && r.StartedAt >= rule.CreatedAt))
+                foreach (var streak in store.ListImportRuns(rule.Connector).GroupBy(r => r.Connector, StringComparer.OrdinalIgnoreCase))
+                {
+                    // One notification per outage: the failures since the connector's last good import are one subject
+                    // (named by the first of them), so a CA that is down for a weekend is told once, not at every pass.
+                    var runs = streak.OrderBy(r => r.Id).ToList();
+                    int lastGood = runs.FindLastIndex(r => r.Status == ImportRunStatus.Succeeded);
+                    var failed = runs.Skip(lastGood + 1).Where(r => r.Status == ImportRunStatus.Failed && r.StartedAt >= rule.CreatedAt).ToList();
+                    if (failed.Count == 0) continue;
+                    var first = failed[0];
+                    var latest = failed[failed.Count - 1];
                     found.Add(new Notification
                     {
-                        Kind = NotificationKind.ImportFailed, Subject = "import-failed:" + run.Id.ToString(CultureInfo.InvariantCulture), Connector = run.Connector, Target = run.Id.ToString(CultureInfo.InvariantCulture),
-                        Title = $"The import from '{run.Connector}' failed",
-                        Text = $"The import from connector '{run.Connector}' started {run.StartedAt:u} failed after {run.Imported} new and {run.Updated} updated certificates: {run.Error}",
+                        Kind = NotificationKind.ImportFailed, Subject = $"import-failed:{first.Connector}:{first.Id.ToString(CultureInfo.InvariantCulture)}", Connector = first.Connector,
+                        Target = latest.Id.ToString(CultureInfo.InvariantCulture),
+                        Title = $"The import from '{first.Connector}' failed",
+                        Text = $"The import from connector '{first.Connector}' has failed since {first.StartedAt:u} ({failed.Count} attempt{(failed.Count == 1 ? "" : "s")}): {latest.Error}",
                     });
+                }
             if (triggers.CrlWithinHours is int crlHours)
                 found.AddRange(CrlsDue(rule, TimeSpan.FromHours(crlHours), now));
             return found;
@@ -276,6 +296,7 @@ namespace PSCertConnector.Core.Operations
                     if (!string.IsNullOrEmpty(r.Password))
                     {
                         if (string.IsNullOrEmpty(r.Username)) throw Invalid("Username", "the account the password is for");
+                        if (settings["tls"] == "none") throw Invalid("Tls", "auto, starttls or ssl when signing in: with none the password would cross the network in the clear");
                         secret = Encoding.UTF8.GetBytes(r.Password);
                     }
                     break;

@@ -26,6 +26,10 @@ namespace PSCertConnector.Core.Store
             _db.Execute("UPDATE orders SET next_poll_at = @n, poll_attempts = @a WHERE id = @id",
                 ("@n", SqlDatabase.Time(next)), ("@a", attempts), ("@id", orderId));
 
+        /// <summary>The latest renewal order of a certificate, whatever its state.</summary>
+        public OrderRecord? LatestRenewalOrder(string predecessorThumbprint) =>
+            _db.Query("SELECT * FROM orders WHERE renews = @renews ORDER BY id DESC", ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();
+
         // ---------------------------------------------------------------- notification rules
 
         public NotificationRule AddNotificationRule(NotificationRule rule, byte[]? secret)
@@ -136,8 +140,12 @@ namespace PSCertConnector.Core.Store
             });
         }
 
-        /// <summary>The subjects a rule has sent or is sending (to leave them out before claiming).</summary>
+        /// <summary>
+        /// The subjects a rule has sent, or is sending under a claim that has not expired (to leave them out before
+        /// claiming); a claim whose sender died is not among them, so the next pass takes it over.
+        /// </summary>
         public HashSet<string> NotifiedSubjects(long ruleId) =>
-            new HashSet<string>(_db.Query("SELECT subject FROM notifications_sent WHERE rule_id = @r", r => r.GetString(0), ("@r", ruleId)), StringComparer.Ordinal);
+            new HashSet<string>(_db.Query("SELECT subject FROM notifications_sent WHERE rule_id = @r AND (state = 'sent' OR expires_at > @now)",
+                r => r.GetString(0), ("@r", ruleId), ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow))), StringComparer.Ordinal);
     }
 }

@@ -901,7 +901,7 @@ namespace PSCertConnector.Core.Store
 
         /// <summary>The newest renewal order of this certificate that is still open (Submitting, Unknown or Pending).</summary>
         public OrderRecord? OpenRenewalOrder(string predecessorThumbprint) =>
-            _db.Query("SELECT * FROM orders WHERE renews = @renews AND status IN ('Submitting', 'Unknown', 'Pending') ORDER BY id DESC",
+            _db.Query("SELECT * FROM orders WHERE renews = @renews AND (status IN ('Submitting', 'Unknown', 'Pending') OR (status IN ('Issued', 'IssuedOutOfBand') AND fetched_at IS NULL)) ORDER BY id DESC",
                 ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();
 
         /// <summary>Records where a certificate was put; the same place again replaces what was recorded for it.</summary>
