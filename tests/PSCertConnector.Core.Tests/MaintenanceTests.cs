@@ -163,6 +163,34 @@ namespace PSCertConnector.Core.Tests
         }
 
         [Fact]
+        public void A_renewal_whose_deployment_failed_is_finished_by_a_later_pass()
+        {
+            var sink = new RecordingSink();
+            new OrderOperations(_ws, sink).Fetch(new[] { Submit("pfx.contoso.com") });
+            var certificate = sink.Single<CertificateRecord>();
+            var selector = new CertificateSelector(null, certificate.Thumbprint, null);
+            var pfx = _home.File("pfx.pfx");
+            new InventoryOperations(_ws, sink).ExportToFile(selector, ExportFormat.Pfx, false, "first-password", new ExportFileOptions { Path = pfx }).Should().NotBeNull();
+            sink.Errors.Should().BeEmpty();
+
+            var renewal = new RecordingSink();
+            new RenewalOperations(_ws, renewal).Renew(new[] { selector }, new RenewOptions(), 1);
+            renewal.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("DeploymentPasswordRequired", "the old certificate was exported to a PFX and no password was given");
+            var successor = renewal.Single<RenewalResult>().Thumbprint;
+            successor.Should().NotBeNull();
+
+            var stillWithout = new RecordingSink();
+            new MaintenanceOperation(_ws, stillWithout).RunOnce(new MaintenanceOptions());
+            stillWithout.Errors.Should().ContainSingle("each pass tries the deployment again").Which.ErrorId.Should().Be("DeploymentPasswordRequired");
+
+            var withPassword = new MaintenanceOptions { Renewal = new RenewOptions { PfxPassword = "second-password" } };
+            Pass(options: withPassword).Renewed.Should().Be(1);
+            using (var deployed = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfx, "second-password"))
+                deployed.Thumbprint.Should().Be(successor, "the successor replaced the PFX file");
+            Pass(options: withPassword).Renewed.Should().Be(0, "a finished renewal is not done again");
+        }
+
+        [Fact]
         public void The_wait_between_polls_doubles_from_five_minutes_up_to_four_hours()
         {
             Enumerable.Range(1, 8).Select(MaintenanceOperation.PollDelay).Select(d => d.TotalMinutes)

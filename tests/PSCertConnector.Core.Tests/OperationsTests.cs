@@ -358,7 +358,7 @@ namespace PSCertConnector.Core.Tests
             var old = Enroll("Old.Fabrikam.com");
             var db = _ws.Store.Database;
             db.Execute("DROP TABLE certificate_names"); // as an inventory of schema 7 has it, without what later steps added
-            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts");
+            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts; ALTER TABLE orders DROP COLUMN finished_at");
             db.Execute("DELETE FROM schema_version WHERE version >= 8");
             db.Migrate(InventoryStore.SchemaMigrations, "inventory database").Should().Be(InventoryStore.LatestSchemaVersion - 7);
 

@@ -23,7 +23,7 @@ namespace PSCertConnector.Core.Operations
         private const int ProgressId = 7;
         public static readonly TimeSpan FirstPollDelay = TimeSpan.FromMinutes(5);
         public static readonly TimeSpan LongestPollDelay = TimeSpan.FromHours(4);
-        private static readonly TimeSpan RenewalLease = TimeSpan.FromMinutes(15);
+        private static readonly TimeSpan RenewalLease = RenewalOperations.FinishLease;
         private static readonly TimeSpan CrlLease = TimeSpan.FromMinutes(2);
 
         public MaintenanceOperation(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
@@ -106,8 +106,8 @@ namespace PSCertConnector.Core.Operations
             foreach (var order in issued)
             {
                 // Fetching and finishing a renewal happen once: a second pass at the same moment passes the order over.
-                var unit = "fetch:" + order.Id.ToString(CultureInfo.InvariantCulture);
-                if (!Workspace.Store.TryClaimWork(unit, "orders", order.Id, RenewalLease, () => Workspace.Store.GetOrder(order.Id) is { FetchedAt: null })) continue;
+                var unit = RenewalOperations.FinishUnit(order.Id);
+                if (!Workspace.Store.TryClaimWork(unit, "orders", order.Id, RenewalOperations.FinishLease, () => Workspace.Store.GetOrder(order.Id) is { FetchedAt: null })) continue;
                 try
                 {
                     var one = new StepSink(sink);
@@ -115,6 +115,20 @@ namespace PSCertConnector.Core.Operations
                     if (one.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } certificate) continue;
                     fetched++;
                     if (order.Renews != null && new RenewalOperations(Workspace, new StepSink(sink)).FinishFetched(order, certificate, renewal) != null) renewed++;
+                }
+                finally { Workspace.Store.ReleaseWork(unit); }
+            }
+            // Renewals fetched before whose deployment did not finish (a PFX password was missing, the process stopped): again.
+            foreach (var order in Workspace.Store.RenewalsToFinish())
+            {
+                var unit = RenewalOperations.FinishUnit(order.Id);
+                if (!Workspace.Store.TryClaimWork(unit, "orders", order.Id, RenewalOperations.FinishLease, () => Workspace.Store.GetOrder(order.Id) is { FinishedAt: null })) continue;
+                try
+                {
+                    var successor = order.Thumbprint == null ? null : Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = order.Thumbprint }).FirstOrDefault();
+                    if (successor == null) { Workspace.Store.MarkRenewalFinished(order.Id); continue; } // removed from the inventory: nothing to deploy
+                    if (new RenewalOperations(Workspace, new StepSink(sink)).FinishFetched(order, successor, renewal) != null
+                        && Workspace.Store.GetOrder(order.Id) is { FinishedAt: not null }) renewed++;
                 }
                 finally { Workspace.Store.ReleaseWork(unit); }
             }

@@ -125,10 +125,22 @@ namespace PSCertConnector.Core.Operations
             };
             if (order.Status is SubmitStatus.Issued or SubmitStatus.IssuedOutOfBand)
             {
-                var fetched = new ConfirmedStepSink(Sink);
-                new OrderOperations(Workspace, fetched).Fetch(new[] { order });
-                if (fetched.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } successor) return;
-                result = Complete(old, successor, result, options);
+                // Fetched and finished once: a maintenance pass that saw the order issued a moment ago may be at it already.
+                var unit = FinishUnit(order.Id);
+                if (!Workspace.Store.TryClaimWork(unit, "orders", order.Id, FinishLease, () => Workspace.Store.GetOrder(order.Id) is { FetchedAt: null }))
+                {
+                    Sink.WriteVerbose($"Order {order.Id} is being fetched by another process; it deploys the successor.");
+                    Sink.WriteObject(result);
+                    return;
+                }
+                try
+                {
+                    var fetched = new ConfirmedStepSink(Sink);
+                    new OrderOperations(Workspace, fetched).Fetch(new[] { order });
+                    if (fetched.Objects.OfType<CertificateRecord>().FirstOrDefault() is not { } successor) return;
+                    result = CompleteAndRecord(order.Id, old, successor, result, options);
+                }
+                finally { Workspace.Store.ReleaseWork(unit); }
             }
             else
             {
@@ -149,15 +161,37 @@ namespace PSCertConnector.Core.Operations
         {
             if (order.Renews == null) return null;
             var old = Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = order.Renews }).FirstOrDefault();
-            if (old == null) return null; // the predecessor was removed from the inventory: nothing left to replace
+            if (old == null)
+            {
+                Workspace.Store.MarkRenewalFinished(order.Id); // the predecessor was removed from the inventory: nothing left to replace
+                return null;
+            }
             var result = new RenewalResult
             {
                 Connector = order.Connector, Subject = old.Subject, CommonName = old.CommonName, Renews = old.Thumbprint, RenewsSerialNumber = old.SerialNumber,
                 OrderId = order.Id, RequestId = order.RequestId, Status = order.Status, DispositionMessage = order.DispositionMessage, Template = order.Template,
             };
-            result = Complete(old, successor, result, options);
+            result = CompleteAndRecord(order.Id, old, successor, result, options);
             Sink.WriteObject(result);
             return result;
+        }
+
+        /// <summary>The lease under which one process fetches an issued order and finishes its renewal.</summary>
+        public static string FinishUnit(long orderId) => "fetch:" + orderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        public static readonly TimeSpan FinishLease = TimeSpan.FromMinutes(15);
+
+        /// <summary>Deploys and runs the command; the renewal counts as finished only when every step of it succeeded, else the next pass tries again.</summary>
+        private RenewalResult CompleteAndRecord(long orderId, CertificateRecord old, CertificateRecord successor, RenewalResult result, RenewOptions options)
+        {
+            var steps = new StepSink(Sink);
+            var done = new RenewalOperations(Workspace, steps).Complete(old, successor, result, options);
+            if (steps.Errors == 0) Workspace.Store.MarkRenewalFinished(orderId);
+            else if (options.Unattended)
+                Event(EventIds.RenewalFailedWillRetry, EventChannel.Admin,
+                    $"The successor of {old.SerialNumber} ({successor.SerialNumber}) is issued, but {steps.Errors} of its deployment steps failed; the next maintenance pass tries them again.", result.Connector, old.SerialNumber);
+            foreach (var item in steps.Objects) Sink.WriteObject(item);
+            return done;
         }
 
         private RenewalResult Complete(CertificateRecord old, CertificateRecord successor, RenewalResult result, RenewOptions options)

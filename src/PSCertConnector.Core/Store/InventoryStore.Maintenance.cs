@@ -26,6 +26,14 @@ namespace PSCertConnector.Core.Store
             _db.Execute("UPDATE orders SET next_poll_at = @n, poll_attempts = @a WHERE id = @id",
                 ("@n", SqlDatabase.Time(next)), ("@a", attempts), ("@id", orderId));
 
+        /// <summary>Renewals fetched whose successor is not deployed yet (a deployment failed, or the process stopped in between).</summary>
+        public IReadOnlyList<OrderRecord> RenewalsToFinish() =>
+            _db.Query("SELECT * FROM orders WHERE renews IS NOT NULL AND fetched_at IS NOT NULL AND finished_at IS NULL AND status IN ('Issued', 'IssuedOutOfBand') ORDER BY id",
+                ReadOrder);
+
+        public void MarkRenewalFinished(long orderId) =>
+            _db.Execute("UPDATE orders SET finished_at = @now WHERE id = @id", ("@now", SqlDatabase.Time(DateTimeOffset.UtcNow)), ("@id", orderId));
+
         /// <summary>The latest renewal order of a certificate, whatever its state.</summary>
         public OrderRecord? LatestRenewalOrder(string predecessorThumbprint) =>
             _db.Query("SELECT * FROM orders WHERE renews = @renews ORDER BY id DESC", ReadOrder, ("@renews", predecessorThumbprint)).FirstOrDefault();

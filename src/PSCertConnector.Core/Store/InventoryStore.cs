@@ -190,6 +190,10 @@ namespace PSCertConnector.Core.Store
                 expires_at TEXT,
                 sent_at TEXT,
                 PRIMARY KEY (rule_id, subject));",
+            // 10: when a fetched renewal was finished (deployed like its predecessor, its command run); until then every
+            //     maintenance pass tries again. Renewals fetched before this version count as finished.
+            @"ALTER TABLE orders ADD COLUMN finished_at TEXT;
+              UPDATE orders SET finished_at = fetched_at WHERE renews IS NOT NULL AND fetched_at IS NOT NULL;",
         };
 
         // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal
@@ -655,6 +659,7 @@ namespace PSCertConnector.Core.Store
             Renews = r.StringOrNull("renews"),
             NextPollAt = r.TimeOrNull("next_poll_at"),
             PollAttempts = r.GetInt32(r.GetOrdinal("poll_attempts")),
+            FinishedAt = r.TimeOrNull("finished_at"),
         };
 
         // The chain is kept as concatenated DER certificates (each is a self-delimiting SEQUENCE).

@@ -36,5 +36,7 @@ namespace PSCertConnector.Core.Store
         public DateTimeOffset? NextPollAt { get; init; }
         /// <summary>How many polls have not settled it (each waits longer: see MaintenanceOperation.PollBackoff).</summary>
         public int PollAttempts { get; init; }
+        /// <summary>For a renewal: when its successor was deployed like the predecessor (null while that is still to do).</summary>
+        public DateTimeOffset? FinishedAt { get; init; }
     }
 }
