@@ -33,7 +33,7 @@ namespace PSCertConnector.Cli
 
         protected override async Task ExecuteAsync(CancellationToken stopping)
         {
-            Log(null, EventIds.ServiceStarted, EventChannel.Admin, $"The maintenance service started on {Environment.MachineName}: a pass every {_every.TotalMinutes:0.#} minutes.");
+            Log(EventIds.ServiceStarted, EventChannel.Admin, $"The maintenance service started on {Environment.MachineName}: a pass every {_every.TotalMinutes:0.#} minutes.");
             try
             {
                 while (!stopping.IsCancellationRequested)
@@ -43,7 +43,7 @@ namespace PSCertConnector.Cli
                     catch (OperationCanceledException) { break; }
                 }
             }
-            finally { Log(null, EventIds.ServiceStopped, EventChannel.Admin, $"The maintenance service stopped after {Passes} passes."); }
+            finally { Log(EventIds.ServiceStopped, EventChannel.Admin, $"The maintenance service stopped after {Passes} passes."); }
         }
 
         private void RunPass(CancellationToken stopping)
@@ -62,7 +62,7 @@ namespace PSCertConnector.Cli
             {
                 // A store that is away for a moment (a PostgreSQL failover) must not end unattended work: the next pass runs on time.
                 _log.LogError("The maintenance pass failed: {Message}", Core.DisplayText.Escape(ex.Message, 300));
-                Log(null, EventIds.MaintenancePassFailed, EventChannel.Admin, "The maintenance pass failed: " + Core.DisplayText.Escape(ex.Message, 300));
+                Log(EventIds.MaintenancePassFailed, EventChannel.Admin, "The maintenance pass failed: " + Core.DisplayText.Escape(ex.Message, 300));
             }
             Passes++;
         }
@@ -70,7 +70,7 @@ namespace PSCertConnector.Cli
         private void Echo(CaEvent e) => _log.Log(e.Level switch { EventLevel.Error => LogLevel.Error, EventLevel.Warning => LogLevel.Warning, _ => LogLevel.Information },
             new EventId(e.Id, e.Area), "{Log} {Id} {Message}", e.Log, e.Id, e.Message);
 
-        private void Log(Workspace? _, int id, EventChannel log, string message)
+        private void Log(int id, EventChannel log, string message)
         {
             try
             {

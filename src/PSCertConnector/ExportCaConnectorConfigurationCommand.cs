@@ -1,9 +1,6 @@
 using System.IO;
 using System.Management.Automation;
-using System.Text;
 using PSCertConnector.Core;
-using PSCertConnector.Core.Configuration;
-using PSCertConnector.Core.Infrastructure;
 using PSCertConnector.Core.Operations;
 
 namespace PSCertConnector.Commands
@@ -19,15 +16,9 @@ namespace PSCertConnector.Commands
 
         protected override void ProcessRecord() => Run(() =>
         {
-            var document = new ConfigurationOperations(Workspace, new SinkWithoutObjects(Sink)).Export();
-            var json = ConfigurationOperations.ToJson(document);
-            if (Path == null) { WriteObject(json); return; }
-            var full = Workspace.FullPath(Path);
-            if (File.Exists(full) && !Force)
-                throw new PscException("FileExists", FailureCategory.ResourceExists, $"The file '{full}' exists; give -Force to overwrite it.") { Target = full };
-            if (!ShouldProcess(full, "Write the connector configuration")) return;
-            AtomicFile.Write(full, Encoding.UTF8.GetBytes(json + "\n"));
-            WriteObject(new FileInfo(full));
+            var operations = new ConfigurationOperations(Workspace, Sink);
+            if (Path != null) operations.ExportToFile(Path, Force);
+            else WriteObject(ConfigurationOperations.ToJson(new ConfigurationOperations(Workspace, new SinkWithoutObjects(Sink)).Export()));
         });
     }
 }

@@ -42,14 +42,13 @@ namespace PSCertConnector.Commands
             var program = Process.GetCurrentProcess().MainModule?.FileName ?? "pwsh";
             string? assembly = Path.GetFileNameWithoutExtension(program).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
                 ? Path.Combine(SessionState.PSVariable.GetValue("PSHOME")?.ToString() ?? "", "pwsh.dll") : null;
-            if (!HomeScope.Of(Workspace.Home).Machine)
-                WriteWarning($"'{Workspace.Home}' is a user's home: its secrets are protected for you alone, so a task running as another account cannot use them. Make a machine home (New-CaHome -Scope Machine, elevated) and register the task from it.");
+            if (HomeScope.WarningForOtherAccounts(Workspace.Home) is { } warning) WriteWarning(warning);
             var xml = ScheduledTaskDefinition.Render(program, assembly, ModuleManifest(), Workspace.Home, TimeSpan.FromMinutes(IntervalMinutes), account, name, DateTimeOffset.UtcNow.AddMinutes(1));
             if (XmlPath != null)
             {
                 var full = Workspace.FullPath(XmlPath);
                 if (!ShouldProcess(full, "Write the maintenance task's definition")) return;
-                AtomicFile.Write(full, Encoding.Unicode.GetPreamble().Length > 0 ? Concat(Encoding.Unicode.GetPreamble(), Encoding.Unicode.GetBytes(xml)) : Encoding.Unicode.GetBytes(xml));
+                AtomicFile.Write(full, ScheduledTaskDefinition.FileBytes(xml));
                 WriteObject(new FileInfo(full));
                 return;
             }
@@ -64,14 +63,6 @@ namespace PSCertConnector.Commands
             var folder = Path.GetDirectoryName(typeof(RegisterCaMaintenanceTaskCommand).Assembly.Location) ?? "";
             var manifest = Path.Combine(Path.GetDirectoryName(folder) ?? folder, "PSCertConnector.psd1");
             return File.Exists(manifest) ? manifest : "PSCertConnector";
-        }
-
-        private static byte[] Concat(byte[] a, byte[] b)
-        {
-            var all = new byte[a.Length + b.Length];
-            Buffer.BlockCopy(a, 0, all, 0, a.Length);
-            Buffer.BlockCopy(b, 0, all, a.Length, b.Length);
-            return all;
         }
     }
 }

@@ -32,7 +32,7 @@ namespace PSCertConnector.Tests
             if (_runAs != null) Run("chown", $"-R {_runAs} {Folder}", asServer: false);
             var data = Path.Combine(Folder, "data");
             Run(Path.Combine(_bin, "initdb"), $"-D {data} -U {User} --auth=scram-sha-256 --pwfile={initPassword} -E UTF8 --locale=C.UTF-8 -N");
-            Port = FreePort();
+            Port = Loopback.FreePort();
             Run(Path.Combine(_bin, "pg_ctl"),
                 $"-D {data} -l {Path.Combine(Folder, "server.log")} -w -t 60 start -o \"-p {Port} -k {Folder} -c listen_addresses=127.0.0.1 -c max_connections=60 -c fsync=off -c synchronous_commit=off\"");
         }
@@ -96,13 +96,5 @@ namespace PSCertConnector.Tests
                 .FirstOrDefault();
         }
 
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
     }
 }

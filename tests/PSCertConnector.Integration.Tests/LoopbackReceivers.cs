@@ -17,7 +17,7 @@ namespace PSCertConnector.Integration.Tests
         public SmtpReceiver(string folder)
         {
             _maildir = Path.Combine(folder, "maildir");
-            Port = FreePort();
+            Port = PSCertConnector.Tests.Loopback.FreePort();
             var start = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", _maildir }) start.ArgumentList.Add(arg);
             _server = Process.Start(start)!;
@@ -47,14 +47,6 @@ namespace PSCertConnector.Integration.Tests
             _server.Dispose();
         }
 
-        public static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
     }
 
     /// <summary>An HTTP receiver on 127.0.0.1 that keeps every POST body; it answers with the statuses queued, then 200.</summary>
@@ -67,7 +59,7 @@ namespace PSCertConnector.Integration.Tests
 
         public WebhookReceiver()
         {
-            Port = SmtpReceiver.FreePort();
+            Port = PSCertConnector.Tests.Loopback.FreePort();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             _listener.Start();
             _loop = new Thread(Serve) { IsBackground = true };

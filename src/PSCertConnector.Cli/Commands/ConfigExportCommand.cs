@@ -1,7 +1,5 @@
 using System.IO;
-using System.Text;
 using PSCertConnector.Core.Configuration;
-using PSCertConnector.Core.Infrastructure;
 using PSCertConnector.Core.Operations;
 
 namespace PSCertConnector.Cli.Commands
@@ -19,15 +17,11 @@ namespace PSCertConnector.Cli.Commands
         {
             var path = cl.Get("out");
             if (cl.Has("force") && path == null) throw CommandLine.Usage("--force goes with --out.");
-            return run.Op(false, (ws, s) => new ConfigurationOperations(ws, s).Export(), render: sink =>
-            {
-                var json = ConfigurationOperations.ToJson((ConfigurationDocument)sink.Objects[0]);
-                if (path == null) { run.Out.WriteLine(json); return; }
-                var full = Path.GetFullPath(path);
-                if (File.Exists(full) && !cl.Has("force")) throw CommandLine.Usage($"'{full}' exists; give --force to overwrite it.");
-                AtomicFile.Write(full, Encoding.UTF8.GetBytes(json + "\n"));
-                run.Out.WriteLine(full);
-            });
+            if (path != null)
+                return run.Op(false, (ws, s) => new ConfigurationOperations(ws, s).ExportToFile(path, cl.Has("force")),
+                    render: sink => { foreach (var file in sink.Objects) run.Out.WriteLine(((FileInfo)file).FullName); });
+            return run.Op(false, (ws, s) => new ConfigurationOperations(ws, s).Export(),
+                render: sink => run.Out.WriteLine(ConfigurationOperations.ToJson((ConfigurationDocument)sink.Objects[0])));
         }
     }
 }

@@ -64,8 +64,7 @@ namespace PSCertConnector.Cli.Commands
             if (cl.Get("pfx-password-file") is string pfx) { pass.Add("--pfx-password-file"); pass.Add(Path.GetFullPath(pfx)); }
             if (cl.Get("post-command") is string post) { pass.Add("--post-command"); pass.Add(post); }
             var scope = Directory.Exists(home) ? HomeScope.Of(home) : HomeScope.User;
-            if (!user && !scope.Machine)
-                run.Err.WriteLine($"warning: '{home}' is a user's home: only its owner reads it. For a system unit running as another account, make a machine home (sudo certconnector home create --machine).");
+            if (!user && HomeScope.WarningForOtherAccounts(home) is { } warning) run.Err.WriteLine("warning: " + warning);
             if (cl.Has("what-if"))
             {
                 run.Err.WriteLine($"What if: would write {SystemdUnits.UnitName}.service and .timer to '{folder}' (a pass every {every.TotalMinutes:0} minutes for the home '{home}').");

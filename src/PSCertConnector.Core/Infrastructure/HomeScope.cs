@@ -28,6 +28,15 @@ namespace PSCertConnector.Core.Infrastructure
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "PSCertConnector")
             : "/var/lib/pscertconnector";
 
+        /// <summary>
+        /// What to tell someone setting up a unit or task that runs as another account on this home: null for a machine
+        /// home; for a user's home, that its secrets are for its owner alone.
+        /// </summary>
+        public static string? WarningForOtherAccounts(string home) =>
+            Directory.Exists(home) && Of(home).Machine ? null
+                : $"'{home}' is a user's home: its secrets are for its owner alone, so a unit or task running as another account cannot use them. " +
+                  $"Make a machine home ({UserText.Command("home create --machine", "New-CaHome -Scope Machine, elevated")}) and set it up from there.";
+
         public static HomeScope Of(string home)
         {
             var file = Path.Combine(home, FileName);

@@ -52,8 +52,7 @@ namespace PSCertConnector.Core.Infrastructure
         /// <summary>0644: what the owner alone writes and every account reads (a machine home's scope.json).</summary>
         public static void ReadableByAll(string path)
         {
-            if (Applies && Chmod(path, Convert.ToUInt32("644", 8)) != 0)
-                throw new PscException("PermissionsNotSet", FailureCategory.PermissionDenied, $"Could not make '{path}' readable (errno {Marshal.GetLastWin32Error()}).") { Target = path };
+            if (Applies) SetMode(Path.GetFullPath(path), Convert.ToUInt32("644", 8));
         }
 
         public static void RestrictFolder(string path) => Restrict(path, folder: true);
@@ -97,9 +96,14 @@ namespace PSCertConnector.Core.Infrastructure
             if (shared && group.HasValue && Chown(full, -1, (int)group.Value) != 0)
                 throw new PscException("PermissionsNotSet", FailureCategory.PermissionDenied,
                     $"Could not give '{full}' to the machine home's group (chown failed with errno {Marshal.GetLastWin32Error()}).") { Target = full };
+            SetMode(full, mode);
+        }
+
+        private static void SetMode(string full, uint mode)
+        {
             if (Chmod(full, mode) != 0)
                 throw new PscException("PermissionsNotSet", FailureCategory.PermissionDenied,
-                    $"Could not restrict '{full}' (chmod {Convert.ToString(mode, 8)} failed with errno {Marshal.GetLastWin32Error()}).") { Target = full };
+                    $"Could not set the permissions of '{full}' (chmod {Convert.ToString(mode, 8)} failed with errno {Marshal.GetLastWin32Error()}).") { Target = full };
         }
 
         /// <summary>Whether the path is in a machine home, and that home's group (null when the folder's setgid gives it).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Security;
 using System.Text;
 
@@ -57,6 +58,9 @@ namespace PSCertConnector.Core.Infrastructure
                 .AppendLine("</Task>")
                 .ToString();
         }
+
+        /// <summary>The definition as the Task Scheduler reads a file of it: UTF-16 with its byte order mark, as the XML declaration says.</summary>
+        public static byte[] FileBytes(string xml) => Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(xml)).ToArray();
 
         private static string Xml(string text) => SecurityElement.Escape(text) ?? "";
     }

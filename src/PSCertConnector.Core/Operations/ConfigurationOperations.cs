@@ -58,6 +58,19 @@ namespace PSCertConnector.Core.Operations
 
         public static string ToJson(ConfigurationDocument document) => JsonSerializer.Serialize(document, Json);
 
+        /// <summary>Writes the store's configuration to a file (whole or not at all); returns it, or null when -WhatIf said no.</summary>
+        public FileInfo? ExportToFile(string path, bool overwrite)
+        {
+            var full = Workspace.FullPath(path);
+            OutputFile.Check(full, overwrite);
+            var json = ToJson(new ConfigurationOperations(Workspace, new SinkWithoutObjects(Sink)).Export());
+            if (!Sink.ShouldProcess(full, "Write the connector configuration")) return null;
+            Infrastructure.AtomicFile.Write(full, Encoding.UTF8.GetBytes(json + "\n"));
+            var file = new FileInfo(full);
+            Sink.WriteObject(file);
+            return file;
+        }
+
         /// <summary>The variable an exported reference names: PSC_SECRET_ and the name in capitals, other characters as '_'.</summary>
         public static string VariableFor(string name) =>
             "PSC_SECRET_" + new string(name.ToUpperInvariant().Select(ch => ch is >= 'A' and <= 'Z' or >= '0' and <= '9' ? ch : '_').ToArray());

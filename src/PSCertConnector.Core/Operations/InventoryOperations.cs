@@ -109,15 +109,7 @@ namespace PSCertConnector.Core.Operations
             var quiet = new SinkWithoutObjects(Sink);
             ForItem(file.Path, () =>
             {
-                if (!file.Overwrite && File.Exists(file.Path))
-                    throw new PscException("FileExists", FailureCategory.ResourceExists,
-                        $"The file '{file.Path}' exists. Choose another path, or replace it with -Force (CLI: --force).") { Target = file.Path };
-                if (Directory.Exists(file.Path))
-                    throw new PscException("PathIsFolder", FailureCategory.InvalidArgument, $"'{file.Path}' is a folder; give the path of the file to write.") { Target = file.Path };
-                // A mistyped folder is an error, not a new folder tree.
-                var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file.Path))!;
-                if (!Directory.Exists(folder))
-                    throw new PscException("FolderNotFound", FailureCategory.ObjectNotFound, $"The folder '{folder}' does not exist. Create it first, or check the path.") { Target = file.Path };
+                OutputFile.Check(file.Path, file.Overwrite);
                 var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
                 if (exported == null) return;
                 if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
