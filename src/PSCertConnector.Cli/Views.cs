@@ -114,7 +114,7 @@ namespace PSCertConnector.Cli
                 pendingMigrations = t.PendingMigrations, storeSecretKey = t.StoreSecretKey, hostSecretKey = t.HostSecretKey, keyFile = t.KeyFile,
                 connectors = t.Connectors, certificates = t.Certificates, orders = t.Orders, activeLeases = t.ActiveLeases,
             },
-            ConnectorTestReport t => new { connector = t.Connector, type = t.Type, success = t.Success, message = t.Message, elapsedMilliseconds = t.ElapsedMilliseconds },
+            ConnectorTestReport t => new { connector = t.Connector, type = t.Type, success = t.Success, message = t.Message, elapsedMilliseconds = t.ElapsedMilliseconds, route = t.Route },
             CrlReport r => new
             {
                 connector = r.Connector, issuer = r.Issuer, crlNumber = r.CrlNumber, thisUpdate = r.ThisUpdate, nextUpdate = r.NextUpdate,
@@ -230,8 +230,8 @@ namespace PSCertConnector.Cli
                     t.HostSecretKey == null ? "home key" : t.StoreSecretKey == null || t.StoreSecretKey == t.HostSecretKey ? "shared key (this host has it)" : "ANOTHER KEY: this host cannot read them",
                     t.Connectors.ToString(), t.Certificates.ToString(), t.Orders.ToString(), t.ActiveLeases.ToString(),
                 }).ToList()),
-            ConnectorTestReport => (new[] { "Connector", "Type", "Result", "Ms", "Message" },
-                items.Cast<ConnectorTestReport>().Select(t => new[] { t.Connector, t.Type, t.Success ? "OK" : "FAILED", t.ElapsedMilliseconds.ToString(), t.Message }).ToList()),
+            ConnectorTestReport => (new[] { "Connector", "Type", "Result", "Ms", "Route", "Message" },
+                items.Cast<ConnectorTestReport>().Select(t => new[] { t.Connector, t.Type, t.Success ? "OK" : "FAILED", t.ElapsedMilliseconds.ToString(), t.Route ?? "", t.Message }).ToList()),
             CertificateRequestResult => (new[] { "Subject", "Key", "Template", "KeyId" },
                 items.Cast<CertificateRequestResult>().Select(r => new[] { r.Subject, $"{r.KeyAlgorithm} {r.KeyLength}", r.Template ?? "", r.KeyId.Substring(0, 16) }).ToList()),
             _ => (new[] { "Value" }, items.Select(i => new[] { i.ToString() ?? "" }).ToList()),

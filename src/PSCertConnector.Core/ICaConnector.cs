@@ -13,6 +13,8 @@ namespace PSCertConnector.Core
         string Type { get; }
         ConnectorCapabilities Capabilities { get; }
         ConnectorTestResult Test(CancellationToken cancellation);
+        /// <summary>How requests travel to the CA (direct, or through which proxy and why); null for transports that are not HTTPS.</summary>
+        string? Route { get; }
         IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation);
         /// <summary>The enrollment endpoints a policy service lists (CEP); empty for transports without one.</summary>
         IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation);

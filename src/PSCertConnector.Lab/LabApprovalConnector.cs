@@ -53,6 +53,7 @@ namespace PSCertConnector.Lab
             : throw new PscException("RequestNotFound", FailureCategory.ObjectNotFound, $"The Lab's CA has no request '{requestId}'.") { Target = requestId };
 
         public ConnectorTestResult Test(CancellationToken cancellation) => _inner.Test(cancellation);
+        public string? Route => _inner.Route;
         public IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => _inner.GetTemplates(cancellation);
         public IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation) => _inner.GetEnrollmentServices(cancellation);
         public SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) =>

@@ -25,7 +25,7 @@ namespace PSCertConnector.Lab
         public void Validate(ConnectorDefinition definition) => _inner.Validate(definition);
         public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => _inner.Prepare(definition, home);
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating) =>
-            new LabApprovalConnector(_inner.Open(definition, secret, home, protector, creating), _authority);
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating) =>
+            new LabApprovalConnector(_inner.Open(definition, secrets, home, protector, creating), _authority);
     }
 }

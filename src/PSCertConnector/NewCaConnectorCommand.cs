@@ -26,6 +26,7 @@ namespace PSCertConnector.Commands
         [Parameter] public Hashtable? Setting { get; set; }
         [Parameter] [Credential] public PSCredential? Credential { get; set; }
         [Parameter(ParameterSetName = SingleSet)] public SecureString? ApiKey { get; set; }
+        [Parameter(ParameterSetName = SingleSet)] [Credential] public PSCredential? ProxyCredential { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = DiscoverSet)] public SwitchParameter Discover { get; set; }
         [Parameter(ParameterSetName = DiscoverSet)] public string? Server { get; set; }
@@ -51,7 +52,7 @@ namespace PSCertConnector.Commands
             {
                 Name = Name, Type = Type, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority,
                 ImportEnabled = !NoImport, ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = ToSettings(Setting),
-            }, SecretBytes(Credential, ApiKey), Credential?.UserName);
+            }, SecretBytes(Credential, ApiKey), Credential?.UserName, SecretBytes(ProxyCredential, null));
         });
     }
 }

@@ -24,6 +24,7 @@ namespace PSCertConnector.Commands
         [Parameter] public Hashtable? Setting { get; set; }
         [Parameter] [Credential] public PSCredential? Credential { get; set; }
         [Parameter] public SecureString? ApiKey { get; set; }
+        [Parameter] [Credential] public PSCredential? ProxyCredential { get; set; }
         [Parameter] public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
@@ -32,6 +33,7 @@ namespace PSCertConnector.Commands
             {
                 NewName = NewName, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority, ImportEnabled = ImportEnabled,
                 ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = Setting == null ? null : ToSettings(Setting),
+                ProxySecret = SecretBytes(ProxyCredential, null),
             }, SecretBytes(Credential, ApiKey), PassThru, Credential?.UserName);
         });
     }

@@ -136,7 +136,7 @@ namespace PSCertConnector.Integration.Tests
         }
 
         /// <summary>certconnector as built, from its own output folder (with its hosting dependencies).</summary>
-        private static string CliAssembly
+        internal static string CliAssembly
         {
             get
             {

@@ -20,6 +20,9 @@ namespace PSCertConnector.Cli.Commands
             new CliOption("setting", "transport setting KEY=VALUE (repeat)"),
             new CliOption("secret-env", "environment variable holding the password or API key"),
             new CliOption("secret-file", "file holding the password or API key"),
+            new CliOption("proxy-user", "account of the proxy (setting proxy) the connector goes through"),
+            new CliOption("proxy-secret-env", "environment variable holding the proxy account's password"),
+            new CliOption("proxy-secret-file", "file holding the proxy account's password"),
             CliOption.Flag("discover", "create adcs-ces connectors from Active Directory, one per CES endpoint (--name is then a name prefix)"),
             new CliOption("ca", "with --discover: only this enterprise CA"),
         }.Concat(AdcsDiscoverCommand.DirectoryOptions("with --discover: ")).ToArray())
@@ -44,7 +47,8 @@ namespace PSCertConnector.Cli.Commands
                 Settings = Arguments.Settings(cl),
             };
             var secret = cl.Secret("secret-env", "secret-file");
-            return run.Op(false, (ws, s) => new ConnectorOperations(ws, s).Add(definition, secret == null ? null : Encoding.UTF8.GetBytes(secret)), single: true);
+            var proxySecret = cl.ProxySecret();
+            return run.Op(false, (ws, s) => new ConnectorOperations(ws, s).Add(definition, secret == null ? null : Encoding.UTF8.GetBytes(secret), proxySecret: proxySecret), single: true);
         }
 
         /// <summary>connector add --discover: adcs-ces connectors from the CES endpoints Active Directory publishes.</summary>

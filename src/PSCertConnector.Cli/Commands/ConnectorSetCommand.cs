@@ -16,7 +16,10 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("import", "turn scheduled import back on"),
             new CliOption("setting", "KEY=VALUE; KEY= removes it"),
             new CliOption("secret-env", ""),
-            new CliOption("secret-file", ""))
+            new CliOption("secret-file", ""),
+            new CliOption("proxy-user", "account of the proxy the connector goes through"),
+            new CliOption("proxy-secret-env", "environment variable holding its password"),
+            new CliOption("proxy-secret-file", "file holding its password"))
         {
         }
 
@@ -35,6 +38,7 @@ namespace PSCertConnector.Cli.Commands
                 ImportEvery = frequency?.Every,
                 ImportEveryUnit = frequency?.Unit,
                 Settings = cl.Has("setting") ? Arguments.Settings(cl) : null,
+                ProxySecret = cl.ProxySecret(),
             };
             var secret = cl.Secret("secret-env", "secret-file");
             return run.Op(false, (ws, s) => new ConnectorOperations(ws, s).Update(name, changes, secret == null ? null : Encoding.UTF8.GetBytes(secret)), single: true);

@@ -23,6 +23,7 @@ namespace PSCertConnector.Core.Connectors
             new CapabilityNotSupportedException(Type, capability, SuggestionFor(capability));
 
         public virtual ConnectorTestResult Test(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Ping);
+        public virtual string? Route => null;
         public virtual IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Templates);
         public virtual IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation) => Array.Empty<EnrollmentService>();
         public virtual SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) => throw NotSupported(ConnectorCapabilities.Enroll);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
@@ -25,6 +26,8 @@ namespace PSCertConnector.Core.Connectors
             ["pinnedThumbprint"] = "SHA-1 or SHA-256 thumbprint of the server's TLS certificate to accept whatever its chain.",
             ["timeoutSeconds"] = "Seconds to wait for an answer before giving up (and trying the next service, where there is one) (default 60).",
             ["maxResponseKiB"] = "Largest response read, in KiB (default 16384).",
+            [ProxyRoute.ProxySetting] = "'system' (the default: the https_proxy/all_proxy and no_proxy variables, or the Windows proxy setting), 'none', or the proxy's URL (http://proxy.contoso.com:8080); its account is the connector's proxy credential.",
+            [ProxyRoute.BypassSetting] = "Hosts reached without the proxy, comma-separated: names, domains (.contoso.com), IP addresses, networks (10.0.0.0/8) or <local>.",
         };
 
         /// <summary>The transport settings plus a type's own, for its Settings list.</summary>
@@ -75,7 +78,12 @@ namespace PSCertConnector.Core.Connectors
                 Timeout = int.TryParse(t, out var seconds) && seconds is >= 1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw Invalid("timeoutSeconds", t, "a whole number of seconds from 1 to 3600");
             if (Get("maxResponseKiB") is { } max)
                 MaxResponseBytes = int.TryParse(max, out var kib) && kib is >= 16 and <= 1024 * 1024 ? kib * 1024L : throw Invalid("maxResponseKiB", max, "a number of KiB from 16 to 1048576");
+            ProxyRoute.Validate(Get(ProxyRoute.ProxySetting), Get(ProxyRoute.BypassSetting));
         }
+
+        /// <summary>The route to the service: the connector's proxy settings with its proxy credential, else the system's proxy.</summary>
+        public ProxyRoute Proxy(NetworkCredential? credential) =>
+            ProxyRoute.Resolve(Get(ProxyRoute.ProxySetting), Get(ProxyRoute.BypassSetting), credential, Environment.GetEnvironmentVariable);
 
         /// <summary>Host and port from the host/port settings.</summary>
         protected void ReadHost(bool required)
@@ -100,9 +108,10 @@ namespace PSCertConnector.Core.Connectors
         public static PscException Invalid(string key, string value, string expected) =>
             new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"The setting {key} '{value}' is not valid: expected {expected}.") { Target = key };
 
-        /// <summary>Trust, timeout and limit for the HTTP stack; the caller adds its identity.</summary>
-        public HttpServiceOptions TransportOptions() => new HttpServiceOptions
+        /// <summary>Trust, timeout, limit and proxy for the HTTP stack; the caller adds its identity.</summary>
+        public HttpServiceOptions TransportOptions(NetworkCredential? proxyCredential) => new HttpServiceOptions
         {
+            Proxy = Proxy(proxyCredential),
             Connector = Connector,
             Timeout = Timeout,
             MaxResponseBytes = MaxResponseBytes,

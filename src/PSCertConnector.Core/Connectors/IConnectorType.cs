@@ -15,7 +15,7 @@ namespace PSCertConnector.Core.Connectors
         /// <summary>Fills the settings a new connector defaults, so that a later rename keeps pointing at the same CA.</summary>
         ConnectorDefinition Prepare(ConnectorDefinition definition, string home);
         /// <param name="creating">True only when the connector is being created: a transport may then set up what it needs (the embedded CA).</param>
-        ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating);
+        ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating);
         /// <summary>Settings fixed once the connector exists (changing them would point it at another CA).</summary>
         IReadOnlyCollection<string> FixedSettings { get; }
     }

@@ -16,5 +16,7 @@ namespace PSCertConnector.Core.Operations
         public ImportFrequencyUnit? ImportEveryUnit { get; init; }
         /// <summary>Settings to set; an empty value removes the setting.</summary>
         public IReadOnlyDictionary<string, string>? Settings { get; init; }
+        /// <summary>A new account for the connector's proxy ("user\npassword"); null keeps the stored one.</summary>
+        public byte[]? ProxySecret { get; init; }
     }
 }

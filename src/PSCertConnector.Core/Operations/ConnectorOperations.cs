@@ -15,17 +15,19 @@ namespace PSCertConnector.Core.Operations
         public ConnectorOperations(Workspace workspace, ICommandSink sink) : base(workspace, sink) { }
 
         /// <param name="user">The account of a credential given with the secret (PowerShell's -Credential): it becomes the 'user' setting unless one is given.</param>
-        public void Add(ConnectorDefinition definition, byte[]? secret, string? user = null)
+        /// <param name="proxySecret">The account of the proxy the connector goes through ("user\npassword"), or null.</param>
+        public void Add(ConnectorDefinition definition, byte[]? secret, string? user = null, byte[]? proxySecret = null)
         {
             ForItem(definition.Name, () =>
             {
                 definition = WithAbsolutePaths(WithUser(definition, user), definition.Settings.Keys);
                 Validate(definition);
+                if (proxySecret != null) RequireProxy(definition);
                 if (Workspace.Store.GetConnector(definition.Name) != null)
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists,
                         $"A connector named '{definition.Name}' already exists. Choose another name or change it with {UserText.Command("connector set", "Set-CaConnector")}.") { Target = definition.Name };
                 if (!Sink.ShouldProcess($"connector '{definition.Name}' ({definition.Type})", "Create")) return;
-                var added = Workspace.Store.AddConnector(Workspace.Registry.Get(definition.Type).Prepare(definition, Workspace.Home), secret);
+                var added = Workspace.Store.AddConnector(Workspace.Registry.Get(definition.Type).Prepare(definition, Workspace.Home), secret, proxySecret);
                 try
                 {
                     // Open it once now so that a misconfiguration fails here, not at first use (the embedded CA is created here).
@@ -86,6 +88,7 @@ namespace PSCertConnector.Core.Operations
                 };
                 updated = WithAbsolutePaths(updated, changes.Settings?.Keys ?? Enumerable.Empty<string>());
                 Validate(updated);
+                if (changes.ProxySecret != null) RequireProxy(updated);
                 foreach (var key in Workspace.Registry.Get(current.Type).FixedSettings)
                 {
                     current.Settings.TryGetValue(key, out var before);
@@ -99,7 +102,7 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists, $"A connector named '{changes.NewName}' already exists.") { Target = changes.NewName };
                 if (!Sink.ShouldProcess($"connector '{name}'", "Update")) return;
                 Workspace.Disconnect(name);
-                var stored = Workspace.Store.UpdateConnector(updated, newSecret);
+                var stored = Workspace.Store.UpdateConnector(updated, newSecret, changes.ProxySecret);
                 if (passThru) Sink.WriteObject(stored);
             });
         }
@@ -128,20 +131,30 @@ namespace PSCertConnector.Core.Operations
                     var definition = Workspace.RequireConnector(name);
                     var watch = Stopwatch.StartNew();
                     ConnectorTestReport report;
+                    ICaConnector? connector = null;
                     try
                     {
-                        var result = Workspace.Connect(definition).Test(Sink.Cancellation);
-                        report = new ConnectorTestReport(definition.Name, definition.Type, result.Success, result.Message, (int)result.Elapsed.TotalMilliseconds);
+                        connector = Workspace.Connect(definition);
+                        var result = connector.Test(Sink.Cancellation);
+                        report = new ConnectorTestReport(definition.Name, definition.Type, result.Success, result.Message, (int)result.Elapsed.TotalMilliseconds, connector.Route);
                     }
                     catch (PscException ex) when (ex.Category is FailureCategory.ConnectionError or FailureCategory.OperationTimeout
                                                   or FailureCategory.PermissionDenied or FailureCategory.SecurityError)
                     {
                         // A failed test is an answer about the connector, not an error of the command.
-                        report = new ConnectorTestReport(definition.Name, definition.Type, false, ex.Message, (int)watch.ElapsedMilliseconds);
+                        report = new ConnectorTestReport(definition.Name, definition.Type, false, ex.Message, (int)watch.ElapsedMilliseconds, connector?.Route);
                     }
                     Sink.WriteObject(report);
                 });
             }
+        }
+
+        /// <summary>A proxy account is only taken by a connector type that goes over HTTPS (and so can use a proxy).</summary>
+        private void RequireProxy(ConnectorDefinition d)
+        {
+            if (!Workspace.Registry.Get(d.Type).Settings.ContainsKey(Protocols.ProxyRoute.ProxySetting))
+                throw new PscException("ProxyNotUsed", FailureCategory.InvalidArgument,
+                    $"A '{d.Type}' connector does not go over HTTPS, so it uses no proxy and takes no proxy credential.") { Target = d.Name };
         }
 
         private void Validate(ConnectorDefinition d)

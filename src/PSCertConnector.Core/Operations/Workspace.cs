@@ -120,7 +120,7 @@ namespace PSCertConnector.Core.Operations
         {
             if (_open.TryGetValue(definition.Name, out var open)) return open;
             var type = Registry.Get(definition.Type);
-            var connector = type.Open(definition, Store.GetConnectorSecret(definition.Name), Home, Protector, creating);
+            var connector = type.Open(definition, Store.GetConnectorSecrets(definition.Name), Home, Protector, creating);
             _open[definition.Name] = connector;
             return connector;
         }

@@ -35,6 +35,7 @@ namespace PSCertConnector.Core.Protocols
                 ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) => Validate(certificate, errors),
                 CheckCertificateRevocationList = false,
             };
+            options.Proxy.Apply(handler);
             if (options.ClientCertificate != null)
             {
                 handler.ClientCertificateOptions = ClientCertificateOption.Manual;
@@ -52,6 +53,9 @@ namespace PSCertConnector.Core.Protocols
             _client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _client.DefaultRequestHeaders.UserAgent.ParseAdd(CertsrvCodec.UserAgent);
         }
+
+        /// <summary>How a request to <paramref name="target"/> travels: direct, or through which proxy.</summary>
+        public string RouteTo(Uri target) => _options.Proxy.Describe(target);
 
         public HttpReply Send(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, AuthenticationHeaderValue? authorization = null,
             IEnumerable<(string Name, string Value)>? extraHeaders = null) =>
@@ -103,6 +107,24 @@ namespace PSCertConnector.Core.Protocols
                 if (IsTlsFailure(ex))
                     throw new PscException("TlsChannelFailed", FailureCategory.SecurityError,
                         $"The TLS channel to {uri.Host}:{uri.Port} could not be set up ({Innermost(ex)}). {TlsFailureCauses()}", ex) { Target = uri.ToString() };
+                if (_options.Proxy.ProxyFor(uri) is { } proxy)
+                {
+                    var how = _options.Proxy.Describe(uri);
+                    var status = TunnelStatus(ex);
+                    // 407 is the proxy's "who are you"; some proxies (tinyproxy) answer a wrong account with 401.
+                    if (status is 407 or 401)
+                        throw new PscException("ProxyAuthenticationRequired", FailureCategory.SecurityError,
+                            $"The proxy {proxy.GetLeftPart(UriPartial.Authority)} asked for credentials ({status}) before it would connect to {uri.Host}:{uri.Port} " +
+                            (_options.Proxy.Credential == null
+                                ? $"and connector '{_options.Connector}' has none: give it the proxy's account ({UserText.Command($"connector set {_options.Connector} --proxy-user USER --proxy-secret-file FILE", $"Set-CaConnector {_options.Connector} -ProxyCredential (Get-Credential)")})."
+                                : $"and refused the account {_options.Proxy.Credential.UserName}: check the connector's proxy credential."), ex) { Target = uri.ToString() };
+                    if (status != null)
+                        throw new ServiceUnavailableException("ProxyRefused", FailureCategory.ConnectionError,
+                            $"The proxy {proxy.GetLeftPart(UriPartial.Authority)} would not connect to {uri.Host}:{uri.Port} (it answered {status}): it cannot reach the service, or does not allow it. " +
+                            $"Put the host on the connector's {ProxyRoute.BypassSetting} list if it is to be reached directly.", ex) { Target = uri.ToString() };
+                    throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
+                        $"{uri.Host}:{uri.Port} could not be reached {how} ({Innermost(ex)}).", ex) { Target = uri.ToString() };
+                }
                 if (_options.ClientCertificate == null && EndedWithoutAnswer(ex))
                     throw new ServiceUnavailableException("ServiceUnreachable", FailureCategory.ConnectionError,
                         $"{uri.Host}:{uri.Port} closed the connection without answering. A server that requires a TLS client certificate does this when none is sent. " +
@@ -204,6 +226,15 @@ namespace PSCertConnector.Core.Protocols
         /// The server accepted the connection and then hung up before any response: what Kestrel, IIS and nginx do
         /// after the handshake when they require a client certificate that was not sent.
         /// </summary>
+        /// <summary>The status a proxy answered a tunnel (CONNECT) request with; null when it did not answer one.</summary>
+        private static int? TunnelStatus(HttpRequestException ex)
+        {
+            // HttpRequestException.StatusCode exists from .NET 5 on; this assembly also runs on .NET Framework, which has none.
+            if (ex.GetType().GetProperty("StatusCode")?.GetValue(ex) is HttpStatusCode code) return (int)code;
+            var match = System.Text.RegularExpressions.Regex.Match(ex.Message, @"proxy tunnel request .* status code '(\d{3})'");
+            return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        }
+
         private static bool EndedWithoutAnswer(Exception ex)
         {
             for (var e = ex; e != null; e = e.InnerException)

@@ -22,5 +22,7 @@ namespace PSCertConnector.Core.Protocols
         public Uri? ServiceBase { get; init; }
         public bool UseDefaultCredentials { get; init; }
         public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
+        /// <summary>The proxy to go through (the system's unless the connector says otherwise).</summary>
+        public ProxyRoute Proxy { get; init; } = ProxyRoute.Direct;
     }
 }

@@ -19,6 +19,8 @@ namespace PSCertConnector.Core.Store
         public ImportFrequencyUnit ImportEveryUnit { get; init; } = ImportFrequencyUnit.Minutes;
         public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
         public bool HasSecret { get; init; }
+        /// <summary>True when an account for the connector's proxy is stored (never shown).</summary>
+        public bool HasProxyCredential { get; init; }
         public string? ImportWatermark { get; init; }
         public DateTimeOffset? LastImportAt { get; init; }
         public DateTimeOffset CreatedAt { get; init; }

@@ -194,6 +194,8 @@ namespace PSCertConnector.Core.Store
             //     maintenance pass tries again. Renewals fetched before this version count as finished.
             @"ALTER TABLE orders ADD COLUMN finished_at TEXT;
               UPDATE orders SET finished_at = fetched_at WHERE renews IS NOT NULL AND fetched_at IS NOT NULL;",
+            // 11: the account of the proxy an HTTPS connector goes through, protected like the connector's own secret.
+            @"ALTER TABLE connectors ADD COLUMN proxy_secret {Blob};",
         };
 
         // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal
@@ -335,13 +337,14 @@ namespace PSCertConnector.Core.Store
             return _db.InTransaction(() =>
             {
                 int count = 0;
-                foreach (var (name, secret) in _db.Query("SELECT name, secret FROM connectors WHERE secret IS NOT NULL", r => (r.GetString(0), (byte[])r.GetValue(1))))
-                {
-                    var plain = Unprotect(secret);
-                    _db.Execute("UPDATE connectors SET secret = @s WHERE name = @n", ("@s", newProtector.Protect(plain)), ("@n", name));
-                    Array.Clear(plain, 0, plain.Length);
-                    count++;
-                }
+                foreach (var column in new[] { "secret", "proxy_secret" })
+                    foreach (var (name, secret) in _db.Query($"SELECT name, {column} FROM connectors WHERE {column} IS NOT NULL", r => (r.GetString(0), (byte[])r.GetValue(1))))
+                    {
+                        var plain = Unprotect(secret);
+                        _db.Execute($"UPDATE connectors SET {column} = @s WHERE name = @n", ("@s", newProtector.Protect(plain)), ("@n", name));
+                        Array.Clear(plain, 0, plain.Length);
+                        count++;
+                    }
                 foreach (var (name, secret) in _db.Query("SELECT name, secret FROM notification_rules WHERE secret IS NOT NULL", r => (r.GetString(0), (byte[])r.GetValue(1))))
                 {
                     var plain = Unprotect(secret);
@@ -370,14 +373,14 @@ namespace PSCertConnector.Core.Store
 
         // ---------------------------------------------------------------- connectors
 
-        public ConnectorDefinition AddConnector(ConnectorDefinition definition, byte[]? secret)
+        public ConnectorDefinition AddConnector(ConnectorDefinition definition, byte[]? secret, byte[]? proxySecret = null)
         {
             var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
             try
             {
-                _db.Execute(@"INSERT INTO connectors (name, type, domain, business_unit, tags, priority, import_enabled, import_every, import_every_unit, settings, secret, created_at, updated_at)
-                              VALUES (@name, @type, @domain, @bu, @tags, @priority, @ie, @every, @unit, @settings, @secret, @now, @now)",
-                    ConnectorParameters(definition, secret, now));
+                _db.Execute(@"INSERT INTO connectors (name, type, domain, business_unit, tags, priority, import_enabled, import_every, import_every_unit, settings, secret, proxy_secret, created_at, updated_at)
+                              VALUES (@name, @type, @domain, @bu, @tags, @priority, @ie, @every, @unit, @settings, @secret, @proxy, @now, @now)",
+                    ConnectorParameters(definition, secret, proxySecret, now));
             }
             catch (DbException ex) when (_db.IsUniqueViolation(ex))
             {
@@ -388,17 +391,19 @@ namespace PSCertConnector.Core.Store
         }
 
         /// <summary>Updates a connector; a rename carries its orders, certificates and import runs along.</summary>
-        public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret)
+        /// <param name="newSecret">The connector's new secret; null keeps the stored one.</param>
+        /// <param name="newProxySecret">The new proxy account; null keeps the stored one.</param>
+        public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret, byte[]? newProxySecret = null)
         {
             var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
-            var parameters = ConnectorParameters(definition, newSecret, now).ToList();
+            var parameters = ConnectorParameters(definition, newSecret, newProxySecret, now).ToList();
             parameters.Add(("@id", definition.Id));
             return _db.InTransaction(() =>
             {
                 var oldName = (string)_db.Scalar("SELECT name FROM connectors WHERE id = @id", ("@id", definition.Id))!;
                 _db.Execute(@"UPDATE connectors SET name = @name, type = @type, domain = @domain, business_unit = @bu, tags = @tags, priority = @priority,
                               import_enabled = @ie, import_every = @every, import_every_unit = @unit, settings = @settings,
-                              secret = COALESCE(@secret, secret), updated_at = @now WHERE id = @id", parameters.ToArray());
+                              secret = COALESCE(@secret, secret), proxy_secret = COALESCE(@proxy, proxy_secret), updated_at = @now WHERE id = @id", parameters.ToArray());
                 if (!string.Equals(oldName, definition.Name, StringComparison.Ordinal))
                     foreach (var table in new[] { "orders", "certificates", "import_runs" })
                         _db.Execute($"UPDATE {table} SET connector = @new WHERE connector = @old", ("@new", definition.Name), ("@old", oldName));
@@ -406,12 +411,12 @@ namespace PSCertConnector.Core.Store
             });
         }
 
-        private (string, object?)[] ConnectorParameters(ConnectorDefinition d, byte[]? secret, string now) => new (string, object?)[]
+        private (string, object?)[] ConnectorParameters(ConnectorDefinition d, byte[]? secret, byte[]? proxySecret, string now) => new (string, object?)[]
         {
             ("@name", d.Name), ("@type", d.Type), ("@domain", d.Domain), ("@bu", d.BusinessUnit),
             ("@tags", JsonSerializer.Serialize(d.Tags)), ("@priority", d.Priority), ("@ie", d.ImportEnabled ? 1 : 0),
             ("@every", d.ImportEvery), ("@unit", d.ImportEveryUnit.ToString()), ("@settings", JsonSerializer.Serialize(d.Settings)),
-            ("@secret", secret == null ? null : Protect(secret)), ("@now", now),
+            ("@secret", secret == null ? null : Protect(secret)), ("@proxy", proxySecret == null ? null : Protect(proxySecret)), ("@now", now),
         };
 
         public bool RemoveConnector(string name) => _db.Execute("DELETE FROM connectors WHERE name = @n", ("@n", name)) > 0;
@@ -431,6 +436,13 @@ namespace PSCertConnector.Core.Store
         {
             var value = _db.Query("SELECT secret FROM connectors WHERE name = @n", r => r.BytesOrNull("secret"), ("@n", name)).FirstOrDefault();
             return value == null ? null : Unprotect(value);
+        }
+
+        /// <summary>The connector's secret and proxy account in plain form, for opening its transport only.</summary>
+        public ConnectorSecrets GetConnectorSecrets(string name)
+        {
+            var row = _db.Query("SELECT secret, proxy_secret FROM connectors WHERE name = @n", r => (r.BytesOrNull("secret"), r.BytesOrNull("proxy_secret")), ("@n", name)).FirstOrDefault();
+            return new ConnectorSecrets(row.Item1 == null ? null : Unprotect(row.Item1), row.Item2 == null ? null : Unprotect(row.Item2));
         }
 
         /// <summary>Moves the watermark; called in the transaction that stores the page it covers.</summary>
@@ -497,6 +509,7 @@ namespace PSCertConnector.Core.Store
             ImportEveryUnit = (ImportFrequencyUnit)Enum.Parse(typeof(ImportFrequencyUnit), r.GetString(r.GetOrdinal("import_every_unit"))),
             Settings = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(r.GetOrdinal("settings"))) ?? new Dictionary<string, string>(),
             HasSecret = !r.IsDBNull(r.GetOrdinal("secret")),
+            HasProxyCredential = !r.IsDBNull(r.GetOrdinal("proxy_secret")),
             ImportWatermark = r.StringOrNull("import_watermark"),
             LastImportAt = r.TimeOrNull("last_import_at"),
             LastImportStatus = r.StringOrNull("last_import_status") is { } status ? (ImportRunStatus)Enum.Parse(typeof(ImportRunStatus), status) : null,

@@ -89,7 +89,7 @@ void CesIssuance()
         var type = ConnectorRegistry.CreateDefault().Get("adcs-ces");
         var secret = System.Text.Encoding.UTF8.GetBytes("bench-password");
         var protector = SecretProtector.ForHome(root);
-        var clients = Enumerable.Range(0, cesClients).Select(_ => type.Open(definition, secret, root, protector, false)).ToList();
+        var clients = Enumerable.Range(0, cesClients).Select(_ => type.Open(definition, new ConnectorSecrets(secret), root, protector, false)).ToList();
         clients[0].Submit(csrs[0], "WebServer", none, default); // warm-up: TLS, JIT
         var latencies = new double[csrs.Count];
         int next = -1, failures = 0;

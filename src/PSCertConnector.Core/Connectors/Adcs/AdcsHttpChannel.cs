@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading;
 using System.Xml.Linq;
 using PSCertConnector.Core.Protocols;
+using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Connectors.Adcs
 {
@@ -19,18 +20,20 @@ namespace PSCertConnector.Core.Connectors.Adcs
         private readonly HttpService _http;
         private readonly NetworkCredential? _credential;
 
-        public AdcsHttpChannel(AdcsServiceSettings settings, byte[]? secret)
+        public AdcsHttpChannel(AdcsServiceSettings settings, ConnectorSecrets secrets)
         {
             Settings = settings;
-            _credential = settings.Authentication == AdcsAuthentication.UsernamePassword ? settings.Credential(secret) : null;
+            _credential = settings.Authentication == AdcsAuthentication.UsernamePassword ? settings.Credential(secrets.Secret) : null;
             if (settings.Authentication == AdcsAuthentication.UsernamePassword && (_credential == null || _credential.Password.Length == 0))
                 throw new PscException("SecretRequired", FailureCategory.InvalidArgument,
                     $"Connector '{settings.Connector}' uses UsernamePassword but has no password. Set it with " +
                     $"{UserText.Command($"connector set {settings.Connector} --secret-env VAR", $"Set-CaConnector {settings.Connector} -Credential (Get-Credential)")}.") { Target = settings.Connector };
-            _http = new HttpService(settings.HttpOptions(secret));
+            _http = new HttpService(settings.HttpOptions(secrets));
         }
 
         public AdcsServiceSettings Settings { get; }
+
+        public string RouteTo(Uri target) => _http.RouteTo(target);
 
         /// <summary>The WS-Security token CEP/CES expect for UsernamePassword endpoints; null for the other authentications.</summary>
         public UsernameToken? Token => _credential == null ? null : new UsernameToken(AdcsServiceSettings.QualifiedName(_credential), _credential.Password);

@@ -29,8 +29,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
 
         public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating) =>
-            Create(new AdcsHttpChannel(Parse(definition), secret));
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating) =>
+            Create(new AdcsHttpChannel(Parse(definition), secrets));
 
         internal abstract ICaConnector Create(AdcsHttpChannel channel);
 

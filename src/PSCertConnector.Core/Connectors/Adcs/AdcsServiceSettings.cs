@@ -44,26 +44,16 @@ namespace PSCertConnector.Core.Connectors.Adcs
         }
 
         /// <summary>The user name and password from the connector's secret ("password", or "user\npassword" from a PSCredential).</summary>
-        public NetworkCredential? Credential(byte[]? secret)
-        {
-            if (secret == null) return null;
-            var text = Encoding.UTF8.GetString(secret);
-            var newline = text.IndexOf('\n');
-            var user = newline >= 0 ? text.Substring(0, newline) : User ?? "";
-            var password = newline >= 0 ? text.Substring(newline + 1) : text;
-            var backslash = user.IndexOf('\\');
-            return backslash > 0
-                ? new NetworkCredential(user.Substring(backslash + 1), password, user.Substring(0, backslash))
-                : new NetworkCredential(user, password);
-        }
+        public NetworkCredential? Credential(byte[]? secret) => secret == null ? null : ConnectorSecrets.AccountOf(secret, User);
 
         /// <summary>The user name as the service expects it back (DOMAIN\user when a domain was given).</summary>
         public static string QualifiedName(NetworkCredential credential) =>
             string.IsNullOrEmpty(credential.Domain) ? credential.UserName : credential.Domain + "\\" + credential.UserName;
 
-        public HttpServiceOptions HttpOptions(byte[]? secret)
+        public HttpServiceOptions HttpOptions(ConnectorSecrets secrets)
         {
-            var options = TransportOptions();
+            var secret = secrets.Secret;
+            var options = TransportOptions(secrets.ProxyCredential);
             switch (Authentication)
             {
                 case AdcsAuthentication.Certificate:

@@ -56,6 +56,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
             return onOurHost.Uri.Uri;
         }
 
+        public override string? Route => _channel.RouteTo(PolicyUri);
+
         public override ConnectorTestResult Test(CancellationToken cancellation)
         {
             var watch = Stopwatch.StartNew();

@@ -30,6 +30,8 @@ namespace PSCertConnector.Core.Connectors.Adcs
         /// <summary>https://host:port/certsrv/ (or the path setting).</summary>
         public Uri BaseUri => new Uri(Settings.BaseUri, (Settings.Get("path") ?? "/certsrv").Trim('/') + "/");
 
+        public override string? Route => _channel.RouteTo(BaseUri);
+
         public override ConnectorTestResult Test(CancellationToken cancellation)
         {
             var watch = Stopwatch.StartNew();

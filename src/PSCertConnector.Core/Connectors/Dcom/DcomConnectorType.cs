@@ -54,7 +54,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
 
         public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating)
         {
             var config = Config(definition);
             if (_seam != null) return new DcomConnector(config, _seam());

@@ -15,11 +15,11 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         public void Validate(ConnectorDefinition definition) => CertCentralSettings.Parse(definition);
         public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating)
         {
             var settings = CertCentralSettings.Parse(definition);
-            var key = DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "CertCentral");
-            return new CertCentralConnector(settings, new DigiCertJsonChannel(new HttpService(settings.TransportOptions()), definition.Name, ("X-DC-DEVKEY", key)));
+            var key = DigiCertJsonChannel.RequireApiKey(secrets.Secret, definition.Name, "CertCentral");
+            return new CertCentralConnector(settings, new DigiCertJsonChannel(new HttpService(settings.TransportOptions(secrets.ProxyCredential)), definition.Name, ("X-DC-DEVKEY", key)));
         }
     }
 }

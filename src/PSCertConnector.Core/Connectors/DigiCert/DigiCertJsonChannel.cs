@@ -260,6 +260,7 @@ namespace PSCertConnector.Core.Connectors.DigiCert
                 (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var found) ? $" (it is {found.ValueKind.ToString().ToLowerInvariant()})." : "."));
         }
 
+        public string RouteTo(Uri target) => _http.RouteTo(target);
         public void Dispose() => _http.Dispose();
     }
 }

@@ -47,6 +47,8 @@ namespace PSCertConnector.Core.Connectors.DigiCert
 
         private Uri Api(string relative) => new Uri(_settings.ApiBase, relative);
 
+        public override string? Route => _channel.RouteTo(_settings.ApiBase);
+
         public override ConnectorTestResult Test(CancellationToken cancellation)
         {
             var watch = Stopwatch.StartNew();

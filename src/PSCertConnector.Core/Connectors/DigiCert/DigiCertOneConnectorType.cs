@@ -16,15 +16,15 @@ namespace PSCertConnector.Core.Connectors.DigiCert
         public void Validate(ConnectorDefinition definition) => DigiCertOneSettings.Parse(definition);
         public ConnectorDefinition Prepare(ConnectorDefinition definition, string home) => definition;
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating)
         {
             var settings = DigiCertOneSettings.Parse(definition);
-            var options = settings.TransportOptions();
+            var options = settings.TransportOptions(secrets.ProxyCredential);
             (string, string)? header = null;
             if (settings.UseClientCertificate)
-                options = options with { ClientCertificate = settings.LoadClientCertificate(secret == null ? null : Encoding.UTF8.GetString(secret)) };
+                options = options with { ClientCertificate = settings.LoadClientCertificate(secrets.Secret == null ? null : Encoding.UTF8.GetString(secrets.Secret)) };
             else
-                header = ("x-api-key", DigiCertJsonChannel.RequireApiKey(secret, definition.Name, "DigiCert ONE"));
+                header = ("x-api-key", DigiCertJsonChannel.RequireApiKey(secrets.Secret, definition.Name, "DigiCert ONE"));
             return new DigiCertOneConnector(settings, new DigiCertJsonChannel(new HttpService(options), definition.Name, header));
         }
     }

@@ -70,7 +70,7 @@ namespace PSCertConnector.Core.Connectors.Embedded
 
         public IReadOnlyCollection<string> FixedSettings { get; } = new[] { "path", "caName", "keyAlgorithm" };
 
-        public ICaConnector Open(ConnectorDefinition definition, byte[]? secret, string home, ISecretProtector protector, bool creating)
+        public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating)
         {
             var folder = definition.Settings.TryGetValue("path", out var path) && path.Length > 0
                 ? path
