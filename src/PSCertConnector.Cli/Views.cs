@@ -41,7 +41,7 @@ namespace PSCertConnector.Cli
             {
                 name = c.Name, type = c.Type, domain = c.Domain, businessUnit = c.BusinessUnit, tags = c.Tags, priority = c.Priority,
                 importEnabled = c.ImportEnabled, importEvery = c.ImportEvery, importEveryUnit = c.ImportEveryUnit, settings = c.Settings,
-                hasSecret = c.HasSecret, importWatermark = c.ImportWatermark, lastImportAt = c.LastImportAt, lastImportStatus = c.LastImportStatus, nextImportAt = c.NextImportAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
+                hasSecret = c.HasSecret, hasProxyCredential = c.HasProxyCredential, importSelection = Core.Connectors.ImportSelection.FromSettings(c.Settings).Describe(), importWatermark = c.ImportWatermark, lastImportAt = c.LastImportAt, lastImportStatus = c.LastImportStatus, nextImportAt = c.NextImportAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
             },
             TemplateRecord t => new
             {
@@ -107,6 +107,7 @@ namespace PSCertConnector.Cli
                 id = i.Id, connector = i.Connector, mode = i.Mode, status = i.Status, imported = i.Imported, updated = i.Updated,
                 startWatermark = i.StartWatermark, endWatermark = i.EndWatermark, startedAt = i.StartedAt, finishedAt = i.FinishedAt, error = i.Error,
             },
+            ImportPreview p => new { connector = p.Connector, selection = p.Selection, wouldAdd = p.WouldAdd, wouldRefresh = p.WouldRefresh, leftOut = p.LeftOut, unreadable = p.Unreadable },
             System.IO.FileInfo f => new { path = f.FullName, bytes = f.Length },
             StoreStatus t => new
             {
@@ -221,6 +222,8 @@ namespace PSCertConnector.Cli
                 {
                     i.Connector, i.Mode.ToString(), i.Status.ToString(), i.Imported.ToString(), i.Updated.ToString(), i.EndWatermark ?? "", Date(i.FinishedAt),
                 }).ToList()),
+            ImportPreview => (new[] { "Connector", "WouldAdd", "WouldRefresh", "LeftOut", "Unreadable", "Selection" },
+                items.Cast<ImportPreview>().Select(p => new[] { p.Connector, p.WouldAdd.ToString(), p.WouldRefresh.ToString(), p.LeftOut.ToString(), p.Unreadable.ToString(), p.Selection }).ToList()),
             System.IO.FileInfo => (new[] { "Path", "Bytes" },
                 items.Cast<System.IO.FileInfo>().Select(f => new[] { f.FullName, f.Length.ToString() }).ToList()),
             StoreStatus => (new[] { "Engine", "Location", "Source", "Schema", "Secrets", "Connectors", "Certificates", "Orders", "Leases" },

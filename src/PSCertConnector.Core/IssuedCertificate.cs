@@ -10,5 +10,7 @@ namespace PSCertConnector.Core
         public string? Template { get; init; }
         public DateTimeOffset? RevokedAt { get; init; }
         public RevocationReason? RevocationReason { get; init; }
+        /// <summary>The account that requested it, where the CA reports one (AD CS: Request.RequesterName); null otherwise.</summary>
+        public string? Requester { get; init; }
     }
 }

@@ -25,6 +25,7 @@ namespace PSCertConnector.Commands
             [typeof(OrderRecord)] = "PSCertConnector.Order",
             [typeof(CertificateRecord)] = "PSCertConnector.Certificate",
             [typeof(ImportRunRecord)] = "PSCertConnector.ImportRun",
+            [typeof(ImportPreview)] = "PSCertConnector.ImportPreview",
             [typeof(ConnectorTestReport)] = "PSCertConnector.ConnectorTest",
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
             [typeof(StoreStatus)] = "PSCertConnector.Store",

@@ -26,6 +26,7 @@ namespace PSCertConnector.Tests
             public DateTime? RevokedWhen;
             public DateTime? RevokedEffectiveWhen;
             public int? RevokedReason;
+            public string? Requester;
             public int LastStatus;
             public string Message = "";
             /// <summary>What the client sent when it was not a bare PKCS#10 (a signed renewal).</summary>
@@ -56,6 +57,8 @@ namespace PSCertConnector.Tests
         }
 
         public string ExpectedConfig { get; set; } = "ca01.contoso.com\\Contoso Issuing CA";
+        /// <summary>The account the CA records as the requester of what is submitted next (Request.RequesterName).</summary>
+        public string Caller { get; set; } = "CONTOSO\\svc-pki";
         public List<Row> Rows { get; } = new();
         /// <summary>Rows 1..N that exist only when read (see the class summary).</summary>
         public int SyntheticRows { get; private set; }
@@ -98,7 +101,7 @@ namespace PSCertConnector.Tests
             lock (_lock)
             {
                 var template = attributes.Split('\n').Select(l => l.Split(new[] { ':' }, 2)).Where(p => p.Length == 2 && p[0] == "CertificateTemplate").Select(p => p[1]).FirstOrDefault() ?? "";
-                var row = new Row { RequestId = NextId(), Csr = Convert.FromBase64String(csrBase64), Template = _templateOids.TryGetValue(template, out var oid) && oid.Length > 0 ? oid : template };
+                var row = new Row { RequestId = NextId(), Csr = Convert.FromBase64String(csrBase64), Template = _templateOids.TryGetValue(template, out var oid) && oid.Length > 0 ? oid : template, Requester = Caller };
                 // A renewal (CR_IN_PKCS7): the PKCS#10 inside is what the CA signs; AD CS issues it without approval again when
                 // the signer is a valid certificate this CA issued from the same template.
                 byte[]? signer = null;
@@ -260,6 +263,7 @@ namespace PSCertConnector.Tests
             RevokedWhen = row.RevokedWhen,
             RevokedEffectiveWhen = row.RevokedEffectiveWhen,
             RevokedReason = row.RevokedReason,
+            RequesterName = row.Requester,
         };
 
         private void Issue(Row row)

@@ -1,3 +1,4 @@
+using PSCertConnector.Core.Connectors;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -16,7 +17,13 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("full", "start from the beginning instead of the watermark"),
             new CliOption("business-unit", "business unit for what is imported"),
             new CliOption("tag", "tag for what is imported (repeat)"),
-            new CliOption("batch-size", "rows per page and transaction (default 500)"))
+            new CliOption("batch-size", "rows per page and transaction (default 500)"),
+            new CliOption("template", "this run imports only these templates (names or OIDs; repeat or comma-separate), instead of the connector's importTemplates"),
+            new CliOption("status", "this run imports only these states: issued, revoked, expired"),
+            new CliOption("issued-after", "this run imports only certificates issued on or after this date (yyyy-MM-dd)"),
+            new CliOption("subject", "this run imports only subjects or common names matching this wildcard (repeat)"),
+            new CliOption("san", "this run imports only certificates with a SAN matching this wildcard (repeat or comma-separate)"),
+            new CliOption("requester", "this run imports only certificates requested by these accounts (wildcards; AD CS DCOM)"))
         {
         }
 
@@ -35,6 +42,15 @@ namespace PSCertConnector.Cli.Commands
                 BusinessUnit = cl.Get("business-unit"),
                 Tags = cl.All("tag"),
                 BatchSize = cl.Int("batch-size", 1, 100_000) ?? 500,
+                Selection = new ImportSelection
+                {
+                    Templates = cl.All("template"),
+                    Statuses = cl.All("status").Select(s => ImportSelection.ParseStatus(s, "--status")).ToList(),
+                    IssuedAfter = cl.Get("issued-after") is { } after ? ImportSelection.ParseDate(after, "--issued-after") : null,
+                    Subjects = cl.AllRaw("subject"),
+                    Sans = cl.All("san"),
+                    Requesters = cl.All("requester"),
+                },
             };
             return run.Op(false, (ws, s) =>
             {

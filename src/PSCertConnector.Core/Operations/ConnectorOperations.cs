@@ -45,9 +45,9 @@ namespace PSCertConnector.Core.Operations
 
         public void List(string? namePattern)
         {
-            var regex = namePattern == null ? null : WildcardRegex(namePattern);
+            var regex = namePattern == null ? null : Wildcard.ToRegex(namePattern);
             var found = Workspace.Store.ListConnectors().Where(c => regex == null || regex.IsMatch(c.Name)).ToList();
-            if (found.Count == 0 && namePattern != null && regex != null && !HasWildcard(namePattern))
+            if (found.Count == 0 && namePattern != null && regex != null && !Wildcard.Has(namePattern))
             {
                 Sink.WriteError(new PscError("ConnectorNotFound", FailureCategory.ObjectNotFound,
                     $"No connector is named '{namePattern}'.", namePattern));
@@ -168,6 +168,7 @@ namespace PSCertConnector.Core.Operations
                 throw new PscException("InvalidImportFrequency", FailureCategory.InvalidArgument, $"The import frequency must be at least 1 {d.ImportEveryUnit.ToString().ToLowerInvariant()}.") { Target = d.Name };
             Workspace.Registry.Get(d.Type).Validate(d);
             RenewalPolicy.Validate(d.Settings);
+            ImportSelection.FromSettings(d.Settings);
         }
 
         /// <summary>File and folder settings among those given, made absolute: the connector must work from any folder later.</summary>
@@ -209,9 +210,5 @@ namespace PSCertConnector.Core.Operations
                 (definition.Type.StartsWith("digicert", StringComparison.OrdinalIgnoreCase) ? " and give the API key as the secret instead." : ".")) { Target = definition.Name };
         }
 
-        private static bool HasWildcard(string pattern) => pattern.IndexOfAny(new[] { '*', '?' }) >= 0;
-
-        internal static Regex WildcardRegex(string pattern) =>
-            new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Events;
 using PSCertConnector.Core.Store;
 
@@ -58,6 +59,50 @@ namespace PSCertConnector.Core.Operations
 
         private sealed record Lease(string Unit, TimeSpan Duration);
 
+        /// <summary>The connector's cached templates by name and by OID, each giving the other, so that a selection may name either.</summary>
+        private IReadOnlyDictionary<string, string> TemplateNamesAndOids(ConnectorDefinition definition)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var template in Workspace.Store.GetTemplates(definition).Select(t => t.Template).Where(t => t.Oid != null))
+            {
+                map[template.Name] = template.Oid!;
+                map[template.Oid!] = template.Name;
+            }
+            return map;
+        }
+
+        /// <summary>
+        /// What an import would do, for -WhatIf: the CA's certificates from the watermark on, read and counted against the
+        /// selection and the inventory, and nothing stored (the watermark stays).
+        /// </summary>
+        private void Preview(ConnectorDefinition definition, ICaConnector connector, string? start, ImportSelection selection, Func<IssuedCertificate, bool> selected, ImportOptions options)
+        {
+            var store = Workspace.Store;
+            int added = 0, refreshed = 0, leftOut = 0, unreadable = 0, pages = 0;
+            string? cursor = start;
+            var activity = $"Previewing the import from '{definition.Name}'";
+            while (true)
+            {
+                Sink.Cancellation.ThrowIfCancellationRequested();
+                var page = connector.EnumerateIssued(cursor, options.BatchSize, Sink.Cancellation);
+                foreach (var item in page.Items)
+                {
+                    Pkix.CertificateDetails details;
+                    try { details = Pkix.CertificateReader.Read(item.Certificate); }
+                    catch (PscException) { unreadable++; continue; }
+                    if (store.HoldsCertificate(details.IssuerKey, details.SerialNumber)) refreshed++;
+                    else if (selected(item)) added++;
+                    else leftOut++;
+                }
+                pages++;
+                Sink.WriteProgress(new ProgressInfo(1, activity, $"{added} would be added ({pages} pages)", -1));
+                if (!page.HasMore || page.Cursor == cursor || pages >= options.MaxPages) break;
+                cursor = page.Cursor;
+            }
+            Sink.WriteProgress(new ProgressInfo(1, activity, "Done", 100, Completed: true));
+            Sink.WriteObject(new ImportPreview(definition.Name, selection.Describe(), added, refreshed, leftOut, unreadable));
+        }
+
         private void ImportOne(string name, ImportOptions options, Lease? lease)
         {
             if (options.BatchSize < 1 || options.BatchSize > 100_000)
@@ -67,14 +112,27 @@ namespace PSCertConnector.Core.Operations
             if ((connector.Capabilities & ConnectorCapabilities.EnumerateIssued) == 0)
                 connector.EnumerateIssued(null, 1, Sink.Cancellation); // throws the typed capability error
             var start = options.Mode == ImportMode.Full ? null : definition.ImportWatermark;
-            if (lease == null && !Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"})", "Import")) return;
+            var selection = ImportSelection.FromSettings(definition.Settings).OverriddenBy(options.Selection);
+            var templateOids = TemplateNamesAndOids(definition);
+            var now = DateTimeOffset.UtcNow;
+            bool Selected(IssuedCertificate item)
+            {
+                if (selection.IsEmpty) return true;
+                try { return selection.Matches(item, Pkix.CertificateReader.Read(item.Certificate), now, templateOids); }
+                catch (PscException) { return true; } // stored as usual, so that the writer reports it as unreadable
+            }
+            if (lease == null && !Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"}, selecting {selection.Describe()})", "Import"))
+            {
+                Preview(definition, connector, start, selection, Selected, options);
+                return;
+            }
 
             var businessUnit = options.BusinessUnit ?? definition.BusinessUnit;
             var tags = definition.Tags.Concat(options.Tags).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var store = Workspace.Store;
             long runId = store.StartImportRun(definition.Name, options.Mode, start);
             string? cursor = start;
-            int imported = 0, updated = 0, skipped = 0, pages = 0;
+            int imported = 0, updated = 0, skipped = 0, excluded = 0, pages = 0;
             var activity = $"Importing certificates from '{definition.Name}'";
             // A bulk import (once it has added as many certificates as the inventory held, and more pages follow) sets the
             // serial and thumbprint indexes aside and builds them at its end: building them costs less than inserting into
@@ -90,7 +148,7 @@ namespace PSCertConnector.Core.Operations
                     store.InTransaction(() =>
                     {
                         var results = store.UpsertCertificates(page.Items.Select(item => new InventoryStore.CertificateUpsert(item.Certificate, definition.Name,
-                            CertificateSource.Imported, item.Template, item.RequestId, businessUnit, tags, item.RevokedAt, item.RevocationReason)).ToList());
+                            CertificateSource.Imported, item.Template, item.RequestId, businessUnit, tags, item.RevokedAt, item.RevocationReason, UpdateOnly: !Selected(item))).ToList());
                         for (int i = 0; i < results.Count; i++)
                         {
                             // A row the CA holds but we cannot read is reported and passed over, so that it cannot stop every later import.
@@ -101,6 +159,7 @@ namespace PSCertConnector.Core.Operations
                             }
                             else if (results[i].Outcome == InventoryStore.UpsertOutcome.Inserted) imported++;
                             else if (results[i].Outcome == InventoryStore.UpsertOutcome.Updated) updated++;
+                            else if (results[i].Outcome == InventoryStore.UpsertOutcome.Excluded) excluded++;
                         }
                         store.SetImportWatermark(definition.Name, page.Cursor);
                         store.UpdateImportRun(runId, page.Cursor, imported, updated);
@@ -110,7 +169,7 @@ namespace PSCertConnector.Core.Operations
                         return 0;
                     });
                     pages++;
-                    Sink.WriteProgress(new ProgressInfo(1, activity, $"{imported} new, {updated} updated ({pages} pages)", -1));
+                    Sink.WriteProgress(new ProgressInfo(1, activity, $"{imported} new, {updated} updated{(selection.IsEmpty ? "" : $", {excluded} left out")} ({pages} pages)", -1));
                     if (!page.HasMore) break;
                     if (!indexesDropped && imported >= Math.Max(heldBefore, options.BatchSize))
                     {
@@ -126,12 +185,16 @@ namespace PSCertConnector.Core.Operations
                 }
                 store.InTransaction(() =>
                 {
-                    store.FinishImportRun(runId, ImportRunStatus.Succeeded, skipped > 0 ? $"{skipped} certificate(s) could not be read and were skipped." : null);
+                    var notes = new List<string>();
+                    if (skipped > 0) notes.Add($"{skipped} certificate(s) could not be read and were skipped.");
+                    if (!selection.IsEmpty) notes.Add($"{excluded} certificate(s) left out by the selection ({selection.Describe()}).");
+                    store.FinishImportRun(runId, ImportRunStatus.Succeeded, notes.Count > 0 ? string.Join(" ", notes) : null);
                     store.SetLastImport(definition.Name, DateTimeOffset.UtcNow);
                     return 0;
                 });
                 Event(EventIds.ImportSucceeded, EventChannel.Admin,
-                    $"Imported from '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}): {imported} new, {updated} updated, {skipped} unreadable, in {pages} page(s).",
+                    $"Imported from '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}): {imported} new, {updated} updated, {skipped} unreadable, " +
+                    (selection.IsEmpty ? "" : $"{excluded} left out by the selection ({selection.Describe()}), ") + $"in {pages} page(s).",
                     definition.Name, runId);
             }
             catch (OperationCanceledException)

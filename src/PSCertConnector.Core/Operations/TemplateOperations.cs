@@ -15,7 +15,7 @@ namespace PSCertConnector.Core.Operations
             ForItem(connectorName, () =>
             {
                 var definition = Workspace.RequireService(connectorName);
-                var regex = namePattern == null ? null : ConnectorOperations.WildcardRegex(namePattern);
+                var regex = namePattern == null ? null : Wildcard.ToRegex(namePattern);
                 foreach (var template in Load(definition, refresh))
                     if (regex == null || regex.IsMatch(template.Name) || regex.IsMatch(template.DisplayName))
                         Sink.WriteObject(template);

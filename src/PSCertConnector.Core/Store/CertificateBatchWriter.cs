@@ -48,7 +48,17 @@ namespace PSCertConnector.Core.Store
             bool takingTurns = _db.WritersTakeTurns;
             long highestBefore = takingTurns ? Convert.ToInt64(_db.Scalar("SELECT COALESCE(MAX(id), 0) FROM certificates"), CultureInfo.InvariantCulture) : 0;
             var inserted = new List<long>();
-            var results = _db.CanCopy && rows.Length >= CopyFrom ? WriteByCopy(rows, now, inserted) : WriteOneByOne(rows, now, takingTurns ? null : inserted);
+            // Rows the import's selection left out are only refreshed, never added: they take the row-by-row path after the others.
+            var adding = rows.Where(r => !r.Item.UpdateOnly).ToArray();
+            var results = _db.CanCopy && adding.Length >= CopyFrom ? WriteByCopy(adding, now, inserted) : WriteOneByOne(adding, now, takingTurns ? null : inserted);
+            if (adding.Length < rows.Length)
+            {
+                var refreshed = RefreshOnly(rows.Where(r => r.Item.UpdateOnly).ToArray(), now);
+                var all = new InventoryStore.UpsertResult[rows.Length];
+                int a = 0, u = 0;
+                for (int i = 0; i < rows.Length; i++) all[i] = rows[i].Item.UpdateOnly ? refreshed[u++] : results[a++];
+                results = all;
+            }
             if (takingTurns) { if (results.Any(r => r.Outcome == InventoryStore.UpsertOutcome.Inserted)) StoreNames("c.id > " + highestBefore.ToString(CultureInfo.InvariantCulture)); }
             else if (inserted.Count > 0) StoreNames($"c.id IN ({string.Join(",", inserted.Select(id => id.ToString(CultureInfo.InvariantCulture)))})");
             return results;
@@ -69,6 +79,19 @@ namespace PSCertConnector.Core.Store
                     : new InventoryStore.UpsertResult(Insert(row, now, inserted) ? InventoryStore.UpsertOutcome.Inserted
                         : row.Item.InsertOnly ? InventoryStore.UpsertOutcome.Unchanged
                         : Refresh(row, StoredState(row.Details!), now), null);
+            }
+            return results;
+        }
+
+        private InventoryStore.UpsertResult[] RefreshOnly(Row[] rows, string now)
+        {
+            var results = new InventoryStore.UpsertResult[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                var row = rows[i];
+                if (row.Error != null) { results[i] = new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Unchanged, row.Error); continue; }
+                var stored = StoredStateOrNull(row.Details!);
+                results[i] = new InventoryStore.UpsertResult(stored == null ? InventoryStore.UpsertOutcome.Excluded : Refresh(row, stored, now), null);
             }
             return results;
         }
@@ -221,9 +244,11 @@ namespace PSCertConnector.Core.Store
             r.GetInt64(first), r.GetString(first + 1), r.IsDBNull(first + 2) ? null : r.GetString(first + 2),
             r.IsDBNull(first + 3) ? null : r.GetString(first + 3), r.IsDBNull(first + 4) ? null : Convert.ToInt64(r.GetValue(first + 4), System.Globalization.CultureInfo.InvariantCulture));
 
-        private StoredRow StoredState(CertificateDetails details) =>
+        private StoredRow StoredState(CertificateDetails details) => StoredStateOrNull(details)!;
+
+        private StoredRow? StoredStateOrNull(CertificateDetails details) =>
             _db.Query("SELECT id, tags, business_unit, revoked_at, revocation_reason FROM certificates WHERE issuer_key = @ik AND serial = @s",
-                r => ReadStoredRow(r, 0), ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).Single();
+                r => ReadStoredRow(r, 0), ("@ik", details.IssuerKey), ("@s", details.SerialNumber)).SingleOrDefault();
 
         /// <summary>An existing row: revocation follows the CA, business unit is set when given, tags are merged.</summary>
         /// <param name="changes">Where the new state of a changed row is kept for later rows of the same page, when given.</param>

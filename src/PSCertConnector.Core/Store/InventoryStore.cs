@@ -710,11 +710,16 @@ namespace PSCertConnector.Core.Store
         /// True when the caller does not know the CA's current state (fetching an order): an existing row keeps its
         /// revocation, business unit and tags. Imports pass false: the CA's state is the truth.
         /// </param>
+        /// <param name="UpdateOnly">
+        /// True for a certificate an import's selection leaves out: one already stored is refreshed as usual (its
+        /// revocation follows the CA), one that is not is not added (Excluded).
+        /// </param>
         public sealed record CertificateUpsert(
             byte[] Der, string Connector, CertificateSource Source, string? Template, string? RequestId,
-            string? BusinessUnit, IReadOnlyList<string> Tags, DateTimeOffset? RevokedAt, RevocationReason? Reason, bool InsertOnly = false);
+            string? BusinessUnit, IReadOnlyList<string> Tags, DateTimeOffset? RevokedAt, RevocationReason? Reason, bool InsertOnly = false, bool UpdateOnly = false);
 
-        public enum UpsertOutcome { Inserted, Updated, Unchanged }
+        /// <summary>Excluded: not stored, because the import's selection left it out and it was not stored before.</summary>
+        public enum UpsertOutcome { Inserted, Updated, Unchanged, Excluded }
 
         /// <summary>What storing one certificate did, or why it was not read (an unreadable certificate is skipped, not stored).</summary>
         public sealed record UpsertResult(UpsertOutcome Outcome, PscException? Error);
@@ -742,6 +747,10 @@ namespace PSCertConnector.Core.Store
         /// its end with <see cref="EnsureCertificateLookupIndexes"/> (lookups by serial or thumbprint scan the table meanwhile).
         /// A shared store keeps them, as other hosts query it during the import; returns whether they were dropped.
         /// </summary>
+        /// <summary>Whether the inventory holds the certificate with this issuer and serial.</summary>
+        public bool HoldsCertificate(string issuerKey, string serialNumber) =>
+            _db.Scalar("SELECT 1 FROM certificates WHERE issuer_key = @ik AND serial = @s", ("@ik", issuerKey), ("@s", serialNumber)) != null;
+
         public bool DropCertificateLookupIndexes()
         {
             if (_shared) return false;

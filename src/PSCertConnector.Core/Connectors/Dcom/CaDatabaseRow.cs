@@ -16,5 +16,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
         /// <summary>Request.RevokedEffectiveWhen: the revocation date the CRL carries (UTC).</summary>
         public DateTime? RevokedEffectiveWhen { get; init; }
         public int? RevokedReason { get; init; }
+        /// <summary>Request.RequesterName: the account that submitted the request (CONTOSO\\user).</summary>
+        public string? RequesterName { get; init; }
     }
 }

@@ -26,7 +26,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
         private static readonly string[] Columns =
         {
             "RequestID", "Request.Disposition", "RawCertificate", "CertificateTemplate",
-            "Request.RevokedWhen", "Request.RevokedEffectiveWhen", "Request.RevokedReason",
+            "Request.RevokedWhen", "Request.RevokedEffectiveWhen", "Request.RevokedReason", "Request.RequesterName",
         };
 
         private object? _request;
@@ -127,6 +127,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
                 RevokedWhen = Date("Request.RevokedWhen"),
                 RevokedEffectiveWhen = Date("Request.RevokedEffectiveWhen"),
                 RevokedReason = values.TryGetValue("Request.RevokedReason", out var r) && r != null ? ToInt(r) : null,
+                RequesterName = values.TryGetValue("Request.RequesterName", out var requester) ? requester as string : null,
             };
         }
 

@@ -181,6 +181,7 @@ namespace PSCertConnector.Core.Connectors.Dcom
                 RevokedAt = revoked ? new DateTimeOffset(DateTime.SpecifyKind(row.RevokedEffectiveWhen ?? row.RevokedWhen ?? DateTime.UtcNow, DateTimeKind.Utc)) : null,
                 RevocationReason = revoked && row.RevokedReason is int reason && Enum.IsDefined(typeof(RevocationReason), reason) ? (RevocationReason)reason
                     : revoked ? RevocationReason.Unspecified : null,
+                Requester = row.RequesterName,
             };
         }
 
