@@ -59,7 +59,7 @@ namespace PSCertConnector.Cli
                 id = o.Id, connector = o.Connector, domain = o.Domain, requestId = o.RequestId, commonName = o.CommonName, template = o.Template,
                 status = o.Status, dispositionMessage = o.DispositionMessage, hresult = o.HResult == 0 ? null : "0x" + o.HResult.ToString("X8"),
                 serialNumber = o.SerialNumber, thumbprint = o.Thumbprint, createdAt = o.CreatedAt, updatedAt = o.UpdatedAt, fetchedAt = o.FetchedAt,
-                renews = o.Renews,
+                renews = o.Renews, approvalFindings = o.ApprovalFindings.Select(f => new { rule = f.Rule, message = f.Message }).ToList(),
             },
             CertificateRecord c => new
             {
@@ -198,11 +198,11 @@ namespace PSCertConnector.Cli
                     t.Name, t.DisplayName, t.SchemaVersion.ToString(), $"{(int)t.Validity.TotalDays}d", t.MinimumKeySize.ToString(), t.RequiresApproval ? "manager" : "-",
                     string.Join(",", t.ExtendedKeyUsages.Select(Ekus.Name)),
                 }).ToList()),
-            OrderRecord => (new[] { "Id", "Connector", "RequestId", "CommonName", "Template", "Status", "Fetched", "Created" },
+            OrderRecord => (new[] { "Id", "Connector", "RequestId", "CommonName", "Template", "Status", "Fetched", "Created", "Checks" },
                 items.Cast<OrderRecord>().Select(o => new[]
                 {
                     o.Id.ToString(), o.Connector, o.RequestId ?? "", o.CommonName ?? "", o.Template, o.Status.ToString(),
-                    o.FetchedAt.HasValue ? "yes" : "no", Date(o.CreatedAt),
+                    o.FetchedAt.HasValue ? "yes" : "no", Date(o.CreatedAt), string.Join(", ", o.ApprovalFindings.Select(f => f.Rule)),
                 }).ToList()),
             CertificateRecord => (new[] { "CommonName", "Serial", "Expires", "Days", "Status", "Template", "Connector", "BU", "Tags" },
                 items.Cast<CertificateRecord>().Select(c => new[]

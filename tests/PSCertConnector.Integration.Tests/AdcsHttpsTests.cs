@@ -58,7 +58,7 @@ namespace PSCertConnector.Integration.Tests
             sink.Errors.Should().BeEmpty();
             var requestsAfterRefresh = _lab.Server.RequestCount;
             var templates = sink.All<TemplateRecord>().ToDictionary(t => t.Name);
-            templates.Keys.Should().BeEquivalentTo("WebServer", "User", "Machine", "RA", "WebServerApproval");
+            templates.Keys.Should().BeEquivalentTo("WebServer", "User", "Machine", "RA", "WebServerApproval", "ClientAuthApproval", "AnyPurposeApproval");
             templates["WebServerApproval"].RequiresApproval.Should().BeTrue();
             templates["WebServer"].RequiresApproval.Should().BeFalse();
             templates["WebServer"].ValidityDays.Should().Be(730);

@@ -71,13 +71,13 @@ namespace PSCertConnector.Integration.Tests
         public void Profiles_are_templates_and_the_approval_profile_is_flagged()
         {
             One();
-            _workspace.Connect("one").Test(default).Message.Should().Contain("5 active profile(s)");
+            _workspace.Connect("one").Test(default).Message.Should().Contain("7 active profile(s)");
             var sink = new RecordingSink();
             new TemplateOperations(_workspace, sink).Get("one", refresh: true);
             var templates = sink.All<TemplateRecord>();
-            templates.Should().HaveCount(5);
+            templates.Should().HaveCount(7);
             templates.Select(t => Guid.TryParse(t.Name, out var id)).Should().OnlyContain(ok => ok, "a DigiCert ONE profile is named by its id");
-            templates.Single(t => t.DisplayName.Contains("approval")).RequiresApproval.Should().BeTrue();
+            templates.Where(t => t.DisplayName.Contains("approval")).Should().HaveCount(3).And.OnlyContain(t => t.RequiresApproval);
         }
 
         [Fact]

@@ -24,10 +24,13 @@ namespace PSCertConnector.Cli.Commands
 
         protected abstract void Act(OrderOperations operations, IReadOnlyList<OrderRecord> orders);
 
+        /// <summary>For a command whose action takes options of its own.</summary>
+        protected virtual void Act(OrderOperations operations, IReadOnlyList<OrderRecord> orders, CommandLine cl) => Act(operations, orders);
+
         public override int Run(CommandLine cl, Invocation run) => run.Op(_destructive, (ws, s) =>
         {
             var operations = new OrderOperations(ws, s);
-            Act(operations, Arguments.Orders(cl, operations, _everyInState, _unfetchedOnly));
+            Act(operations, Arguments.Orders(cl, operations, _everyInState, _unfetchedOnly), cl);
         });
     }
 }

@@ -18,11 +18,11 @@ namespace PSCertConnector.Core.Connectors
         public static void RejectUnknown(string typeName, IReadOnlyDictionary<string, string> known, IEnumerable<string> given)
         {
             // The renewal policy belongs to every type (RenewalPolicy checks its values).
-            foreach (var key in given.Where(k => !known.ContainsKey(k) && !RenewalPolicy.IsPolicySetting(k) && !ImportSelection.IsSelectionSetting(k)))
+            foreach (var key in given.Where(k => !known.ContainsKey(k) && !RenewalPolicy.IsPolicySetting(k) && !ImportSelection.IsSelectionSetting(k) && !ApprovalPolicy.IsPolicySetting(k)))
                 throw Retired.TryGetValue(key, out var instead)
                     ? new PscException("RetiredSetting", FailureCategory.InvalidArgument, $"The setting '{key}' is no longer used. {instead}") { Target = key }
                     : new PscException("UnknownSetting", FailureCategory.InvalidArgument,
-                        $"The setting '{key}' does not apply to {("aeiou".IndexOf(char.ToLowerInvariant(typeName[0])) >= 0 ? "an" : "a")} '{typeName}' connector. Known settings: {string.Join(", ", known.Keys.Concat(RenewalPolicy.Settings.Keys).Concat(ImportSelection.Settings.Keys))}.") { Target = key };
+                        $"The setting '{key}' does not apply to {("aeiou".IndexOf(char.ToLowerInvariant(typeName[0])) >= 0 ? "an" : "a")} '{typeName}' connector. Known settings: {string.Join(", ", known.Keys.Concat(RenewalPolicy.Settings.Keys).Concat(ImportSelection.Settings.Keys).Concat(ApprovalPolicy.Settings.Keys))}.") { Target = key };
         }
 
         public static void RejectUnknown(IConnectorType type, ConnectorDefinition definition) =>

@@ -19,8 +19,11 @@ namespace PSCertConnector.Core.Events
         public const int PendingRequestIssued = 1003;
         public const int CertificateFetched = 1004;
         public const int PendingRequestStillPending = 1005;
+        public const int RequestAutoApproved = 1006;
+        public const int RequestApprovedOverFindings = 1007;
         public const int RequestDenied = 1100;
         public const int RequestFailed = 1101;
+        public const int AutoApprovalWithheld = 1102;
         public const int PollFailedWillRetry = 1200;
 
         // 2000–2999 import

@@ -169,6 +169,7 @@ namespace PSCertConnector.Core.Operations
             Workspace.Registry.Get(d.Type).Validate(d);
             RenewalPolicy.Validate(d.Settings);
             ImportSelection.FromSettings(d.Settings);
+            ApprovalPolicy.Validate(d.Settings);
         }
 
         /// <summary>File and folder settings among those given, made absolute: the connector must work from any folder later.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PSCertConnector.Core.Connectors;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Store;
 using PSCertConnector.Core.Infrastructure;
@@ -99,9 +100,9 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("SubmitFailed", FailureCategory.InvalidOperation,
                         $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
                 }
-                order = Record(intent, result, used);
+                order = AutoApprove(Record(intent, result, used));
                 ReportDisposition(order, refreshed: false);
-                Sink.WriteObject(order);
+                Sink.WriteObject(WithFindings(order));
             }, EventIds.RequestFailed, connectorName);
             return order;
         }
@@ -204,7 +205,7 @@ namespace PSCertConnector.Core.Operations
             foreach (var order in orders)
             {
                 if (refresh && order.Status == SubmitStatus.Pending) Refresh(new[] { order });
-                else Sink.WriteObject(order);
+                else Sink.WriteObject(WithFindings(order));
             }
         }
 
@@ -245,11 +246,11 @@ namespace PSCertConnector.Core.Operations
                     try
                     {
                         var result = AskAgain(current);
-                        var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
+                        var updated = AutoApprove(Workspace.Store.UpdateOrder(current.WithResult(result)));
                         if (updated.Status != current.Status) ReportDisposition(updated, refreshed: true);
                         else Event(EventIds.PendingRequestStillPending, EventChannel.Operational, $"Request {updated.RequestId} (order {updated.Id}, '{updated.CommonName}') is still pending on '{updated.Connector}'.",
                             updated.Connector, updated.Id, outcome: EventOutcome.Info);
-                        Sink.WriteObject(updated);
+                        Sink.WriteObject(WithFindings(updated));
                     }
                     finally { Workspace.Store.ReleaseWork(unit); }
                 }, EventIds.PollFailedWillRetry, order.Connector);
@@ -257,11 +258,72 @@ namespace PSCertConnector.Core.Operations
             ReportProgress("Refreshing orders", list.Count, list.Count, "Done", completed: true);
         }
 
-        public void Approve(IEnumerable<OrderRecord> orders) => Decide(orders, approve: true);
+        /// <param name="overFindings">Approve even a request the approval checks found something in (-Force); it is warned about and logged.</param>
+        public void Approve(IEnumerable<OrderRecord> orders, bool overFindings = false) => Decide(orders, approve: true, overFindings);
 
-        public void Deny(IEnumerable<OrderRecord> orders) => Decide(orders, approve: false);
+        public void Deny(IEnumerable<OrderRecord> orders) => Decide(orders, approve: false, overFindings: false);
 
-        private void Decide(IEnumerable<OrderRecord> orders, bool approve)
+        /// <summary>What the approval checks find in a pending order, against its template as the connector reports it.</summary>
+        /// <param name="mayAskCa">Fetch the templates from the CA when none are cached (approving); listings use the cache only.</param>
+        public IReadOnlyList<ApprovalFinding> ReviewApproval(OrderRecord order, bool mayAskCa)
+        {
+            var definition = Workspace.RequireConnector(order.Connector);
+            return ApprovalReview.Review(order.Csr, order.Template, TemplateOf(definition, order.Template, mayAskCa), ApprovalPolicy.For(definition));
+        }
+
+        private CaTemplate? TemplateOf(ConnectorDefinition definition, string name, bool mayAskCa)
+        {
+            try
+            {
+                var templates = mayAskCa ? new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: false) : Workspace.Store.GetTemplates(definition);
+                return templates.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || t.Oid == name);
+            }
+            catch (PscException ex)
+            {
+                Sink.WriteVerbose($"The templates of '{definition.Name}' could not be read ({ex.Message}); the request is checked without them.");
+                return null;
+            }
+        }
+
+        /// <summary>A pending order as shown: with what the approval checks find in it.</summary>
+        private OrderRecord WithFindings(OrderRecord order) =>
+            order.Status == SubmitStatus.Pending && order.ApprovalFindings.Count == 0 ? order with { ApprovalFindings = ReviewApproval(order, mayAskCa: false) } : order;
+
+        /// <summary>
+        /// Approves a pending order by itself when its connector's autoApprove names the template, the connector can
+        /// approve, and the request passes the approval checks; a request that trips one waits for a CA manager, said so.
+        /// </summary>
+        private OrderRecord AutoApprove(OrderRecord order)
+        {
+            if (order.Status != SubmitStatus.Pending || order.RequestId == null) return order;
+            var definition = Workspace.RequireConnector(order.Connector);
+            var policy = ApprovalPolicy.For(definition);
+            if (policy.AutoApprovedTemplates.Count == 0) return order;
+            var template = TemplateOf(definition, order.Template, mayAskCa: true);
+            if (!policy.AutoApproves(order.Template, template?.Oid)) return order;
+            var what = $"Request {order.RequestId} (order {order.Id}, '{order.CommonName}', template {order.Template}) on '{order.Connector}'";
+            var connector = Workspace.Connect(definition);
+            if ((connector.Capabilities & ConnectorCapabilities.Approve) == 0)
+            {
+                Sink.WriteWarning($"{what} waits for a CA manager: the connector's autoApprove names the template, but a '{definition.Type}' connector cannot approve requests.");
+                return order;
+            }
+            var findings = ApprovalReview.Review(order.Csr, order.Template, template, policy);
+            if (findings.Count > 0)
+            {
+                var message = $"{what} was not approved automatically: {string.Join(" ", findings.Select(f => f.ToString()))} A CA manager decides; approving it by hand takes {UserText.Command($"order approve {order.Id} --force", $"Approve-AdcsRequest -Id {order.Id} -Force")}.";
+                Sink.WriteWarning(message);
+                Event(EventIds.AutoApprovalWithheld, EventChannel.Admin, message, order.Connector, order.Id, "ApprovalChecksFailed");
+                return order with { ApprovalFindings = findings };
+            }
+            var approved = Workspace.Store.UpdateOrder(order.WithResult(connector.Approve(order.RequestId, Sink.Cancellation)));
+            Event(EventIds.RequestAutoApproved, EventChannel.Admin,
+                $"{what} was approved automatically: the connector's autoApprove names the template and the request passed the approval checks.", order.Connector, order.Id);
+            Sink.WriteVerbose($"{what} was approved automatically.");
+            return approved;
+        }
+
+        private void Decide(IEnumerable<OrderRecord> orders, bool approve, bool overFindings)
         {
             foreach (var order in orders)
             {
@@ -271,7 +333,12 @@ namespace PSCertConnector.Core.Operations
                     if (current.RequestId == null)
                         throw new PscException("OrderHasNoRequestId", FailureCategory.InvalidOperation, $"Order {current.Id} has no CA request id to act on.");
                     var connector = Workspace.Connect(current.Connector);
-                    if (!Sink.ShouldProcess($"request {current.RequestId} ('{current.CommonName}') on connector '{current.Connector}'", approve ? "Approve" : "Deny")) return;
+                    var findings = approve && current.Status == SubmitStatus.Pending ? ReviewApproval(current, mayAskCa: true) : Array.Empty<ApprovalFinding>();
+                    if (findings.Count > 0 && !overFindings)
+                        throw new PscException("ApprovalChecksFailed", FailureCategory.InvalidOperation,
+                            $"Request {current.RequestId} (order {current.Id}, '{current.CommonName}', template {current.Template}) was not approved: {string.Join(" ", findings.Select(f => f.ToString()))} " +
+                            $"Look at the request; to approve it anyway: {UserText.Command($"order approve {current.Id} --force", $"Approve-AdcsRequest -Id {current.Id} -Force")}.") { Target = current.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                    if (!Sink.ShouldProcess($"request {current.RequestId} ('{current.CommonName}') on connector '{current.Connector}'" + (findings.Count > 0 ? $" despite {findings.Count} approval finding(s)" : ""), approve ? "Approve" : "Deny")) return;
                     SubmitResult result;
                     try
                     {
@@ -287,6 +354,12 @@ namespace PSCertConnector.Core.Operations
                         Sink.WriteVerbose($"Request {current.RequestId} on '{current.Connector}' was already {result.Status.ToString().ToLowerInvariant()} on the CA.");
                     }
                     var updated = Workspace.Store.UpdateOrder(current.WithResult(result));
+                    if (findings.Count > 0)
+                    {
+                        var message = $"Request {current.RequestId} (order {current.Id}, '{current.CommonName}', template {current.Template}) on '{current.Connector}' was approved by hand over the approval checks: {string.Join(" ", findings.Select(f => f.ToString()))}";
+                        Sink.WriteWarning(message);
+                        Event(EventIds.RequestApprovedOverFindings, EventChannel.Admin, message, current.Connector, current.Id);
+                    }
                     if (updated.Status != current.Status) ReportDisposition(updated, refreshed: true, decidedHere: true);
                     Sink.WriteObject(updated);
                 });

@@ -6,6 +6,9 @@ namespace PSCertConnector.Core.Pkix
     {
         public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
         public const string ClientAuth = "1.3.6.1.5.5.7.3.2";
+        public const string AnyExtendedKeyUsage = "2.5.29.37.0";
+        public const string SmartcardLogon = "1.3.6.1.4.1.311.20.2.2";
+        public const string PkinitClient = "1.3.6.1.5.2.3.4";
         public const string EmailProtection = "1.3.6.1.5.5.7.3.4";
         public const string EncryptingFileSystem = "1.3.6.1.4.1.311.10.3.4";
         public const string Upn = "1.3.6.1.4.1.311.20.2.3";

@@ -38,5 +38,7 @@ namespace PSCertConnector.Core.Store
         public int PollAttempts { get; init; }
         /// <summary>For a renewal: when its successor was deployed like the predecessor (null while that is still to do).</summary>
         public DateTimeOffset? FinishedAt { get; init; }
+        /// <summary>For a pending order: what the approval checks found (empty: nothing); not stored, worked out when the order is shown.</summary>
+        public IReadOnlyList<ApprovalFinding> ApprovalFindings { get; init; } = Array.Empty<ApprovalFinding>();
     }
 }

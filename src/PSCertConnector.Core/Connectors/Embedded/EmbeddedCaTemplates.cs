@@ -18,6 +18,10 @@ namespace PSCertConnector.Core.Connectors.Embedded
             Template("Machine", "Computer", 3, TimeSpan.FromDays(365), new[] { Oids.ClientAuth, Oids.ServerAuth }),
             Template("RA", "Registration Authority (client authentication)", 4, TimeSpan.FromDays(730), new[] { Oids.ClientAuth }),
             Template("WebServerApproval", "Web Server (CA manager approval)", 5, TimeSpan.FromDays(730), new[] { Oids.ServerAuth }) with { RequiresApproval = true },
+            // The two template shapes that let an enrollee become anyone (ESC1: client authentication with the subject from
+            // the request) or get a certificate for any use (ESC2), held back by CA-manager approval: what the approval checks catch.
+            Template("ClientAuthApproval", "Client authentication, subject from the request (CA manager approval)", 6, TimeSpan.FromDays(365), new[] { Oids.ClientAuth }) with { RequiresApproval = true },
+            Template("AnyPurposeApproval", "Any purpose (CA manager approval)", 7, TimeSpan.FromDays(365), new[] { Oids.AnyExtendedKeyUsage }) with { RequiresApproval = true },
         };
 
         private static CaTemplate Template(string name, string display, int n, TimeSpan validity, string[] ekus) => new CaTemplate
