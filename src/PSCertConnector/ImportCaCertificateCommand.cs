@@ -22,7 +22,7 @@ namespace PSCertConnector.Commands
         [Parameter] [ValidateRange(1, 100000)] public int BatchSize { get; set; } = 500;
         [Parameter(Mandatory = true, ParameterSetName = DueSet)] public SwitchParameter Due { get; set; }
         [Parameter(ParameterSetName = DueSet)] [ValidateRange(1, 86400)] public int LeaseSeconds { get; set; } = 600;
-        [Parameter] [ValidateNotNullOrEmpty] public string[] Template { get; set; } = new string[0];
+        [Parameter] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(TemplateNameCompleter))] public string[] Template { get; set; } = new string[0];
         [Parameter] public ImportStatus[] Status { get; set; } = new ImportStatus[0];
         [Parameter] public System.DateTime? IssuedAfter { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string[] Subject { get; set; } = new string[0];

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -13,7 +14,10 @@ namespace PSCertConnector.Commands
             System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var results = new List<CompletionResult>();
-            if (fakeBoundParameters["Connector"] is not string connectorName) return results;
+            // One connector named (Import-CaCertificate takes several: the first one's templates are offered).
+            var named = fakeBoundParameters["Connector"];
+            var connectorName = named as string ?? (named as object[])?.OfType<string>().FirstOrDefault();
+            if (connectorName == null) return results;
             try
             {
                 using var workspace = Workspace.OpenForReading();

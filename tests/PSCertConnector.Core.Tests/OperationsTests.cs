@@ -148,7 +148,8 @@ namespace PSCertConnector.Core.Tests
             new InventoryOperations(_ws, whatIf).Revoke(new[] { new CertificateSelector(cert.SerialNumber, null, null) }, RevocationReason.KeyCompromise, null);
             new ImportOperation(_ws, whatIf).Import(new[] { "lab" }, new ImportOptions());
 
-            whatIf.Objects.Should().BeEmpty();
+            whatIf.Objects.Should().ContainSingle("only the import's -WhatIf writes something: what it would do")
+                .Which.Should().Be(new ImportPreview("lab", "everything", WouldAdd: 0, WouldRefresh: 1, LeftOut: 0, Unreadable: 0));
             whatIf.Errors.Should().BeEmpty();
             whatIf.ShouldProcessCalls.Should().HaveCount(6);
             CountRows("connectors").Should().Be(1);
@@ -358,7 +359,7 @@ namespace PSCertConnector.Core.Tests
             var old = Enroll("Old.Fabrikam.com");
             var db = _ws.Store.Database;
             db.Execute("DROP TABLE certificate_names"); // as an inventory of schema 7 has it, without what later steps added
-            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts; ALTER TABLE orders DROP COLUMN finished_at");
+            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts; ALTER TABLE orders DROP COLUMN finished_at; ALTER TABLE connectors DROP COLUMN proxy_secret");
             db.Execute("DELETE FROM schema_version WHERE version >= 8");
             db.Migrate(InventoryStore.SchemaMigrations, "inventory database").Should().Be(InventoryStore.LatestSchemaVersion - 7);
 

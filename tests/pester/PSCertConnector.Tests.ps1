@@ -436,6 +436,54 @@ Describe 'Import-CaCertificate' {
     }
 }
 
+Describe 'Import selection and the approval policy on the embedded CA' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name selection
+        Set-CaConnector -Name lab -Domain contoso.com -Setting @{ autoApprove = 'WebServerApproval' } -ErrorAction Stop
+    }
+
+    It 'Import-CaCertificate -WhatIf previews, a -Template selection imports only that template, and Format-List shows the selection' {
+        foreach ($template in 'RA', 'WebServer') {
+            $null = New-RaCertificateRequest -Subject "CN=sel-$($template.ToLower()).contoso.com" | Submit-AdcsRequest -Connector lab -Template $template -ErrorAction Stop
+        }
+        $preview = Import-CaCertificate -Connector lab -Template WebServer -WhatIf
+        $preview.PSObject.TypeNames[0] | Should -Be 'PSCertConnector.ImportPreview'
+        $preview.WouldAdd | Should -Be 1
+        $preview.LeftOut | Should -Be 1
+        ($preview | Out-String) | Should -Match 'WouldAdd\s+WouldRefresh\s+LeftOut'
+        Get-CaCertificate | Should -BeNullOrEmpty -Because '-WhatIf stored nothing'
+
+        Set-CaConnector -Name lab -Setting @{ importTemplates = 'RA' } -ErrorAction Stop
+        (Get-CaConnector -Name lab | Format-List | Out-String) | Should -Match 'ImportSelection\s*:\s*template RA'
+        $run = Import-CaCertificate -Connector lab -ErrorAction Stop
+        $run.Imported | Should -Be 1
+        (Get-CaCertificate).CommonName | Should -Be 'sel-ra.contoso.com'
+        { Set-CaConnector -Name lab -Setting @{ importStatus = 'valid' } -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSetting*'
+    }
+
+    It 'An autoApprove template inside the domain is issued at once; one outside waits with its finding and takes -Force' {
+        $auto = New-RaCertificateRequest -Subject 'CN=auto.contoso.com' -SubjectAlternativeName 'dns=auto.contoso.com' |
+            Submit-AdcsRequest -Connector lab -Template WebServerApproval -ErrorAction Stop
+        $auto.Status | Should -Be 'Issued'
+
+        $outside = New-RaCertificateRequest -Subject 'CN=shop.fabrikam.com' -SubjectAlternativeName 'dns=shop.fabrikam.com' |
+            Submit-AdcsRequest -Connector lab -Template WebServerApproval -WarningVariable held -WarningAction SilentlyContinue -ErrorAction Stop
+        $outside.Status | Should -Be 'Pending'
+        ($held -join ' ') | Should -Match 'was not approved automatically'
+        $order = Get-AdcsOrder -Id $outside.Id
+        $order.ApprovalFindings.Rule | Should -Be 'NameOutsideAllowedDomains'
+        ($order | Out-String -Width 200) | Should -Match 'Pending \(1 risk\)'
+        ($order | Format-List | Out-String) | Should -Match 'NameOutsideAllowedDomains: .*shop\.fabrikam\.com'
+
+        $order | Approve-AdcsRequest -ErrorAction SilentlyContinue -ErrorVariable refused | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ApprovalChecksFailed*'
+        $refused[0].Exception.Message | Should -Match 'Approve-AdcsRequest -Id \d+ -Force'
+        $forced = $order | Approve-AdcsRequest -Force -WarningAction SilentlyContinue -ErrorAction Stop
+        $forced.Status | Should -Be 'Issued'
+        (Get-CaEvent -Id 1007).Message | Should -Match 'approved by hand over the approval checks'
+    }
+}
+
 Describe 'AD CS over HTTPS against the Lab server' {
     BeforeAll {
         $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'lab-home'
@@ -455,6 +503,42 @@ Describe 'AD CS over HTTPS against the Lab server' {
         New-CaConnector -Name lab-ces -Type adcs-ces -Credential $credential -Setting $settings -ErrorAction Stop | Out-Null
         (Get-CaTemplate -Connector lab-ces -Refresh).Name | Should -Contain 'WebServerApproval'
         (Get-CaConnector -Name lab-ces).HasSecret | Should -BeTrue
+    }
+
+    It 'A connector through an authenticating proxy (tinyproxy) says its route, and fails clearly without the proxy account' {
+        $folder = Join-Path $TestDrive 'tinyproxy'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        if ($IsLinux) { chmod 777 $folder }
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $proxyPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        $config = Join-Path $folder 'tinyproxy.conf'
+        $lines = @("Port $proxyPort", 'Listen 127.0.0.1', 'Timeout 60', 'Allow 127.0.0.1', "LogFile `"$folder/tinyproxy.log`"", 'LogLevel Info', 'BasicAuth pester Pester-Proxy-1')
+        if ((id -u) -eq '0') { $lines += 'User nobody', 'Group nogroup' }
+        Set-Content -Path $config -Value $lines
+        $proxy = Start-Process -FilePath /usr/bin/tinyproxy -ArgumentList '-d', '-c', $config -PassThru -RedirectStandardError (Join-Path $folder 'stderr.txt')
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ($true) {
+                try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $proxyPort).Dispose(); break }
+                catch { if ([DateTime]::UtcNow -gt $deadline -or $proxy.HasExited) { throw "tinyproxy did not start: $(Get-Content (Join-Path $folder 'stderr.txt') -Raw)" }; Start-Sleep -Milliseconds 100 }
+            }
+            $proxied = $settings.Clone(); $proxied.proxy = "http://127.0.0.1:$proxyPort"
+            New-CaConnector -Name lab-proxied -Type adcs-ces -Credential $credential -Setting $proxied -ErrorAction Stop | Out-Null
+            $refused = Test-CaConnector -Name lab-proxied
+            $refused.Success | Should -BeFalse
+            $refused.Message | Should -Match 'asked for credentials \(407\).*Set-CaConnector lab-proxied -ProxyCredential'
+
+            $proxyAccount = [pscredential]::new('pester', (ConvertTo-SecureString 'Pester-Proxy-1' -AsPlainText -Force))
+            Set-CaConnector -Name lab-proxied -ProxyCredential $proxyAccount -ErrorAction Stop
+            (Get-CaConnector -Name lab-proxied).HasProxyCredential | Should -BeTrue
+            $report = Test-CaConnector -Name lab-proxied
+            $report.Success | Should -BeTrue -Because $report.Message
+            $report.Route | Should -Be "through http://127.0.0.1:$proxyPort (from the connector's proxy setting, as pester)"
+            ($report | Out-String) | Should -Match 'Route'
+            Get-Content (Join-Path $folder 'tinyproxy.log') -Raw | Should -Match "CONNECT localhost:$port"
+            (Export-CaConnectorConfiguration | Out-String) | Should -Not -Match 'Pester-Proxy-1'
+        }
+        finally { Stop-Process -InputObject $proxy -Force -ErrorAction SilentlyContinue }
     }
 
     It 'A request waits for approval; CES cannot approve, the CA manager approves on the CA, and Get-AdcsOrder -Refresh | Receive-AdcsCertificate fetches it' {

@@ -333,7 +333,13 @@ namespace PSCertConnector.Core.Operations
                     if (current.RequestId == null)
                         throw new PscException("OrderHasNoRequestId", FailureCategory.InvalidOperation, $"Order {current.Id} has no CA request id to act on.");
                     var connector = Workspace.Connect(current.Connector);
-                    var findings = approve && current.Status == SubmitStatus.Pending ? ReviewApproval(current, mayAskCa: true) : Array.Empty<ApprovalFinding>();
+                    // Checked where the connector can approve (elsewhere its approval fails saying where to decide). A check that
+                    // could not be made is warned about; a danger found takes -Force.
+                    var all = approve && current.Status == SubmitStatus.Pending && (connector.Capabilities & ConnectorCapabilities.Approve) != 0
+                        ? ReviewApproval(current, mayAskCa: true) : Array.Empty<ApprovalFinding>();
+                    var findings = all.Where(f => !f.Inconclusive).ToList();
+                    foreach (var unchecked_ in all.Where(f => f.Inconclusive))
+                        Sink.WriteWarning($"Request {current.RequestId} (order {current.Id}) is approved without the approval checks: {unchecked_.Message}");
                     if (findings.Count > 0 && !overFindings)
                         throw new PscException("ApprovalChecksFailed", FailureCategory.InvalidOperation,
                             $"Request {current.RequestId} (order {current.Id}, '{current.CommonName}', template {current.Template}) was not approved: {string.Join(" ", findings.Select(f => f.ToString()))} " +
