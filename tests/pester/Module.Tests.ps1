@@ -148,7 +148,7 @@ foreach (`$command in Get-Command -Module PSCertConnector) {
         `$names = ((`$set.Parameters.Name | Where-Object { `$_ -notin `$common }) | Sort-Object) -join ','
         if (`$names -notin `$shown) { "MISMATCH `$(`$command.Name) set `$(`$set.Name): `$names" }
     }
-    `$text = (Get-Help `$command.Name | Out-String -Width 300)
+    `$text = (Get-Help `$command.Name | Out-String -Width 1000)
     if (`$text -notmatch '\[<CommonParameters>\]') { "MISMATCH `$(`$command.Name): no [<CommonParameters>]" }
     if (`$text -match '[^\[]\]>') { "MISMATCH `$(`$command.Name): a garbled type in the syntax" }
 }

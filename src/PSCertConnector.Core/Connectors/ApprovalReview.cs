@@ -61,9 +61,12 @@ namespace PSCertConnector.Core.Connectors
             return findings;
         }
 
-        /// <summary>A template known by name only (AD CS DCOM lists no more) has no validity, usages or name flags.</summary>
-        private static bool PolicyKnown(CaTemplate template) =>
-            template.Validity > TimeSpan.Zero || template.ExtendedKeyUsages.Count > 0 || template.SubjectNameFlags != 0;
+        /// <summary>
+        /// Whether the connector reported the template's usages and name flags: AD CS over DCOM lists names only, DigiCert
+        /// profiles carry no usages. A template from CEP or the directory with no usages has name flags, so "no usage" is
+        /// then known to mean "any purpose".
+        /// </summary>
+        private static bool PolicyKnown(CaTemplate template) => template.ExtendedKeyUsages.Count > 0 || template.SubjectNameFlags != 0;
 
         /// <summary>The domain names a request asks for, lowercased: a host-like common name, DNS SANs, and the domains of e-mail, UPN and URI SANs.</summary>
         private static IEnumerable<string> NamesIn(CsrInfo csr)
