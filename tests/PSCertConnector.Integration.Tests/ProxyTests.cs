@@ -111,7 +111,19 @@ namespace PSCertConnector.Integration.Tests
             var listing = InProcessCli.Run(_home.Path, "connector", "show", "ces", "--json").Out;
             listing.Should().NotContain(ProxyPassword);
             File.ReadAllBytes(Path.Combine(_home.Path, "inventory.db")).AsSpan().IndexOf(Encoding.UTF8.GetBytes(ProxyPassword)).Should().Be(-1);
-            ConfigurationOperations.ToJson(new ConfigurationOperations(_workspace, new RecordingSink()).Export()).Should().NotContain(ProxyPassword);
+            var json = ConfigurationOperations.ToJson(new ConfigurationOperations(_workspace, new RecordingSink()).Export());
+            json.Should().NotContain(ProxyPassword).And.Contain($"\"proxyUser\": \"{ProxyUser}\"").And.Contain("PSC_SECRET_CES_PROXY");
+
+            // The configuration carries the proxy account to another host, its password given there by name.
+            using var otherHome = new TempHome();
+            using var other = Workspace.Open(otherHome.Path, _lab.Registry);
+            var imported = new RecordingSink();
+            new ConfigurationOperations(other, imported).Import(ConfigurationOperations.Parse(json, "the exported configuration"),
+                new Dictionary<string, string> { ["ces"] = LabFixture.Password, ["ces:proxy"] = ProxyPassword });
+            imported.Errors.Should().BeEmpty(string.Join("; ", imported.Errors.Select(e => e.Message)));
+            var there = new RecordingSink();
+            new ConnectorOperations(other, there).Test(new[] { "ces" });
+            there.Single<ConnectorTestReport>().Success.Should().BeTrue(there.Single<ConnectorTestReport>().Message);
         }
 
         [Fact]

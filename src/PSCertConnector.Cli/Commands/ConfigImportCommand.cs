@@ -11,7 +11,7 @@ namespace PSCertConnector.Cli.Commands
         public ConfigImportCommand() : base("config import",
             "Bring the connectors and notification rules to a configuration file made by 'config export': each is added, updated, or left alone when it matches. Secrets come from the references in the file.",
             new CliOption("file", "the configuration (JSON)"),
-            new CliOption("secret-env", "NAME=VARIABLE: the secret of connector or rule NAME from this environment variable, instead of the file's reference (repeat)"))
+            new CliOption("secret-env", "NAME=VARIABLE: the secret of connector or rule NAME from this environment variable, instead of the file's reference (NAME:proxy for a connector's proxy password; repeat)"))
         {
         }
 

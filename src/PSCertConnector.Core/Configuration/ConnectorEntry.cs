@@ -18,5 +18,9 @@ namespace PSCertConnector.Core.Configuration
         /// <summary>Transport, import and renewal settings (renewBeforeDays, renewAtPercent, autoRenew).</summary>
         public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
         public SecretReference? Secret { get; init; }
+        /// <summary>The account of the connector's proxy (its password is ProxySecret); null when the proxy asks for none.</summary>
+        public string? ProxyUser { get; init; }
+        /// <summary>The proxy account's password, by reference (given by name as 'NAME:proxy').</summary>
+        public SecretReference? ProxySecret { get; init; }
     }
 }

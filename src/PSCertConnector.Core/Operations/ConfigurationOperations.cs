@@ -35,6 +35,8 @@ namespace PSCertConnector.Core.Operations
         {
             var connectors = Workspace.Store.ListConnectors().Select(c => new ConnectorEntry
             {
+                ProxyUser = c.HasProxyCredential ? ProxyUserOf(c.Name) : null,
+                ProxySecret = c.HasProxyCredential ? new SecretReference { Env = VariableFor(c.Name) + "_PROXY" } : null,
                 Name = c.Name, Type = c.Type, Domain = c.Domain, BusinessUnit = c.BusinessUnit, Tags = c.Tags, Priority = c.Priority,
                 ImportEnabled = c.ImportEnabled, ImportEvery = c.ImportEvery, ImportEveryUnit = c.ImportEveryUnit,
                 Settings = WithoutHostDefaults(c),
@@ -120,7 +122,7 @@ namespace PSCertConnector.Core.Operations
             foreach (var entry in document.Connectors)
                 ForItem(entry.Name, () =>
                 {
-                    var action = ApplyConnector(entry, Secret(entry.Name, entry.Secret, secrets));
+                    var action = ApplyConnector(entry, Secret(entry.Name, entry.Secret, secrets), ProxySecret(entry, secrets));
                     if (action != null) Report(changes, new ConfigurationChange("Connector", entry.Name, action.Value));
                 });
             foreach (var entry in document.NotificationRules)
@@ -145,7 +147,27 @@ namespace PSCertConnector.Core.Operations
             Sink.WriteObject(change);
         }
 
-        private ConfigurationAction? ApplyConnector(ConnectorEntry entry, string? secret)
+        /// <summary>The proxy account's user name (the password stays where it is).</summary>
+        private string? ProxyUserOf(string connector)
+        {
+            var secrets = Workspace.Store.GetConnectorSecrets(connector);
+            var account = secrets.ProxyCredential;
+            if (secrets.ProxySecret != null) Array.Clear(secrets.ProxySecret, 0, secrets.ProxySecret.Length);
+            if (secrets.Secret != null) Array.Clear(secrets.Secret, 0, secrets.Secret.Length);
+            return account == null ? null : string.IsNullOrEmpty(account.Domain) ? account.UserName : account.Domain + "\\" + account.UserName;
+        }
+
+        /// <summary>The proxy account as stored ("user\npassword"), from the entry's user and its password given or referenced; null when none.</summary>
+        private byte[]? ProxySecret(ConnectorEntry entry, IReadOnlyDictionary<string, string>? secrets)
+        {
+            var password = Secret(entry.Name + ":proxy", entry.ProxySecret, secrets);
+            if (password == null) return null;
+            if (string.IsNullOrEmpty(entry.ProxyUser))
+                throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"Connector '{entry.Name}': proxySecret is given but proxyUser is missing; expected the proxy account's name.") { Target = entry.Name };
+            return Encoding.UTF8.GetBytes(entry.ProxyUser + "\n" + password);
+        }
+
+        private ConfigurationAction? ApplyConnector(ConnectorEntry entry, string? secret, byte[]? proxySecret)
         {
             var existing = Workspace.Store.GetConnector(entry.Name);
             var secretBytes = secret == null ? null : Encoding.UTF8.GetBytes(secret);
@@ -159,7 +181,7 @@ namespace PSCertConnector.Core.Operations
                     {
                         Name = entry.Name, Type = entry.Type, Domain = entry.Domain, BusinessUnit = entry.BusinessUnit, Tags = entry.Tags, Priority = entry.Priority,
                         ImportEnabled = entry.ImportEnabled, ImportEvery = entry.ImportEvery, ImportEveryUnit = entry.ImportEveryUnit, Settings = entry.Settings,
-                    }, secretBytes);
+                    }, secretBytes, proxySecret: proxySecret);
                     return step.Errors == 0 ? ConfigurationAction.Added : null;
                 }
                 if (!existing.Type.Equals(entry.Type, StringComparison.OrdinalIgnoreCase))
@@ -174,22 +196,27 @@ namespace PSCertConnector.Core.Operations
                             && existing.Priority == entry.Priority && existing.ImportEnabled == entry.ImportEnabled && existing.ImportEvery == entry.ImportEvery
                             && existing.ImportEveryUnit == entry.ImportEveryUnit
                             && settings.All(p => p.Value.Length == 0 ? !existing.Settings.ContainsKey(p.Key) : existing.Settings.TryGetValue(p.Key, out var v) && v == p.Value);
-                if (same && secretBytes != null)
+                if (same && (secretBytes != null || proxySecret != null))
                 {
-                    var kept = Workspace.Store.GetConnectorSecret(existing.Name);
-                    same = kept != null && kept.AsSpan().SequenceEqual(secretBytes);
-                    if (kept != null) Array.Clear(kept, 0, kept.Length);
+                    var kept = Workspace.Store.GetConnectorSecrets(existing.Name);
+                    same = (secretBytes == null || (kept.Secret != null && kept.Secret.AsSpan().SequenceEqual(secretBytes)))
+                        && (proxySecret == null || (kept.ProxySecret != null && kept.ProxySecret.AsSpan().SequenceEqual(proxySecret)));
+                    foreach (var plain in new[] { kept.Secret, kept.ProxySecret }) if (plain != null) Array.Clear(plain, 0, plain.Length);
                 }
                 if (same) return ConfigurationAction.Unchanged;
                 if (!Sink.ShouldProcess($"connector '{entry.Name}' ({entry.Type})", "Update")) return null;
                 new ConnectorOperations(Workspace, step).Update(existing.Name, new ConnectorChanges
                 {
                     Domain = entry.Domain ?? "", BusinessUnit = entry.BusinessUnit ?? "", Tags = entry.Tags, Priority = entry.Priority, ImportEnabled = entry.ImportEnabled,
-                    ImportEvery = entry.ImportEvery, ImportEveryUnit = entry.ImportEveryUnit, Settings = settings,
+                    ImportEvery = entry.ImportEvery, ImportEveryUnit = entry.ImportEveryUnit, Settings = settings, ProxySecret = proxySecret,
                 }, secretBytes, passThru: false);
                 return step.Errors == 0 ? ConfigurationAction.Updated : null;
             }
-            finally { if (secretBytes != null) Array.Clear(secretBytes, 0, secretBytes.Length); }
+            finally
+            {
+                if (secretBytes != null) Array.Clear(secretBytes, 0, secretBytes.Length);
+                if (proxySecret != null) Array.Clear(proxySecret, 0, proxySecret.Length);
+            }
         }
 
         /// <summary>The settings as stored, less those this host's connector type fills in by itself when they are missing.</summary>
