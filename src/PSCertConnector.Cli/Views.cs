@@ -107,7 +107,7 @@ namespace PSCertConnector.Cli
                 id = i.Id, connector = i.Connector, mode = i.Mode, status = i.Status, imported = i.Imported, updated = i.Updated,
                 startWatermark = i.StartWatermark, endWatermark = i.EndWatermark, startedAt = i.StartedAt, finishedAt = i.FinishedAt, error = i.Error,
             },
-            ImportPreview p => new { connector = p.Connector, selection = p.Selection, wouldAdd = p.WouldAdd, wouldRefresh = p.WouldRefresh, leftOut = p.LeftOut, unreadable = p.Unreadable },
+            ImportPreview p => new { connector = p.Connector, selection = p.Selection, wouldAdd = p.WouldAdd, alreadyStored = p.AlreadyStored, leftOut = p.LeftOut, unreadable = p.Unreadable },
             System.IO.FileInfo f => new { path = f.FullName, bytes = f.Length },
             StoreStatus t => new
             {
@@ -222,8 +222,8 @@ namespace PSCertConnector.Cli
                 {
                     i.Connector, i.Mode.ToString(), i.Status.ToString(), i.Imported.ToString(), i.Updated.ToString(), i.EndWatermark ?? "", Date(i.FinishedAt),
                 }).ToList()),
-            ImportPreview => (new[] { "Connector", "WouldAdd", "WouldRefresh", "LeftOut", "Unreadable", "Selection" },
-                items.Cast<ImportPreview>().Select(p => new[] { p.Connector, p.WouldAdd.ToString(), p.WouldRefresh.ToString(), p.LeftOut.ToString(), p.Unreadable.ToString(), p.Selection }).ToList()),
+            ImportPreview => (new[] { "Connector", "WouldAdd", "AlreadyStored", "LeftOut", "Unreadable", "Selection" },
+                items.Cast<ImportPreview>().Select(p => new[] { p.Connector, p.WouldAdd.ToString(), p.AlreadyStored.ToString(), p.LeftOut.ToString(), p.Unreadable.ToString(), p.Selection }).ToList()),
             System.IO.FileInfo => (new[] { "Path", "Bytes" },
                 items.Cast<System.IO.FileInfo>().Select(f => new[] { f.FullName, f.Length.ToString() }).ToList()),
             StoreStatus => (new[] { "Engine", "Location", "Source", "Schema", "Secrets", "Connectors", "Certificates", "Orders", "Leases" },

@@ -100,12 +100,16 @@ namespace PSCertConnector.Tests
             Submit("ContosoWeb", "new.contoso.com");
             _workspace.Connect("corp").Revoke(kept.SerialNumber!, RevocationReason.KeyCompromise, null, default);
 
-            var (run, _) = Import();
-            run!.Imported.Should().Be(0, "new.contoso.com does not match *.fabrikam.com");
+            var sink = new RecordingSink();
+            new ImportOperation(_workspace, sink).Import(new[] { "corp" }, new ImportOptions { BusinessUnit = "Finance", Tags = new[] { "fabrikam" } });
+            var run = sink.Objects.OfType<ImportRunRecord>().Single();
+            run.Imported.Should().Be(0, "new.contoso.com does not match *.fabrikam.com");
             run.Updated.Should().Be(1, "the revocation of kept.contoso.com still reaches the inventory");
             var stored = _workspace.Store.QueryCertificates(new CertificateQuery()).Single();
             stored.CommonName.Should().Be("kept.contoso.com");
             stored.RevocationReason.Should().Be(RevocationReason.KeyCompromise);
+            stored.BusinessUnit.Should().BeNull("the run's business unit and tags are for what it selects, and kept.contoso.com is left out");
+            stored.Tags.Should().NotContain("fabrikam");
         }
 
         [Fact]
@@ -120,7 +124,7 @@ namespace PSCertConnector.Tests
             var (run, sink) = Import(once: new ImportSelection { Subjects = new[] { "*.contoso.com" } }, whatIf: true, mode: ImportMode.Full);
             run.Should().BeNull();
             var preview = sink.Single<ImportPreview>();
-            preview.Should().Be(new ImportPreview("corp", "subject *.contoso.com", WouldAdd: 1, WouldRefresh: 1, LeftOut: 1, Unreadable: 0));
+            preview.Should().Be(new ImportPreview("corp", "subject *.contoso.com", WouldAdd: 1, AlreadyStored: 1, LeftOut: 1, Unreadable: 0));
             Inventory().Should().Equal("a.contoso.com");
             _workspace.Store.GetConnector("corp")!.ImportWatermark.Should().Be(watermark);
         }

@@ -149,7 +149,7 @@ namespace PSCertConnector.Core.Tests
             new ImportOperation(_ws, whatIf).Import(new[] { "lab" }, new ImportOptions());
 
             whatIf.Objects.Should().ContainSingle("only the import's -WhatIf writes something: what it would do")
-                .Which.Should().Be(new ImportPreview("lab", "everything", WouldAdd: 0, WouldRefresh: 1, LeftOut: 0, Unreadable: 0));
+                .Which.Should().Be(new ImportPreview("lab", "everything", WouldAdd: 0, AlreadyStored: 1, LeftOut: 0, Unreadable: 0));
             whatIf.Errors.Should().BeEmpty();
             whatIf.ShouldProcessCalls.Should().HaveCount(6);
             CountRows("connectors").Should().Be(1);

@@ -140,6 +140,18 @@ namespace PSCertConnector.Integration.Tests
             _workspace.Store.GetOrder(order.Id)!.Status.Should().Be(SubmitStatus.Issued);
         }
 
+        [Fact]
+        public void Pending_orders_of_a_removed_connector_are_still_listed()
+        {
+            var name = Connector("embedded", (ApprovalPolicy.AllowedDomainsSetting, "contoso.com"));
+            Submit(name, "WebServerApproval", Csr("CN=orphan.fabrikam.com")).Order.ApprovalFindings.Should().ContainSingle();
+            new ConnectorOperations(_workspace, new RecordingSink()).Remove(new[] { name });
+            var list = new RecordingSink();
+            new OrderOperations(_workspace, list).List(new OrderQuery(), refresh: false);
+            list.Errors.Should().BeEmpty();
+            list.Single<OrderRecord>().ApprovalFindings.Should().BeEmpty("with its connector gone there is no policy to check against");
+        }
+
         /// <summary>By hand: without Force the approval is refused with the findings; with it the request is issued and the override logged.</summary>
         private void RefusedThenForced(OrderRecord order)
         {

@@ -450,7 +450,7 @@ Describe 'Import selection and the approval policy on the embedded CA' {
         $preview.PSObject.TypeNames[0] | Should -Be 'PSCertConnector.ImportPreview'
         $preview.WouldAdd | Should -Be 1
         $preview.LeftOut | Should -Be 1
-        ($preview | Out-String) | Should -Match 'WouldAdd\s+WouldRefresh\s+LeftOut'
+        ($preview | Out-String) | Should -Match 'WouldAdd\s+AlreadyStored\s+LeftOut'
         Get-CaCertificate | Should -BeNullOrEmpty -Because '-WhatIf stored nothing'
 
         Set-CaConnector -Name lab -Setting @{ importTemplates = 'RA' } -ErrorAction Stop

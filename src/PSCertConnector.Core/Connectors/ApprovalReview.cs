@@ -17,7 +17,9 @@ namespace PSCertConnector.Core.Connectors
         private static readonly string[] AuthenticatingUsages = { Oids.ClientAuth, Oids.SmartcardLogon, Oids.PkinitClient, Oids.AnyExtendedKeyUsage };
 
         /// <param name="template">The template as the connector reports it; null when it is not known.</param>
-        public static IReadOnlyList<ApprovalFinding> Review(byte[]? csrDer, string templateName, CaTemplate? template, ApprovalPolicy policy)
+        /// <param name="submittedAttributes">The attributes sent with the request, when known (at submission); the order does not keep them.</param>
+        public static IReadOnlyList<ApprovalFinding> Review(byte[]? csrDer, string templateName, CaTemplate? template, ApprovalPolicy policy,
+            IReadOnlyDictionary<string, string>? submittedAttributes = null)
         {
             var findings = new List<ApprovalFinding>();
             if (csrDer == null || csrDer.Length == 0)
@@ -42,11 +44,18 @@ namespace PSCertConnector.Core.Connectors
                     findings.Add(new ApprovalFinding("AnyPurposeEku", $"Template '{templateName}' puts no extended key usage in its certificates, so they are good for any purpose (ESC2)."));
                 else if (usages.Contains(Oids.AnyExtendedKeyUsage))
                     findings.Add(new ApprovalFinding("AnyPurposeEku", $"Template '{templateName}' issues certificates for Any Purpose ({Oids.AnyExtendedKeyUsage}), good for client sign-in, code signing and more (ESC2)."));
-                int minimum = Math.Max(template.MinimumKeySize, policy.MinimumKeySize(templateName) ?? 0);
-                if (RsaEquivalentBits(csr) is { } bits && bits < minimum)
-                    findings.Add(new ApprovalFinding("WeakKey",
-                        $"The request's {KeyName(csr)} key is weaker than the {minimum}-bit minimum {(minimum > template.MinimumKeySize ? "the connector's approvalMinimumKeySize sets" : $"of template '{templateName}'")}."));
             }
+            // The policy's own minimum holds whether or not the template is known; the template's only when it is.
+            int templateMinimum = template != null && PolicyKnown(template) ? template.MinimumKeySize : 0;
+            int minimum = Math.Max(templateMinimum, policy.MinimumKeySize(templateName) ?? 0);
+            if (RsaEquivalentBits(csr) is { } bits && bits < minimum)
+                findings.Add(new ApprovalFinding("WeakKey",
+                    $"The request's {KeyName(csr)} key is weaker than the {minimum}-bit minimum {(minimum > templateMinimum ? "the connector's approvalMinimumKeySize sets" : $"of template '{templateName}'")}."));
+            // A CA with EDITF_ATTRIBUTESUBJECTALTNAME2 puts a SAN given as a request attribute into the certificate, whatever the template says (ESC6).
+            foreach (var attributes in new[] { csr.Attributes, submittedAttributes ?? new Dictionary<string, string>() })
+                if (attributes.Keys.FirstOrDefault(k => k.Equals("SAN", StringComparison.OrdinalIgnoreCase)) is { } key)
+                    findings.Add(new ApprovalFinding("SanInAttributes",
+                        $"The request carries the names '{DisplayText.Escape(attributes[key])}' as a SAN request attribute, which a CA with EDITF_ATTRIBUTESUBJECTALTNAME2 puts into the certificate whatever the template allows (ESC6)."));
             if (csr.EnhancedKeyUsages.Contains(Oids.AnyExtendedKeyUsage) && findings.All(f => f.Rule != "AnyPurposeEku"))
                 findings.Add(new ApprovalFinding("AnyPurposeEku", $"The request itself asks for Any Purpose ({Oids.AnyExtendedKeyUsage}) (ESC2)."));
 

@@ -60,14 +60,27 @@ namespace PSCertConnector.Core.Operations
         private sealed record Lease(string Unit, TimeSpan Duration);
 
         /// <summary>The connector's cached templates by name and by OID, each giving the other, so that a selection may name either.</summary>
-        private IReadOnlyDictionary<string, string> TemplateNamesAndOids(ConnectorDefinition definition)
+        /// <remarks>
+        /// The templates are fetched when none are cached: AD CS records a version 2 template in its database (and the
+        /// certificate in its extension) by OID, so a selection by name would otherwise match none of them.
+        /// </remarks>
+        private IReadOnlyDictionary<string, string> TemplateNamesAndOids(ConnectorDefinition definition, ImportSelection selection)
         {
             var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var template in Workspace.Store.GetTemplates(definition).Select(t => t.Template).Where(t => t.Oid != null))
+            IReadOnlyList<CaTemplate> templates;
+            try { templates = new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: false).Select(t => t.Template).ToList(); }
+            catch (PscException ex)
+            {
+                Sink.WriteWarning($"The templates of '{definition.Name}' could not be read ({ex.Message}); the selection matches templates only by the name or OID it gives.");
+                templates = Array.Empty<CaTemplate>();
+            }
+            foreach (var template in templates.Where(t => t.Oid != null))
             {
                 map[template.Name] = template.Oid!;
                 map[template.Oid!] = template.Name;
             }
+            foreach (var unknown in selection.Templates.Where(t => templates.Count > 0 && !templates.Any(k => k.Name.Equals(t, StringComparison.OrdinalIgnoreCase) || k.Oid == t)))
+                Sink.WriteWarning($"Connector '{definition.Name}' lists no template '{unknown}'; the selection takes no certificate of it unless a certificate names it so.");
             return map;
         }
 
@@ -78,7 +91,7 @@ namespace PSCertConnector.Core.Operations
         private void Preview(ConnectorDefinition definition, ICaConnector connector, string? start, ImportSelection selection, Func<IssuedCertificate, bool> selected, ImportOptions options)
         {
             var store = Workspace.Store;
-            int added = 0, refreshed = 0, leftOut = 0, unreadable = 0, pages = 0;
+            int added = 0, stored = 0, leftOut = 0, unreadable = 0, pages = 0;
             string? cursor = start;
             var activity = $"Previewing the import from '{definition.Name}'";
             while (true)
@@ -90,7 +103,7 @@ namespace PSCertConnector.Core.Operations
                     Pkix.CertificateDetails details;
                     try { details = Pkix.CertificateReader.Read(item.Certificate); }
                     catch (PscException) { unreadable++; continue; }
-                    if (store.HoldsCertificate(details.IssuerKey, details.SerialNumber)) refreshed++;
+                    if (store.HoldsCertificate(details.IssuerKey, details.SerialNumber)) stored++;
                     else if (selected(item)) added++;
                     else leftOut++;
                 }
@@ -100,7 +113,7 @@ namespace PSCertConnector.Core.Operations
                 cursor = page.Cursor;
             }
             Sink.WriteProgress(new ProgressInfo(1, activity, "Done", 100, Completed: true));
-            Sink.WriteObject(new ImportPreview(definition.Name, selection.Describe(), added, refreshed, leftOut, unreadable));
+            Sink.WriteObject(new ImportPreview(definition.Name, selection.Describe(), added, stored, leftOut, unreadable));
         }
 
         private void ImportOne(string name, ImportOptions options, Lease? lease)
@@ -113,7 +126,7 @@ namespace PSCertConnector.Core.Operations
                 connector.EnumerateIssued(null, 1, Sink.Cancellation); // throws the typed capability error
             var start = options.Mode == ImportMode.Full ? null : definition.ImportWatermark;
             var selection = ImportSelection.FromSettings(definition.Settings).OverriddenBy(options.Selection);
-            var templateOids = TemplateNamesAndOids(definition);
+            var templateOids = selection.Templates.Count == 0 ? new Dictionary<string, string>() : TemplateNamesAndOids(definition, selection);
             var now = DateTimeOffset.UtcNow;
             bool Selected(IssuedCertificate item)
             {

@@ -100,7 +100,7 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("SubmitFailed", FailureCategory.InvalidOperation,
                         $"Connector '{used.Name}' did not accept the request: {result.DispositionMessage} {HResults.Describe(result.HResult)}");
                 }
-                order = AutoApprove(Record(intent, result, used));
+                order = AutoApprove(Record(intent, result, used), sent);
                 ReportDisposition(order, refreshed: false);
                 Sink.WriteObject(WithFindings(order));
             }, EventIds.RequestFailed, connectorName);
@@ -267,15 +267,22 @@ namespace PSCertConnector.Core.Operations
         /// <param name="mayAskCa">Fetch the templates from the CA when none are cached (approving); listings use the cache only.</param>
         public IReadOnlyList<ApprovalFinding> ReviewApproval(OrderRecord order, bool mayAskCa)
         {
-            var definition = Workspace.RequireConnector(order.Connector);
+            // An order outlives its connector (removing one keeps its orders): with the connector gone there is nothing to check against.
+            var definition = Workspace.Store.GetConnector(order.Connector);
+            if (definition == null) return Array.Empty<ApprovalFinding>();
             return ApprovalReview.Review(order.Csr, order.Template, TemplateOf(definition, order.Template, mayAskCa), ApprovalPolicy.For(definition));
         }
+
+        /// <summary>How old cached templates may be when an approval relies on them: a template changed on the CA is seen within this.</summary>
+        private static readonly TimeSpan TemplateCacheAgeForApproval = TimeSpan.FromHours(1);
 
         private CaTemplate? TemplateOf(ConnectorDefinition definition, string name, bool mayAskCa)
         {
             try
             {
-                var templates = mayAskCa ? new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: false) : Workspace.Store.GetTemplates(definition);
+                var cached = Workspace.Store.GetTemplates(definition);
+                bool stale = cached.Count == 0 || cached.Any(t => DateTimeOffset.UtcNow - t.RefreshedAt > TemplateCacheAgeForApproval);
+                var templates = mayAskCa && stale ? new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: true) : cached;
                 return templates.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || t.Oid == name);
             }
             catch (PscException ex)
@@ -293,9 +300,23 @@ namespace PSCertConnector.Core.Operations
         /// Approves a pending order by itself when its connector's autoApprove names the template, the connector can
         /// approve, and the request passes the approval checks; a request that trips one waits for a CA manager, said so.
         /// </summary>
-        private OrderRecord AutoApprove(OrderRecord order)
+        /// <param name="submittedAttributes">The attributes just sent with the request (at submission); null when refreshing.</param>
+        private OrderRecord AutoApprove(OrderRecord order, IReadOnlyDictionary<string, string>? submittedAttributes = null)
         {
             if (order.Status != SubmitStatus.Pending || order.RequestId == null) return order;
+            try { return TryAutoApprove(order, submittedAttributes); }
+            catch (PscException ex)
+            {
+                // The order stays pending and is reported as it is: a failed automatic approval is not a failed submit or poll.
+                var message = $"Request {order.RequestId} (order {order.Id}, '{order.CommonName}') on '{order.Connector}' could not be approved automatically: {ex.Message} It stays pending.";
+                Sink.WriteWarning(message);
+                Event(EventIds.AutoApprovalWithheld, EventChannel.Admin, message, order.Connector, order.Id, ex.ErrorId);
+                return order;
+            }
+        }
+
+        private OrderRecord TryAutoApprove(OrderRecord order, IReadOnlyDictionary<string, string>? submittedAttributes)
+        {
             var definition = Workspace.RequireConnector(order.Connector);
             var policy = ApprovalPolicy.For(definition);
             if (policy.AutoApprovedTemplates.Count == 0) return order;
@@ -308,7 +329,7 @@ namespace PSCertConnector.Core.Operations
                 Sink.WriteWarning($"{what} waits for a CA manager: the connector's autoApprove names the template, but a '{definition.Type}' connector cannot approve requests.");
                 return order;
             }
-            var findings = ApprovalReview.Review(order.Csr, order.Template, template, policy);
+            var findings = ApprovalReview.Review(order.Csr, order.Template, template, policy, submittedAttributes);
             if (findings.Count > 0)
             {
                 var message = $"{what} was not approved automatically: {string.Join(" ", findings.Select(f => f.ToString()))} A CA manager decides; approving it by hand takes {UserText.Command($"order approve {order.Id} --force", $"Approve-AdcsRequest -Id {order.Id} -Force")}.";
@@ -316,7 +337,8 @@ namespace PSCertConnector.Core.Operations
                 Event(EventIds.AutoApprovalWithheld, EventChannel.Admin, message, order.Connector, order.Id, "ApprovalChecksFailed");
                 return order with { ApprovalFindings = findings };
             }
-            var approved = Workspace.Store.UpdateOrder(order.WithResult(connector.Approve(order.RequestId, Sink.Cancellation)));
+            if (!Sink.ShouldProcess($"request {order.RequestId} ('{order.CommonName}') on connector '{order.Connector}', as its autoApprove names template '{order.Template}'", "Approve automatically")) return order;
+            var approved = Workspace.Store.UpdateOrder(order.WithResult(connector.Approve(order.RequestId!, Sink.Cancellation)));
             Event(EventIds.RequestAutoApproved, EventChannel.Admin,
                 $"{what} was approved automatically: the connector's autoApprove names the template and the request passed the approval checks.", order.Connector, order.Id);
             Sink.WriteVerbose($"{what} was approved automatically.");
@@ -338,13 +360,13 @@ namespace PSCertConnector.Core.Operations
                     var all = approve && current.Status == SubmitStatus.Pending && (connector.Capabilities & ConnectorCapabilities.Approve) != 0
                         ? ReviewApproval(current, mayAskCa: true) : Array.Empty<ApprovalFinding>();
                     var findings = all.Where(f => !f.Inconclusive).ToList();
-                    foreach (var unchecked_ in all.Where(f => f.Inconclusive))
-                        Sink.WriteWarning($"Request {current.RequestId} (order {current.Id}) is approved without the approval checks: {unchecked_.Message}");
                     if (findings.Count > 0 && !overFindings)
                         throw new PscException("ApprovalChecksFailed", FailureCategory.InvalidOperation,
                             $"Request {current.RequestId} (order {current.Id}, '{current.CommonName}', template {current.Template}) was not approved: {string.Join(" ", findings.Select(f => f.ToString()))} " +
                             $"Look at the request; to approve it anyway: {UserText.Command($"order approve {current.Id} --force", $"Approve-AdcsRequest -Id {current.Id} -Force")}.") { Target = current.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
                     if (!Sink.ShouldProcess($"request {current.RequestId} ('{current.CommonName}') on connector '{current.Connector}'" + (findings.Count > 0 ? $" despite {findings.Count} approval finding(s)" : ""), approve ? "Approve" : "Deny")) return;
+                    foreach (var inconclusive in all.Where(f => f.Inconclusive))
+                        Sink.WriteWarning($"Request {current.RequestId} (order {current.Id}) will be approved without the approval checks: {inconclusive.Message}");
                     SubmitResult result;
                     try
                     {

@@ -91,7 +91,9 @@ namespace PSCertConnector.Core.Store
                 var row = rows[i];
                 if (row.Error != null) { results[i] = new InventoryStore.UpsertResult(InventoryStore.UpsertOutcome.Unchanged, row.Error); continue; }
                 var stored = StoredStateOrNull(row.Details!);
-                results[i] = new InventoryStore.UpsertResult(stored == null ? InventoryStore.UpsertOutcome.Excluded : Refresh(row, stored, now), null);
+                // Only the revocation follows the CA: the run's business unit and tags are for what it imports, which this is not.
+                var revocationOnly = new Row { Item = row.Item with { BusinessUnit = null, Tags = Array.Empty<string>() }, Details = row.Details };
+                results[i] = new InventoryStore.UpsertResult(stored == null ? InventoryStore.UpsertOutcome.Excluded : Refresh(revocationOnly, stored, now), null);
             }
             return results;
         }
