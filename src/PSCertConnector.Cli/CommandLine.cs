@@ -110,7 +110,6 @@ namespace PSCertConnector.Cli
 
         public IEnumerable<string> OptionNames => _options.Keys;
 
-        /// <summary>Reads a secret from an environment variable or a file, never from the command line.</summary>
         /// <summary>The proxy account from --proxy-user and --proxy-secret-env/--proxy-secret-file, as stored ("user\npassword"); null when none is given.</summary>
         public byte[]? ProxySecret()
         {
@@ -118,9 +117,10 @@ namespace PSCertConnector.Cli
             var password = Secret("proxy-secret-env", "proxy-secret-file");
             if (user == null && password == null) return null;
             if (user == null || password == null) throw Usage("A proxy account needs both --proxy-user and its password (--proxy-secret-env VAR or --proxy-secret-file FILE).");
-            return System.Text.Encoding.UTF8.GetBytes(user + "\n" + password);
+            return Core.Store.ConnectorSecrets.EncodeAccount(user, password);
         }
 
+        /// <summary>Reads a secret from an environment variable or a file, never from the command line.</summary>
         public string? Secret(string envOption, string fileOption)
         {
             var env = Get(envOption);

@@ -97,7 +97,8 @@ namespace PSCertConnector.Commands
 
         internal static byte[]? SecretBytes(PSCredential? credential, SecureString? apiKey)
         {
-            var text = credential != null ? credential.UserName + "\n" + Plain(credential.Password) : Plain(apiKey);
+            if (credential != null) return Core.Store.ConnectorSecrets.EncodeAccount(credential.UserName, Plain(credential.Password) ?? "");
+            var text = Plain(apiKey);
             return text == null ? null : System.Text.Encoding.UTF8.GetBytes(text);
         }
 

@@ -25,6 +25,7 @@ namespace PSCertConnector.Commands
         [Parameter] [Credential] public PSCredential? Credential { get; set; }
         [Parameter] public SecureString? ApiKey { get; set; }
         [Parameter] [Credential] public PSCredential? ProxyCredential { get; set; }
+        [Parameter] public SwitchParameter ClearProxyAccount { get; set; }
         [Parameter] public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
@@ -34,6 +35,7 @@ namespace PSCertConnector.Commands
                 NewName = NewName, Domain = Domain, BusinessUnit = BusinessUnit, Tags = Tag, Priority = Priority, ImportEnabled = ImportEnabled,
                 ImportEvery = ImportEvery, ImportEveryUnit = ImportEveryUnit, Settings = Setting == null ? null : ToSettings(Setting),
                 ProxySecret = SecretBytes(ProxyCredential, null),
+                ClearProxySecret = ClearProxyAccount,
             }, SecretBytes(Credential, ApiKey), PassThru, Credential?.UserName);
         });
     }

@@ -39,6 +39,19 @@ namespace PSCertConnector.Tests
             Via(all, "https://www.digicert.com/")!.Scheme.Should().Be("socks5");
         }
 
+        [Fact]
+        public void An_account_in_the_environment_variable_is_used_and_never_shown_and_windows_wildcards_bypass()
+        {
+            var route = ProxyRoute.Resolve(null, "10.*; *fabrikam.com", null, name => name == "https_proxy" ? "http://bob:p%40ss@proxy.contoso.com:3128" : null);
+            route.Credential!.UserName.Should().Be("bob");
+            route.Credential.Password.Should().Be("p@ss");
+            var shown = route.Describe(new Uri("https://www.digicert.com/"));
+            shown.Should().Be("through http://proxy.contoso.com:3128 (from the environment variable https_proxy, as bob)").And.NotContain("p@ss");
+            Via(route, "https://10.20.30.40/").Should().BeNull();
+            Via(route, "https://ca.fabrikam.com/").Should().BeNull();
+            Via(route, "https://ca.contoso.com/").Should().NotBeNull();
+        }
+
         [Theory]
         [InlineData("ftp://proxy:21", null)]
         [InlineData("http://proxy:8080/path", null)]

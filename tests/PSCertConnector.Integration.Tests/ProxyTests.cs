@@ -107,12 +107,27 @@ namespace PSCertConnector.Integration.Tests
             report.Route.Should().Be($"through {proxy.Url} (from the connector's proxy setting, as {ProxyUser})");
             proxy.Tunnels.Should().Contain(LabAddress);
 
+            // A proxy account can be forgotten, and then the proxy refuses again.
+            using (var scratch = new TempHome())
+            {
+                var copy = Workspace.Open(scratch.Path, _lab.Registry);
+                LabFixture.AddConnector(copy, "ces", "adcs-ces", _lab.Settings(_lab.Server, ("caName", _lab.Authority.CaName), ("proxy", proxy.Url)), LabFixture.Secret());
+                new ConnectorOperations(copy, new RecordingSink()).Update("ces", new ConnectorChanges { ProxySecret = Encoding.UTF8.GetBytes(ProxyUser + "\n" + ProxyPassword) }, null);
+                var cleared = new RecordingSink();
+                new ConnectorOperations(copy, cleared).Update("ces", new ConnectorChanges { ClearProxySecret = true }, null);
+                cleared.Single<ConnectorDefinition>().HasProxyCredential.Should().BeFalse();
+                var again = new RecordingSink();
+                new ConnectorOperations(copy, again).Test(new[] { "ces" });
+                again.Single<ConnectorTestReport>().Message.Should().Contain("has none");
+                copy.Dispose();
+            }
+
             // The proxy's password is stored protected: not in the database file, the listing or an exported configuration.
             var listing = InProcessCli.Run(_home.Path, "connector", "show", "ces", "--json").Out;
             listing.Should().NotContain(ProxyPassword);
             File.ReadAllBytes(Path.Combine(_home.Path, "inventory.db")).AsSpan().IndexOf(Encoding.UTF8.GetBytes(ProxyPassword)).Should().Be(-1);
             var json = ConfigurationOperations.ToJson(new ConfigurationOperations(_workspace, new RecordingSink()).Export());
-            json.Should().NotContain(ProxyPassword).And.Contain($"\"proxyUser\": \"{ProxyUser}\"").And.Contain("PSC_SECRET_CES_PROXY");
+            json.Should().NotContain(ProxyPassword).And.Contain($"\"proxyUser\": \"{ProxyUser}\"").And.Contain("PSC_PROXY_SECRET_CES");
 
             // The configuration carries the proxy account to another host, its password given there by name.
             using var otherHome = new TempHome();

@@ -19,7 +19,8 @@ namespace PSCertConnector.Cli.Commands
             new CliOption("secret-file", ""),
             new CliOption("proxy-user", "account of the proxy the connector goes through"),
             new CliOption("proxy-secret-env", "environment variable holding its password"),
-            new CliOption("proxy-secret-file", "file holding its password"))
+            new CliOption("proxy-secret-file", "file holding its password"),
+            CliOption.Flag("clear-proxy-account", "forget the stored proxy account"))
         {
         }
 
@@ -39,6 +40,7 @@ namespace PSCertConnector.Cli.Commands
                 ImportEveryUnit = frequency?.Unit,
                 Settings = cl.Has("setting") ? Arguments.Settings(cl) : null,
                 ProxySecret = cl.ProxySecret(),
+                ClearProxySecret = cl.Has("clear-proxy-account"),
             };
             var secret = cl.Secret("secret-env", "secret-file");
             return run.Op(false, (ws, s) => new ConnectorOperations(ws, s).Update(name, changes, secret == null ? null : Encoding.UTF8.GetBytes(secret)), single: true);

@@ -36,12 +36,11 @@ namespace PSCertConnector.Core.Operations
             var connectors = Workspace.Store.ListConnectors().Select(c => new ConnectorEntry
             {
                 ProxyUser = c.HasProxyCredential ? ProxyUserOf(c.Name) : null,
-                ProxySecret = c.HasProxyCredential ? new SecretReference { Env = VariableFor(c.Name) + "_PROXY" } : null,
                 Name = c.Name, Type = c.Type, Domain = c.Domain, BusinessUnit = c.BusinessUnit, Tags = c.Tags, Priority = c.Priority,
                 ImportEnabled = c.ImportEnabled, ImportEvery = c.ImportEvery, ImportEveryUnit = c.ImportEveryUnit,
                 Settings = WithoutHostDefaults(c),
                 Secret = c.HasSecret ? new SecretReference { Env = VariableFor(c.Name) } : null,
-            }).ToList();
+            }).Select(e => e.ProxyUser == null ? e : e with { ProxySecret = new SecretReference { Env = ProxyVariableFor(e.Name) } }).ToList();
             var rules = Workspace.Store.ListNotificationRules().Select(r => new NotificationRuleEntry
             {
                 Name = r.Name, Channel = r.Channel, Triggers = r.Triggers, Connector = r.Connector, Digest = r.Digest,
@@ -74,6 +73,9 @@ namespace PSCertConnector.Core.Operations
         }
 
         /// <summary>The variable an exported reference names: PSC_SECRET_ and the name in capitals, other characters as '_'.</summary>
+        /// <summary>PSC_PROXY_SECRET_NAME: no connector or rule name gives it, as theirs all begin PSC_SECRET_.</summary>
+        public static string ProxyVariableFor(string name) => "PSC_PROXY_" + VariableFor(name).Substring("PSC_".Length);
+
         public static string VariableFor(string name) =>
             "PSC_SECRET_" + new string(name.ToUpperInvariant().Select(ch => ch is >= 'A' and <= 'Z' or >= '0' and <= '9' ? ch : '_').ToArray());
 
@@ -150,11 +152,18 @@ namespace PSCertConnector.Core.Operations
         /// <summary>The proxy account's user name (the password stays where it is).</summary>
         private string? ProxyUserOf(string connector)
         {
-            var secrets = Workspace.Store.GetConnectorSecrets(connector);
+            ConnectorSecrets secrets;
+            try { secrets = Workspace.Store.GetConnectorSecrets(connector); }
+            catch (PscException ex)
+            {
+                // A host without the store's key still exports everything else; only the proxy account cannot be named.
+                Sink.WriteWarning($"The proxy account of connector '{connector}' is left out of the export: {ex.Message}");
+                return null;
+            }
             var account = secrets.ProxyCredential;
             if (secrets.ProxySecret != null) Array.Clear(secrets.ProxySecret, 0, secrets.ProxySecret.Length);
             if (secrets.Secret != null) Array.Clear(secrets.Secret, 0, secrets.Secret.Length);
-            return account == null ? null : string.IsNullOrEmpty(account.Domain) ? account.UserName : account.Domain + "\\" + account.UserName;
+            return account == null ? null : ConnectorSecrets.UserOf(account);
         }
 
         /// <summary>The proxy account as stored ("user\npassword"), from the entry's user and its password given or referenced; null when none.</summary>
@@ -164,7 +173,7 @@ namespace PSCertConnector.Core.Operations
             if (password == null) return null;
             if (string.IsNullOrEmpty(entry.ProxyUser))
                 throw new PscException("InvalidConfiguration", FailureCategory.InvalidData, $"Connector '{entry.Name}': proxySecret is given but proxyUser is missing; expected the proxy account's name.") { Target = entry.Name };
-            return Encoding.UTF8.GetBytes(entry.ProxyUser + "\n" + password);
+            return ConnectorSecrets.EncodeAccount(entry.ProxyUser!, password);
         }
 
         private ConfigurationAction? ApplyConnector(ConnectorEntry entry, string? secret, byte[]? proxySecret)

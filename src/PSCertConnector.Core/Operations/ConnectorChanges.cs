@@ -18,5 +18,7 @@ namespace PSCertConnector.Core.Operations
         public IReadOnlyDictionary<string, string>? Settings { get; init; }
         /// <summary>A new account for the connector's proxy ("user\npassword"); null keeps the stored one.</summary>
         public byte[]? ProxySecret { get; init; }
+        /// <summary>Forget the stored proxy account (the proxy needs none any more).</summary>
+        public bool ClearProxySecret { get; init; }
     }
 }

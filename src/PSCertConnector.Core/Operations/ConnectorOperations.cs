@@ -102,7 +102,9 @@ namespace PSCertConnector.Core.Operations
                     throw new PscException("ConnectorExists", FailureCategory.ResourceExists, $"A connector named '{changes.NewName}' already exists.") { Target = changes.NewName };
                 if (!Sink.ShouldProcess($"connector '{name}'", "Update")) return;
                 Workspace.Disconnect(name);
-                var stored = Workspace.Store.UpdateConnector(updated, newSecret, changes.ProxySecret);
+                if (changes.ClearProxySecret && changes.ProxySecret != null)
+                    throw new PscException("InvalidArgument", FailureCategory.InvalidArgument, "Give a new proxy account or clear it, not both.") { Target = name };
+                var stored = Workspace.Store.UpdateConnector(updated, newSecret, changes.ProxySecret, changes.ClearProxySecret);
                 if (passThru) Sink.WriteObject(stored);
             });
         }

@@ -58,7 +58,15 @@ namespace PSCertConnector.Core.Protocols
             {
                 var found = environment(name);
                 if (string.IsNullOrWhiteSpace(found)) continue;
-                var address = ParseAddress(found!.Trim(), "environment variable " + name, assumeHttp: true);
+                var address = ParseAddress(found!.Trim(), "environment variable " + name, assumeHttp: true, allowAccount: true);
+                // http://user:password@proxy:3128 in the variable, as curl and most Linux tools take it: the account is used
+                // (unless the connector has its own) and never shown; the address is kept without it.
+                if (address.UserInfo.Length > 0)
+                {
+                    var parts = address.UserInfo.Split(new[] { ':' }, 2);
+                    credential ??= new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+                    address = new UriBuilder(address) { UserName = "", Password = "" }.Uri;
+                }
                 var noProxy = environment("no_proxy") ?? environment("NO_PROXY");
                 return new ProxyRoute(Kind.Address, address, "the environment variable " + name, ownBypass.Concat(SplitList(noProxy)).ToList(), credential);
             }
@@ -101,7 +109,8 @@ namespace PSCertConnector.Core.Protocols
             var proxy = ProxyFor(target);
             if (proxy != null)
                 return $"through {proxy.GetLeftPart(UriPartial.Authority)} (from {Source}{(Credential != null ? $", as {Credential.UserName}" : "")})";
-            return _kind == Kind.Direct ? $"direct ({Source})" : $"direct ({target.Host} is on the bypass list of {Source})";
+            if (_kind == Kind.Direct) return $"direct ({Source})";
+            return Bypassed(target) ? $"direct ({target.Host} is on the bypass list of {Source})" : $"direct ({Source} sends {target.Host} direct, or names no proxy)";
         }
 
         /// <summary>Sets the handler to take this route.</summary>
@@ -126,12 +135,16 @@ namespace PSCertConnector.Core.Protocols
             }
         }
 
+        // Read once per process: asking for it again may mean another WPAD lookup.
+        private static IWebProxy? _windowsProxy;
+
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static Uri? WindowsProxyFor(Uri target)
         {
 #pragma warning disable SYSLIB0014 // the system proxy setting is only reachable through WebRequest on .NET Framework
-            return WebRequest.GetSystemWebProxy().GetProxy(target);
+            _windowsProxy ??= WebRequest.GetSystemWebProxy();
 #pragma warning restore SYSLIB0014
+            return _windowsProxy.GetProxy(target);
         }
 
         /// <summary>The route as the HTTP stack asks for it, per request.</summary>
@@ -154,6 +167,12 @@ namespace PSCertConnector.Core.Protocols
                 if (entry == "<local>") { if (host.IndexOf('.') < 0 || target.IsLoopback) return true; continue; }
                 if (IsNetwork(entry)) { if (InNetwork(host, entry)) return true; continue; }
                 entry = StripPort(entry);
+                // Windows' own form (10.*, *contoso.com, 192.168.?.1): a wildcard over the whole host name.
+                if (entry.IndexOfAny(new[] { '*', '?' }) >= 0 && !(entry.StartsWith("*.", StringComparison.Ordinal) && entry.IndexOfAny(new[] { '*', '?' }, 1) < 0))
+                {
+                    if (Wildcard.ToRegex(entry).IsMatch(host)) return true;
+                    continue;
+                }
                 if (entry.StartsWith("*.", StringComparison.Ordinal)) entry = entry.Substring(2);
                 else if (entry.StartsWith(".", StringComparison.Ordinal)) entry = entry.Substring(1);
                 if (entry.Length > 0 && (host == entry || host.EndsWith("." + entry, StringComparison.Ordinal))) return true;
@@ -190,14 +209,14 @@ namespace PSCertConnector.Core.Protocols
         private static IReadOnlyList<string> SplitList(string? list) =>
             (list ?? "").Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries).Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
 
-        private static Uri ParseAddress(string value, string what, bool assumeHttp = false)
+        private static Uri ParseAddress(string value, string what, bool assumeHttp = false, bool allowAccount = false)
         {
             if (assumeHttp && value.IndexOf("://", StringComparison.Ordinal) < 0) value = "http://" + value;
             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "socks4" or "socks4a" or "socks5")
                 || uri.Host.Length == 0 || (uri.AbsolutePath != "/" && uri.AbsolutePath.Length > 0) || uri.Query.Length > 0)
                 throw new PscException("InvalidSetting", FailureCategory.InvalidArgument,
                     $"The {what} '{(value.IndexOf('@') >= 0 ? "(not shown: it holds an account)" : DisplayText.Escape(value))}' is not a proxy address: expected http://host:port (or https://, socks5://), 'system' or 'none'.") { Target = what };
-            if (uri.UserInfo.Length > 0)
+            if (uri.UserInfo.Length > 0 && !allowAccount)
                 throw new PscException("InvalidSetting", FailureCategory.InvalidArgument,
                     $"The {what} holds a user name or password: give the proxy's account as the connector's proxy credential " +
                     $"({UserText.Command("connector set NAME --proxy-user USER --proxy-secret-file FILE", "Set-CaConnector NAME -ProxyCredential (Get-Credential)")}), never in the address, which lists and exports show.") { Target = what };

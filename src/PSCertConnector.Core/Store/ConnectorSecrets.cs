@@ -13,6 +13,12 @@ namespace PSCertConnector.Core.Store
 
         public NetworkCredential? ProxyCredential => ProxySecret == null ? null : AccountOf(ProxySecret, null);
 
+        /// <summary>An account as it is stored: "user\npassword".</summary>
+        public static byte[] EncodeAccount(string user, string password) => Encoding.UTF8.GetBytes(user + "\n" + password);
+
+        /// <summary>An account's user as it was given: DOMAIN\user when it has a domain.</summary>
+        public static string UserOf(NetworkCredential account) => string.IsNullOrEmpty(account.Domain) ? account.UserName : account.Domain + "\\" + account.UserName;
+
         /// <summary>
         /// An account from a stored secret: "user\npassword" (a credential), or just the password with
         /// <paramref name="defaultUser"/>; "DOMAIN\user" gives the domain.

@@ -393,17 +393,20 @@ namespace PSCertConnector.Core.Store
         /// <summary>Updates a connector; a rename carries its orders, certificates and import runs along.</summary>
         /// <param name="newSecret">The connector's new secret; null keeps the stored one.</param>
         /// <param name="newProxySecret">The new proxy account; null keeps the stored one.</param>
-        public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret, byte[]? newProxySecret = null)
+        /// <param name="clearProxySecret">Forget the stored proxy account.</param>
+        public ConnectorDefinition UpdateConnector(ConnectorDefinition definition, byte[]? newSecret, byte[]? newProxySecret = null, bool clearProxySecret = false)
         {
             var now = SqlDatabase.Time(DateTimeOffset.UtcNow);
             var parameters = ConnectorParameters(definition, newSecret, newProxySecret, now).ToList();
             parameters.Add(("@id", definition.Id));
+            parameters.Add(("@clearProxy", clearProxySecret ? 1 : 0));
             return _db.InTransaction(() =>
             {
                 var oldName = (string)_db.Scalar("SELECT name FROM connectors WHERE id = @id", ("@id", definition.Id))!;
                 _db.Execute(@"UPDATE connectors SET name = @name, type = @type, domain = @domain, business_unit = @bu, tags = @tags, priority = @priority,
                               import_enabled = @ie, import_every = @every, import_every_unit = @unit, settings = @settings,
-                              secret = COALESCE(@secret, secret), proxy_secret = COALESCE(@proxy, proxy_secret), updated_at = @now WHERE id = @id", parameters.ToArray());
+                              secret = COALESCE(@secret, secret), proxy_secret = CASE WHEN @clearProxy = 1 THEN NULL ELSE COALESCE(@proxy, proxy_secret) END,
+                              updated_at = @now WHERE id = @id", parameters.ToArray());
                 if (!string.Equals(oldName, definition.Name, StringComparison.Ordinal))
                     foreach (var table in new[] { "orders", "certificates", "import_runs" })
                         _db.Execute($"UPDATE {table} SET connector = @new WHERE connector = @old", ("@new", definition.Name), ("@old", oldName));
@@ -742,15 +745,15 @@ namespace PSCertConnector.Core.Store
         public IReadOnlyList<UpsertResult> UpsertCertificates(IReadOnlyList<CertificateUpsert> items) =>
             _db.InTransaction(() => _certificateWriter.Write(items));
 
+        /// <summary>Whether the inventory holds the certificate with this issuer and serial.</summary>
+        public bool HoldsCertificate(string issuerKey, string serialNumber) =>
+            _db.Scalar("SELECT 1 FROM certificates WHERE issuer_key = @ik AND serial = @s", ("@ik", issuerKey), ("@s", serialNumber)) != null;
+
         /// <summary>
         /// Drops the serial and thumbprint indexes of the home's own inventory for a bulk import, which builds them again at
         /// its end with <see cref="EnsureCertificateLookupIndexes"/> (lookups by serial or thumbprint scan the table meanwhile).
         /// A shared store keeps them, as other hosts query it during the import; returns whether they were dropped.
         /// </summary>
-        /// <summary>Whether the inventory holds the certificate with this issuer and serial.</summary>
-        public bool HoldsCertificate(string issuerKey, string serialNumber) =>
-            _db.Scalar("SELECT 1 FROM certificates WHERE issuer_key = @ik AND serial = @s", ("@ik", issuerKey), ("@s", serialNumber)) != null;
-
         public bool DropCertificateLookupIndexes()
         {
             if (_shared) return false;
