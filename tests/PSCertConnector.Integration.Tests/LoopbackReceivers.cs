@@ -18,19 +18,7 @@ namespace PSCertConnector.Integration.Tests
         {
             _maildir = Path.Combine(folder, "maildir");
             Port = PSCertConnector.Tests.Loopback.FreePort();
-            var start = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", _maildir }) start.ArgumentList.Add(arg);
-            _server = Process.Start(start)!;
-            _server.OutputDataReceived += (_, _) => { };
-            _server.ErrorDataReceived += (_, _) => { };
-            _server.BeginOutputReadLine();
-            _server.BeginErrorReadLine();
-            var watch = Stopwatch.StartNew();
-            while (true)
-            {
-                try { using var probe = new TcpClient("127.0.0.1", Port); return; }
-                catch (SocketException) when (watch.Elapsed < TimeSpan.FromSeconds(20) && !_server.HasExited) { Thread.Sleep(100); }
-            }
+            _server = PSCertConnector.Tests.Loopback.StartServer("/usr/bin/python3", Port, "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", _maildir);
         }
 
         public int Port { get; }

@@ -28,19 +28,7 @@ namespace PSCertConnector.Integration.Tests
             if (Environment.UserName == "root") lines.AddRange(new[] { "User nobody", "Group nogroup" });
             if (basicAuth is { } auth) lines.Add($"BasicAuth {auth.User} {auth.Password}");
             File.WriteAllLines(config, lines);
-            var start = new ProcessStartInfo(Program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { "-d", "-c", config }) start.ArgumentList.Add(arg);
-            _server = Process.Start(start)!;
-            _server.OutputDataReceived += (_, _) => { };
-            _server.ErrorDataReceived += (_, _) => { };
-            _server.BeginOutputReadLine();
-            _server.BeginErrorReadLine();
-            var watch = Stopwatch.StartNew();
-            while (true)
-            {
-                try { using var probe = new TcpClient("127.0.0.1", Port); return; }
-                catch (SocketException) when (watch.Elapsed < TimeSpan.FromSeconds(20) && !_server.HasExited) { Thread.Sleep(100); }
-            }
+            _server = PSCertConnector.Tests.Loopback.StartServer(Program, Port, "-d", "-c", config);
         }
 
         public int Port { get; }

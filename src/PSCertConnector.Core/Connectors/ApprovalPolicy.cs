@@ -73,9 +73,8 @@ namespace PSCertConnector.Core.Connectors
         public int? MinimumKeySize(string template) =>
             (Value(MinimumKeySizeSetting + ":" + template) ?? Value(MinimumKeySizeSetting)) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
 
-        private string? Value(string key) => _settings.FirstOrDefault(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v ? v : null;
+        private string? Value(string key) => ConnectorSettings.Value(_settings, key);
 
-        private static IReadOnlyList<string> List(string? value) =>
-            (value ?? "").Split(',').Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+        private static IReadOnlyList<string> List(string? value) => ConnectorSettings.List(value);
     }
 }

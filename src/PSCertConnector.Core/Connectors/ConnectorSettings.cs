@@ -25,6 +25,14 @@ namespace PSCertConnector.Core.Connectors
                         $"The setting '{key}' does not apply to {("aeiou".IndexOf(char.ToLowerInvariant(typeName[0])) >= 0 ? "an" : "a")} '{typeName}' connector. Known settings: {string.Join(", ", known.Keys.Concat(RenewalPolicy.Settings.Keys).Concat(ImportSelection.Settings.Keys).Concat(ApprovalPolicy.Settings.Keys))}.") { Target = key };
         }
 
+        /// <summary>A setting's value by name, ignoring case; null when it is missing or empty.</summary>
+        public static string? Value(IReadOnlyDictionary<string, string> settings, string key) =>
+            settings.FirstOrDefault(p => p.Key.Equals(key, System.StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } value ? value : null;
+
+        /// <summary>A list setting's entries, trimmed, empty ones dropped.</summary>
+        public static IReadOnlyList<string> List(string? value, char separator = ',') =>
+            (value ?? "").Split(separator).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+
         public static void RejectUnknown(IConnectorType type, ConnectorDefinition definition) =>
             RejectUnknown(type.Name, type.Settings, definition.Settings.Keys);
     }

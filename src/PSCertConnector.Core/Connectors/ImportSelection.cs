@@ -49,7 +49,7 @@ namespace PSCertConnector.Core.Connectors
         /// <summary>The connector's selection from its settings; a value that cannot be read is refused, naming the setting.</summary>
         public static ImportSelection FromSettings(IReadOnlyDictionary<string, string> settings)
         {
-            string? Value(string key) => settings.FirstOrDefault(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v ? v : null;
+            string? Value(string key) => ConnectorSettings.Value(settings, key);
             return new ImportSelection
             {
                 Templates = List(Value(TemplatesSetting), ','),
@@ -128,8 +128,7 @@ namespace PSCertConnector.Core.Connectors
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date) ? date
             : throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"The {what} '{DisplayText.Escape(value)}' is not a date: expected yyyy-MM-dd (e.g. 2026-01-31).") { Target = what };
 
-        private static IReadOnlyList<string> List(string? value, char separator) =>
-            (value ?? "").Split(separator).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+        private static IReadOnlyList<string> List(string? value, char separator) => ConnectorSettings.List(value, separator);
 
         /// <summary>Records with the same fields are the same selection (the pattern cache is not part of it).</summary>
         public bool Equals(ImportSelection? other) => other != null && Describe() == other.Describe();
