@@ -123,6 +123,19 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Theory, MemberData(nameof(Cas))]
+        public void A_san_sent_as_a_request_attribute_is_esc6_and_never_auto_approved(string ca)
+        {
+            var name = Connector(ca, (ApprovalPolicy.AutoApproveSetting, "WebServerApproval"));
+            var sink = new RecordingSink();
+            var order = new OrderOperations(_workspace, sink).Submit(name, "WebServerApproval", Csr("CN=web2.contoso.com"),
+                new Dictionary<string, string> { ["SAN"] = "upn=administrator@contoso.com" });
+            sink.Errors.Should().BeEmpty(string.Join("; ", sink.Errors.Select(e => e.Message)));
+            order!.Status.Should().Be(SubmitStatus.Pending, "a CA with EDITF_ATTRIBUTESUBJECTALTNAME2 would put that UPN into the certificate");
+            sink.Warnings.Should().Contain(w => w.Contains("SanInAttributes") && w.Contains("ESC6") && w.Contains("administrator@contoso.com"));
+            EventIdsWritten().Should().Contain(EventIds.AutoApprovalWithheld);
+        }
+
+        [Theory, MemberData(nameof(Cas))]
         public void A_template_named_later_is_approved_when_its_pending_orders_are_refreshed_by_the_maintenance_pass(string ca)
         {
             var name = Connector(ca);
