@@ -13,21 +13,23 @@ namespace PSCertConnector.Tests
     /// Which certificates an import takes: the connector's selection and a run's override, through the real import and
     /// inventory over the in-memory AD CS (COM is the boundary this machine cannot reach); the embedded CA for SANs.
     /// </summary>
-    public sealed class ImportSelectionTests : IDisposable
+    public class ImportSelectionTests : IDisposable
     {
         private readonly TempHome _home = new();
         private readonly InMemoryCaCom _ca = new();
         private readonly Workspace _workspace;
 
-        public ImportSelectionTests()
+        public ImportSelectionTests() : this(null) { }
+
+        protected ImportSelectionTests(StoreSettings? store)
         {
             var registry = ConnectorRegistry.CreateDefault();
             registry.Register(new DcomConnectorType(() => _ca));
-            _workspace = Workspace.Open(_home.Path, registry);
+            _workspace = Workspace.Open(_home.Path, registry, store);
             Add("corp", "adcs-dcom", ("config", _ca.ExpectedConfig));
         }
 
-        public void Dispose()
+        public virtual void Dispose()
         {
             _workspace.Dispose();
             _home.Dispose();
@@ -110,6 +112,27 @@ namespace PSCertConnector.Tests
             stored.RevocationReason.Should().Be(RevocationReason.KeyCompromise);
             stored.BusinessUnit.Should().BeNull("the run's business unit and tags are for what it selects, and kept.contoso.com is left out");
             stored.Tags.Should().NotContain("fabrikam");
+        }
+
+        [Fact]
+        public void A_page_with_both_kinds_stores_the_selected_and_refreshes_the_revocation_of_those_left_out()
+        {
+            // 45 rows in one page, 20 of them selected: PostgreSQL stores what the selection takes by COPY and looks up what it leaves out one by one.
+            var early = Enumerable.Range(0, 10).Select(i => Submit("ContosoWeb", $"early{i}.contoso.com")).ToList();
+            Import().Run!.Imported.Should().Be(10);
+            Set("corp", (ImportSelection.SubjectSetting, "*.fabrikam.com"));
+            for (int i = 0; i < 20; i++) Submit("ContosoWeb", $"new{i}.fabrikam.com");
+            for (int i = 0; i < 15; i++) Submit("ContosoWeb", $"other{i}.contoso.com");
+            foreach (var order in early.Take(3)) _workspace.Connect("corp").Revoke(order.SerialNumber!, RevocationReason.Superseded, null, default);
+
+            var (run, _) = Import(mode: ImportMode.Full);
+            run!.Imported.Should().Be(20);
+            run.Updated.Should().Be(3, "the three revocations of certificates left out but stored");
+            run.Error.Should().Contain("15 certificate(s) left out");
+            var inventory = _workspace.Store.QueryCertificates(new CertificateQuery());
+            inventory.Should().HaveCount(30);
+            inventory.Where(c => c.RevocationReason == RevocationReason.Superseded).Select(c => c.CommonName).Should().BeEquivalentTo("early0.contoso.com", "early1.contoso.com", "early2.contoso.com");
+            inventory.Should().NotContain(c => c.CommonName!.StartsWith("other"));
         }
 
         [Fact]
