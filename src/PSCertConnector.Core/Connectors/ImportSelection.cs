@@ -86,37 +86,34 @@ namespace PSCertConnector.Core.Connectors
             return string.Join("; ", parts);
         }
 
-        /// <param name="templateOids">Names and OIDs of the connector's templates (from its cached list), so that either selects a template.</param>
-        public bool Matches(IssuedCertificate item, CertificateDetails details, DateTimeOffset now, IReadOnlyDictionary<string, string> templateOids)
+        /// <summary>The test one import applies to each certificate, with the patterns compiled once.</summary>
+        /// <param name="templateOids">Names and OIDs of the connector's templates, each giving the other, so that either selects a template.</param>
+        public Func<IssuedCertificate, CertificateDetails, bool> Matcher(DateTimeOffset now, IReadOnlyDictionary<string, string> templateOids)
         {
-            if (Templates.Count > 0)
+            IReadOnlyList<Regex> Compile(IReadOnlyList<string> patterns) => patterns.Select(Wildcard.ToRegex).ToList();
+            var subjects = Compile(Subjects);
+            var sans = Compile(Sans);
+            var requesters = Compile(Requesters);
+            return (item, details) =>
             {
-                var names = new[] { item.Template, details.Template }.Where(t => t != null).Select(t => t!).ToList();
-                foreach (var name in names.ToList())
-                    if (templateOids.TryGetValue(name, out var other)) names.Add(other);
-                if (!Templates.Any(t => names.Contains(t, StringComparer.OrdinalIgnoreCase))) return false;
-            }
-            if (Statuses.Count > 0)
-            {
-                var status = item.RevokedAt != null ? ImportStatus.Revoked : details.NotAfter < now ? ImportStatus.Expired : ImportStatus.Issued;
-                if (!Statuses.Contains(status)) return false;
-            }
-            if (IssuedAfter is { } after && details.NotBefore < after) return false;
-            if (Subjects.Count > 0 && !Subjects.Any(p => Pattern(p).IsMatch(details.Subject) || (details.CommonName != null && Pattern(p).IsMatch(details.CommonName)))) return false;
-            if (Sans.Count > 0 && !details.SubjectAlternativeNames.Any(san => Sans.Any(p => Pattern(p).IsMatch(san.Value)))) return false;
-            if (Requesters.Count > 0 && (item.Requester == null || !Requesters.Any(p => Pattern(p).IsMatch(item.Requester)))) return false;
-            return true;
-        }
-
-        private readonly Dictionary<string, Regex> _patterns = new Dictionary<string, Regex>(StringComparer.Ordinal);
-
-        private Regex Pattern(string pattern)
-        {
-            lock (_patterns)
-            {
-                if (!_patterns.TryGetValue(pattern, out var regex)) _patterns[pattern] = regex = Wildcard.ToRegex(pattern);
-                return regex;
-            }
+                if (Templates.Count > 0)
+                {
+                    var names = new[] { item.Template, details.Template }.Where(t => t != null).Select(t => t!).ToList();
+                    foreach (var name in names.ToList())
+                        if (templateOids.TryGetValue(name, out var other)) names.Add(other);
+                    if (!Templates.Any(t => names.Contains(t, StringComparer.OrdinalIgnoreCase))) return false;
+                }
+                if (Statuses.Count > 0)
+                {
+                    var status = item.RevokedAt != null ? ImportStatus.Revoked : details.NotAfter < now ? ImportStatus.Expired : ImportStatus.Issued;
+                    if (!Statuses.Contains(status)) return false;
+                }
+                if (IssuedAfter is { } after && details.NotBefore < after) return false;
+                if (subjects.Count > 0 && !subjects.Any(p => p.IsMatch(details.Subject) || (details.CommonName != null && p.IsMatch(details.CommonName)))) return false;
+                if (sans.Count > 0 && !details.SubjectAlternativeNames.Any(san => sans.Any(p => p.IsMatch(san.Value)))) return false;
+                if (requesters.Count > 0 && (item.Requester == null || !requesters.Any(p => p.IsMatch(item.Requester)))) return false;
+                return true;
+            };
         }
 
         public static ImportStatus ParseStatus(string value, string what) =>
@@ -129,10 +126,5 @@ namespace PSCertConnector.Core.Connectors
             : throw new PscException("InvalidSetting", FailureCategory.InvalidArgument, $"The {what} '{DisplayText.Escape(value)}' is not a date: expected yyyy-MM-dd (e.g. 2026-01-31).") { Target = what };
 
         private static IReadOnlyList<string> List(string? value, char separator) => ConnectorSettings.List(value, separator);
-
-        /// <summary>Records with the same fields are the same selection (the pattern cache is not part of it).</summary>
-        public bool Equals(ImportSelection? other) => other != null && Describe() == other.Describe();
-
-        public override int GetHashCode() => Describe().GetHashCode();
     }
 }

@@ -127,11 +127,11 @@ namespace PSCertConnector.Core.Operations
             var start = options.Mode == ImportMode.Full ? null : definition.ImportWatermark;
             var selection = ImportSelection.FromSettings(definition.Settings).OverriddenBy(options.Selection);
             var templateOids = selection.Templates.Count == 0 ? new Dictionary<string, string>() : TemplateNamesAndOids(definition, selection);
-            var now = DateTimeOffset.UtcNow;
+            var matches = selection.Matcher(DateTimeOffset.UtcNow, templateOids);
             bool Selected(IssuedCertificate item)
             {
                 if (selection.IsEmpty) return true;
-                try { return selection.Matches(item, Pkix.CertificateReader.Read(item.Certificate), now, templateOids); }
+                try { return matches(item, Pkix.CertificateReader.Read(item.Certificate)); }
                 catch (PscException) { return true; } // stored as usual, so that the writer reports it as unreadable
             }
             if (lease == null && !Sink.ShouldProcess($"certificates of connector '{definition.Name}' ({options.Mode.ToString().ToLowerInvariant()}, from watermark {start ?? "start"}, selecting {selection.Describe()})", "Import"))

@@ -280,10 +280,10 @@ namespace PSCertConnector.Core.Operations
         {
             try
             {
-                var cached = Workspace.Store.GetTemplates(definition);
-                bool stale = cached.Count == 0 || cached.Any(t => DateTimeOffset.UtcNow - t.RefreshedAt > TemplateCacheAgeForApproval);
-                var templates = mayAskCa && stale ? new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: true) : cached;
-                return templates.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || t.Oid == name);
+                var templates = mayAskCa
+                    ? new TemplateOperations(Workspace, new SinkWithoutObjects(Sink)).Load(definition, refresh: false, maxAge: TemplateCacheAgeForApproval)
+                    : Workspace.Store.GetTemplates(definition);
+                return TemplateOperations.FindIn(templates, name);
             }
             catch (PscException ex)
             {

@@ -41,10 +41,12 @@ namespace PSCertConnector.Core.Operations
             });
         }
 
-        internal IReadOnlyList<TemplateRecord> Load(ConnectorDefinition definition, bool refresh)
+        /// <param name="maxAge">When given, a cache with any template older than this is refreshed too.</param>
+        internal IReadOnlyList<TemplateRecord> Load(ConnectorDefinition definition, bool refresh, TimeSpan? maxAge = null)
         {
             var cached = Workspace.Store.GetTemplates(definition);
-            if (!refresh && cached.Count > 0) return cached;
+            bool stale = maxAge is { } age && cached.Any(t => DateTimeOffset.UtcNow - t.RefreshedAt > age);
+            if (!refresh && !stale && cached.Count > 0) return cached;
             Sink.WriteVerbose($"Fetching templates from connector '{definition.Name}'.");
             // Templates and the service information come from the same policy answer and are cached together.
             var (templates, services) = ServiceFailover.Run(Workspace, Sink, definition, sameCaOnly: false,
@@ -56,10 +58,7 @@ namespace PSCertConnector.Core.Operations
         /// <summary>The template by name or display name, refreshing the cache once if it is not there.</summary>
         internal CaTemplate Require(ConnectorDefinition definition, string name)
         {
-            CaTemplate? Find(IReadOnlyList<TemplateRecord> list) =>
-                list.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase))
-                ?? list.Select(t => t.Template).FirstOrDefault(t => string.Equals(t.Oid, name, StringComparison.Ordinal));
+            CaTemplate? Find(IReadOnlyList<TemplateRecord> list) => FindIn(list, name);
             // Web Enrollment lists no templates: the CA itself judges the name at submit.
             if ((Workspace.Connect(definition).Capabilities & ConnectorCapabilities.Templates) == 0)
                 return new CaTemplate { Name = name, DisplayName = name };
@@ -69,5 +68,11 @@ namespace PSCertConnector.Core.Operations
             return Find(refreshed) ?? throw new PscException("TemplateNotFound", FailureCategory.ObjectNotFound,
                 $"Connector '{definition.Name}' offers no template named '{name}'. Available: {string.Join(", ", refreshed.Select(t => t.Name))}.") { Target = name };
         }
+
+        /// <summary>The template by name, display name or OID, as AD CS accepts each; null when the list has none.</summary>
+        internal static CaTemplate? FindIn(IReadOnlyList<TemplateRecord> list, string name) =>
+            list.Select(t => t.Template).FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            ?? list.Select(t => t.Template).FirstOrDefault(t => t.DisplayName.Equals(name, StringComparison.OrdinalIgnoreCase))
+            ?? list.Select(t => t.Template).FirstOrDefault(t => string.Equals(t.Oid, name, StringComparison.Ordinal));
     }
 }

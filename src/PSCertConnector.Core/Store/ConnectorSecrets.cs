@@ -16,7 +16,7 @@ namespace PSCertConnector.Core.Store
         /// <summary>An account as it is stored: "user\npassword".</summary>
         public static byte[] EncodeAccount(string user, string password) => Encoding.UTF8.GetBytes(user + "\n" + password);
 
-        /// <summary>An account's user as it was given: DOMAIN\user when it has a domain.</summary>
+        /// <summary>An account's user as it was given, and as services expect it back: DOMAIN\user when it has a domain.</summary>
         public static string UserOf(NetworkCredential account) => string.IsNullOrEmpty(account.Domain) ? account.UserName : account.Domain + "\\" + account.UserName;
 
         /// <summary>

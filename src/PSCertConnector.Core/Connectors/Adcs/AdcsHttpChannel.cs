@@ -36,10 +36,10 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public string RouteTo(Uri target) => _http.RouteTo(target);
 
         /// <summary>The WS-Security token CEP/CES expect for UsernamePassword endpoints; null for the other authentications.</summary>
-        public UsernameToken? Token => _credential == null ? null : new UsernameToken(AdcsServiceSettings.QualifiedName(_credential), _credential.Password);
+        public UsernameToken? Token => _credential == null ? null : new UsernameToken(ConnectorSecrets.UserOf(_credential), _credential.Password);
 
         private AuthenticationHeaderValue? Basic => _credential == null ? null
-            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(AdcsServiceSettings.QualifiedName(_credential) + ":" + _credential.Password)));
+            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(ConnectorSecrets.UserOf(_credential) + ":" + _credential.Password)));
 
         /// <summary>Posts a SOAP message; returns the envelope, or the fault when the server answered with one (HTTP 500).</summary>
         public (XDocument Document, SoapFault? Fault) PostSoap(Uri uri, byte[] message, string what, CancellationToken cancellation)

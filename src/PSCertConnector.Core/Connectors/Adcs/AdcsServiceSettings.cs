@@ -46,10 +46,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
         /// <summary>The user name and password from the connector's secret ("password", or "user\npassword" from a PSCredential).</summary>
         public NetworkCredential? Credential(byte[]? secret) => secret == null ? null : ConnectorSecrets.AccountOf(secret, User);
 
-        /// <summary>The user name as the service expects it back (DOMAIN\user when a domain was given).</summary>
-        public static string QualifiedName(NetworkCredential credential) =>
-            string.IsNullOrEmpty(credential.Domain) ? credential.UserName : credential.Domain + "\\" + credential.UserName;
-
         public HttpServiceOptions HttpOptions(ConnectorSecrets secrets)
         {
             var secret = secrets.Secret;
