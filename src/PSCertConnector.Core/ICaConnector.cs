@@ -16,6 +16,8 @@ namespace PSCertConnector.Core
         /// <summary>How requests travel to the CA (direct, or through which proxy and why); null for transports that are not HTTPS.</summary>
         string? Route { get; }
         IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation);
+        /// <summary>The template orders record when a request names none: what a server that picks its own issues with (SCEP); null otherwise.</summary>
+        string? DefaultTemplate { get; }
         /// <summary>The enrollment endpoints a policy service lists (CEP); empty for transports without one.</summary>
         IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation);
         SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation);

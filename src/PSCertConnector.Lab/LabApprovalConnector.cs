@@ -54,6 +54,7 @@ namespace PSCertConnector.Lab
 
         public ConnectorTestResult Test(CancellationToken cancellation) => _inner.Test(cancellation);
         public string? Route => _inner.Route;
+        public string? DefaultTemplate => _inner.DefaultTemplate;
         public IReadOnlyList<CaTemplate> GetTemplates(CancellationToken cancellation) => _inner.GetTemplates(cancellation);
         public IReadOnlyList<EnrollmentService> GetEnrollmentServices(CancellationToken cancellation) => _inner.GetEnrollmentServices(cancellation);
         public SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation) =>

@@ -18,6 +18,12 @@ namespace PSCertConnector.Lab
         /// /certsrv. The service key comes from the keytab GSSAPI is pointed at (KRB5_KTNAME), for HTTP/localhost.
         /// </summary>
         public bool Negotiate { get; init; }
+        /// <summary>The template the NDES emulation issues with (NDES reads it from its registry); one that needs approval leaves requests PENDING.</summary>
+        public string ScepTemplate { get; init; } = "Machine";
+        /// <summary>A fixed SCEP challenge password accepted besides the one-time ones from mscep_admin (for clients that are given one).</summary>
+        public string? ScepChallenge { get; init; }
+        /// <summary>Offer only what NDES before Windows Server 2012 R2 did: no POST, no AES, SHA-1 (GetCACaps "DES3", "SHA-1").</summary>
+        public bool ScepLegacy { get; init; }
         /// <summary>Largest request body accepted.</summary>
         public long MaxRequestBytes { get; init; } = 1024 * 1024;
     }

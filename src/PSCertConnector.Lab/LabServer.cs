@@ -33,6 +33,7 @@ namespace PSCertConnector.Lab
         private readonly LabAuthority _authority;
         private readonly LabOptions _options;
         private readonly LabCertCentral _certCentral;
+        private readonly LabScep _scep;
         private int _requests;
 
         private LabServer(WebApplication app, LabAuthority authority, LabOptions options, Uri baseUri)
@@ -42,6 +43,7 @@ namespace PSCertConnector.Lab
             _options = options;
             BaseUri = baseUri;
             _certCentral = new LabCertCentral(authority);
+            _scep = new LabScep(authority, options);
         }
 
         public Uri BaseUri { get; }
@@ -57,6 +59,16 @@ namespace PSCertConnector.Lab
             new Uri(BaseUri, Uri.EscapeDataString(_authority.CaName) + "_CES_" + AdcsXml.EndpointSuffix(authentication) + "/service.svc/CES");
 
         public Uri WebEnrollmentUri => new Uri(BaseUri, "certsrv/");
+        /// <summary>NDES's SCEP endpoint (anonymous: the challenge password in the request authorizes it).</summary>
+        public Uri ScepUri => new Uri(BaseUri, LabScep.ScepPath.TrimStart('/'));
+        /// <summary>NDES's challenge password page (Basic, like /certsrv).</summary>
+        public Uri ScepAdminUri => new Uri(BaseUri, LabScep.AdminPath.TrimStart('/') + "/");
+        /// <summary>The NDES emulation's RA certificate (DER), issued by the Lab CA at start.</summary>
+        public byte[] ScepRaCertificate => _scep.RaCertificate;
+        /// <summary>Unused challenge passwords the NDES emulation keeps before its cache is full (NDES's default PasswordMax).</summary>
+        public const int ScepPasswordMax = LabScep.PasswordMax;
+        /// <summary>The CA request a SCEP transaction became (for a test acting as the CA manager); null when unknown.</summary>
+        public long? ScepRequestOf(string transactionId) => _scep.RequestOf(transactionId);
 
         public static async Task<LabServer> StartAsync(LabAuthority authority, LabOptions options, CancellationToken cancellation = default)
         {
@@ -104,6 +116,19 @@ namespace PSCertConnector.Lab
                 if (path.StartsWith(LabCertCentral.Prefix, StringComparison.Ordinal))
                 {
                     await _certCentral.Handle(context, DevKeyMatches).ConfigureAwait(false);
+                    return;
+                }
+                if (path.Equals(LabScep.ScepPath, StringComparison.OrdinalIgnoreCase))
+                {
+                    await Scep(context).ConfigureAwait(false);
+                    return;
+                }
+                if (path.TrimEnd('/').Equals(LabScep.AdminPath, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!await Authenticated(context).ConfigureAwait(false)) return;
+                    var page = _scep.AdminPage();
+                    context.Response.StatusCode = page.Status;
+                    await Write(context, page.ContentType, page.Body).ConfigureAwait(false);
                     return;
                 }
                 if (path.StartsWith("/certsrv", StringComparison.OrdinalIgnoreCase))
@@ -211,19 +236,30 @@ namespace PSCertConnector.Lab
             await Write(context, AdcsXml.ContentType, SoapEnvelope.Serialize(envelope)).ConfigureAwait(false);
         }
 
-        private async Task WebEnrollment(HttpContext context, string path)
+        /// <summary>IIS's Windows authentication in front of /certsrv and mscep_admin: Negotiate where served, else Basic or a client certificate.</summary>
+        private async Task<bool> Authenticated(HttpContext context)
         {
             if (_options.Negotiate && IsNegotiate(context))
-            {
-                if (await NegotiateIdentity(context).ConfigureAwait(false) == null) return;
-            }
-            else if (BasicIdentity(context) == null && ClientCertificateIdentity(context) == null)
-            {
-                context.Response.StatusCode = 401;
-                if (_options.Negotiate) context.Response.Headers.Append("WWW-Authenticate", "Negotiate");
-                context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"PSCertConnector Lab\"");
-                return;
-            }
+                return await NegotiateIdentity(context).ConfigureAwait(false) != null;
+            if (BasicIdentity(context) != null || ClientCertificateIdentity(context) != null) return true;
+            context.Response.StatusCode = 401;
+            if (_options.Negotiate) context.Response.Headers.Append("WWW-Authenticate", "Negotiate");
+            context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"PSCertConnector Lab\"");
+            return false;
+        }
+
+        private async Task Scep(HttpContext context)
+        {
+            var query = context.Request.Query;
+            byte[]? body = HttpMethods.IsPost(context.Request.Method) ? await ReadBody(context).ConfigureAwait(false) : null;
+            var reply = _scep.Operation(query["operation"].ToString(), query["message"].ToString(), body);
+            context.Response.StatusCode = reply.Status;
+            await Write(context, reply.ContentType, reply.Body).ConfigureAwait(false);
+        }
+
+        private async Task WebEnrollment(HttpContext context, string path)
+        {
+            if (!await Authenticated(context).ConfigureAwait(false)) return;
             var page = path.TrimEnd('/').Substring("/certsrv".Length).TrimStart('/').ToLowerInvariant();
             LabWebEnrollment.Reply reply;
             switch (page)
@@ -422,6 +458,7 @@ namespace PSCertConnector.Lab
         {
             await StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
+            _scep.Dispose();
         }
     }
 }

@@ -32,7 +32,7 @@ namespace PSCertConnector.Core.Operations
                 var info = CsrParser.Parse(signedRenewal ? SignedRenewalRequest.Open(csr).Request : csr);
                 var sending = signedRenewal ? csr : info.Der;
                 if (attributes != null) RequestPolicy.EnforceAttributes(attributes);
-                var requestedTemplate = template ?? info.RequestedTemplate
+                var requestedTemplate = template ?? info.RequestedTemplate ?? Workspace.Connect(definition).DefaultTemplate
                     ?? throw new PscException("TemplateRequired", FailureCategory.InvalidArgument,
                         "Name a template (-Template / --template): neither the command nor the request (its CertificateTemplate attribute or template extension) gives one.");
                 var known = new TemplateOperations(Workspace, Sink).Require(definition, requestedTemplate);

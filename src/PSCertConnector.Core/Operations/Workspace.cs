@@ -120,12 +120,22 @@ namespace PSCertConnector.Core.Operations
         {
             if (_open.TryGetValue(definition.Name, out var open)) return open;
             var type = Registry.Get(definition.Type);
-            var connector = type.Open(definition, Store.GetConnectorSecrets(definition.Name), Home, Protector, creating);
+            var secrets = Store.GetConnectorSecrets(definition.Name) with { RequesterKey = KeptRequestKey };
+            var connector = type.Open(definition, secrets, Home, Protector, creating);
             _open[definition.Name] = connector;
             return connector;
         }
 
         public ICaConnector Connect(string name) => Connect(RequireConnector(name));
+
+        /// <summary>A request key kept in the inventory, for a transport that signs with it (SCEP); its plain PKCS#8 is cleared at once.</summary>
+        private Pkix.AsymmetricKey? KeptRequestKey(string keyId)
+        {
+            var material = Store.GetRequestKeyMaterial(keyId);
+            if (material == null) return null;
+            try { return Pkix.AsymmetricKey.ImportPkcs8(material); }
+            finally { Array.Clear(material, 0, material.Length); }
+        }
 
         /// <summary>Closes an open connector (after its definition changed or it was removed).</summary>
         public void Disconnect(string name)

@@ -67,5 +67,23 @@ namespace PSCertConnector.Core.Pkix
             var request = new Pkcs10CertificationRequest(key.SignatureFactory(spec.HashAlgorithm), subject, key.PublicParameter, new DerSet(attributes.ToArray()));
             return request.GetDerEncoded();
         }
-    }
+            /// <summary>
+        /// The same request with a challengePassword attribute (how a SCEP server authorizes it, RFC 8894 §2.2), signed
+        /// again with its key. A challenge already in the request is replaced.
+        /// </summary>
+        public static byte[] WithChallengePassword(byte[] csrDer, string challenge, AsymmetricKey key)
+        {
+            var (info, request) = CsrParser.Read(csrDer);
+            if (info.PublicKeyId != key.KeyId)
+                throw new PscException("KeyMismatch", FailureCategory.InvalidData, "The private key does not belong to the certificate request.");
+            var requestInfo = request.GetCertificationRequestInfo();
+            var attributes = new List<Asn1Encodable>();
+            foreach (var item in requestInfo.Attributes ?? new DerSet())
+                if (AttributePkcs.GetInstance(item).AttrType.Id != PkcsObjectIdentifiers.Pkcs9AtChallengePassword.Id) attributes.Add(item);
+            Asn1Encodable value = DerPrintableString.IsPrintableString(challenge) ? new DerPrintableString(challenge) : new DerUtf8String(challenge);
+            attributes.Add(new AttributePkcs(PkcsObjectIdentifiers.Pkcs9AtChallengePassword, new DerSet(value)));
+            return new Pkcs10CertificationRequest(key.SignatureFactory(SignatureHash.Sha256), requestInfo.Subject, key.PublicParameter,
+                new DerSet(attributes.ToArray())).GetDerEncoded();
+        }
+}
 }

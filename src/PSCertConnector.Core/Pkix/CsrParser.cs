@@ -115,5 +115,20 @@ namespace PSCertConnector.Core.Pkix
         }
 
         public static string ToPem(byte[] der) => Pem.Encode("CERTIFICATE REQUEST", der);
-    }
+            /// <summary>The request's challengePassword attribute (SCEP), or null. Kept out of <see cref="CsrInfo"/> so it is never shown or stored.</summary>
+        public static string? ChallengePassword(byte[] csrDer)
+        {
+            var attributes = Read(csrDer).Request.GetCertificationRequestInfo().Attributes;
+            if (attributes == null) return null;
+            foreach (var item in attributes)
+            {
+                var attribute = Org.BouncyCastle.Asn1.Pkcs.AttributePkcs.GetInstance(item);
+                if (attribute.AttrType.Id == Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Pkcs9AtChallengePassword.Id)
+                    return attribute.AttrValues.Count > 0 && attribute.AttrValues[0] is Org.BouncyCastle.Asn1.IAsn1String text ? text.GetString() : null;
+            }
+            return null;
+        }
+        /// <summary>The request's subject name as DER (SCEP's IssuerAndSubject names it so).</summary>
+        public static byte[] SubjectName(byte[] csrDer) => Read(csrDer).Request.GetCertificationRequestInfo().Subject.GetDerEncoded();
+}
 }

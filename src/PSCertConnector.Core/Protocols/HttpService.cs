@@ -68,7 +68,7 @@ namespace PSCertConnector.Core.Protocols
         public T Exchange<T>(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellation, Func<HttpReply, CancellationToken, T> read,
             AuthenticationHeaderValue? authorization = null, IEnumerable<(string Name, string Value)>? extraHeaders = null)
         {
-            if (uri.Scheme != Uri.UriSchemeHttps)
+            if (uri.Scheme != Uri.UriSchemeHttps && !(_options.AllowPlainHttp && uri.Scheme == Uri.UriSchemeHttp))
                 throw new PscException("InsecureEndpoint", FailureCategory.SecurityError,
                     $"Connector '{_options.Connector}' would send to '{uri}', which is not HTTPS. Credentials and requests are only sent over HTTPS.") { Target = uri.ToString() };
             using var timeout = new CancellationTokenSource(_options.Timeout);

@@ -22,6 +22,11 @@ namespace PSCertConnector.Core.Protocols
         public Uri? ServiceBase { get; init; }
         public bool UseDefaultCredentials { get; init; }
         public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
+        /// <summary>
+        /// Also send over plain HTTP. Only SCEP sets it: its messages are signed and encrypted end to end, it sends no
+        /// account, and its CA is pinned by fingerprint when the transport is not TLS.
+        /// </summary>
+        public bool AllowPlainHttp { get; init; }
         /// <summary>The proxy to go through (the system's unless the connector says otherwise).</summary>
         public ProxyRoute Proxy { get; init; } = ProxyRoute.Direct;
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Net;
 using System.Text;
 
@@ -10,6 +11,12 @@ namespace PSCertConnector.Core.Store
     public sealed record ConnectorSecrets(byte[]? Secret, byte[]? ProxySecret = null)
     {
         public static readonly ConnectorSecrets None = new ConnectorSecrets(null, null);
+
+        /// <summary>
+        /// The kept private key of a request this host made, by public key id (null when none is kept): SCEP signs a
+        /// request with it and the CA encrypts its answer to it. Unset for connectors opened outside a workspace.
+        /// </summary>
+        public Func<string, Pkix.AsymmetricKey?>? RequesterKey { get; init; }
 
         public NetworkCredential? ProxyCredential => ProxySecret == null ? null : AccountOf(ProxySecret, null);
 

@@ -15,7 +15,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
     /// One AD CS web service over HTTPS with the connector's identity: SOAP posts, page gets and form posts,
     /// and the translation of HTTP outcomes into errors a user can act on.
     /// </summary>
-    internal sealed class AdcsHttpChannel : IDisposable
+    internal sealed class AdcsHttpChannel : Scep.IScepChannel
     {
         private readonly HttpService _http;
         private readonly NetworkCredential? _credential;
@@ -80,6 +80,17 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public HttpReply Get(Uri uri, string what, CancellationToken cancellation)
         {
             var reply = _http.Send(HttpMethod.Get, uri, null, cancellation, Basic);
+            CheckStatus(reply, what, soap: false);
+            if (!reply.IsSuccess) throw Unexpected(reply, what);
+            return reply;
+        }
+
+        /// <summary>POSTs a binary body (a SCEP pkiMessage to NDES).</summary>
+        public HttpReply Post(Uri uri, byte[] body, string contentType, string what, CancellationToken cancellation)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            var reply = _http.Send(HttpMethod.Post, uri, content, cancellation, Basic);
             CheckStatus(reply, what, soap: false);
             if (!reply.IsSuccess) throw Unexpected(reply, what);
             return reply;

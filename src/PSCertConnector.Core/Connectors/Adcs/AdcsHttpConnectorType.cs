@@ -30,9 +30,9 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public IReadOnlyCollection<string> FixedSettings { get; } = Array.Empty<string>();
 
         public ICaConnector Open(ConnectorDefinition definition, ConnectorSecrets secrets, string home, ISecretProtector protector, bool creating) =>
-            Create(new AdcsHttpChannel(Parse(definition), secrets));
+            Create(new AdcsHttpChannel(Parse(definition), secrets), secrets);
 
-        internal abstract ICaConnector Create(AdcsHttpChannel channel);
+        internal abstract ICaConnector Create(AdcsHttpChannel channel, ConnectorSecrets secrets);
 
         protected static IReadOnlyDictionary<string, string> With(params (string Key, string Text)[] extra)
         {

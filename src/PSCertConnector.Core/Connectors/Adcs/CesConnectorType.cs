@@ -19,6 +19,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
             !(definition.Settings.Keys.Any(k => k.Equals("cepUrl", StringComparison.OrdinalIgnoreCase))
               && definition.Settings.Keys.Any(k => k.Equals("cesUrl", StringComparison.OrdinalIgnoreCase)));
 
-        internal override ICaConnector Create(AdcsHttpChannel channel) => new CesConnector(channel);
+        internal override ICaConnector Create(AdcsHttpChannel channel, ConnectorSecrets secrets) => new CesConnector(channel);
     }
 }

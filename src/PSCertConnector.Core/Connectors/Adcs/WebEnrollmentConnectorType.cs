@@ -14,6 +14,6 @@ namespace PSCertConnector.Core.Connectors.Adcs
 
         protected override bool HostRequired(ConnectorDefinition definition) => true;
 
-        internal override ICaConnector Create(AdcsHttpChannel channel) => new WebEnrollmentConnector(channel);
+        internal override ICaConnector Create(AdcsHttpChannel channel, ConnectorSecrets secrets) => new WebEnrollmentConnector(channel);
     }
 }
