@@ -65,6 +65,32 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void Ndes_through_the_cli_enrolls_over_scep_and_polls_nothing_when_issued_at_once()
+        {
+            Environment.SetEnvironmentVariable("PSC_TEST_LAB_PASSWORD", LabFixture.Password);
+            var add = Cli("connector", "add", "ndes", "--type", "adcs-ndes", "--setting", "host=localhost", "--setting", $"port={_lab.Server.BaseUri.Port}",
+                "--setting", $"user={LabFixture.User}", "--setting", $"caBundle={_lab.Authority.BundlePath}", "--secret-env", "PSC_TEST_LAB_PASSWORD");
+            add.Exit.Should().Be(0, add.Err);
+            var test = JsonDocument.Parse(Cli("connector", "test", "ndes", "--json").Out).RootElement;
+            test.ToString().Should().Contain("NDES RA").And.Contain("POSTPKIOperation");
+
+            var csr = _home.File("device.csr");
+            Cli("request", "new", "--subject", "CN=device-07.contoso.com", "--out", csr).Exit.Should().Be(0);
+            var submitted = Cli("submit", "--connector", "ndes", "--csr", csr, "--json");
+            submitted.Exit.Should().Be(0, submitted.Err);
+            var order = JsonDocument.Parse(submitted.Out).RootElement;
+            order.GetProperty("status").GetString().Should().Be("issued");
+            order.GetProperty("template").GetString().Should().Be("SCEP");
+            var fetched = Cli("order", "fetch", order.GetProperty("id").GetInt64().ToString(), "--json");
+            fetched.Exit.Should().Be(0, fetched.Err);
+            var cert = JsonDocument.Parse(fetched.Out).RootElement.EnumerateArray().Single();
+            cert.GetProperty("hasPrivateKey").GetBoolean().Should().BeTrue();
+            var pem = _home.File("device.pem");
+            Cli("cert", "export", "--thumbprint", cert.GetProperty("thumbprint").GetString()!, "--format", "pem", "--out", pem).Exit.Should().Be(0);
+            OpenSsl.Ok($"verify -CAfile \"{_lab.Authority.BundlePath}\" \"{pem}\"").Should().Contain("OK");
+        }
+
+        [Fact]
         public void DigiCert_one_through_the_cli_enroll_and_revoke_with_a_reason()
         {
             Environment.SetEnvironmentVariable("PSC_TEST_DIGICERT_KEY", LabFixture.ApiKey);

@@ -574,6 +574,22 @@ Describe 'AD CS over HTTPS against the Lab server' {
         $issuer.Subject | Should -Be $leaf.Issuer
     }
 
+    It 'NDES (adcs-ndes): New-RaCertificateRequest | Submit-AdcsRequest enrolls over SCEP with a one-time challenge, and OpenSSL verifies the certificate' {
+        New-CaConnector -Name lab-ndes -Type adcs-ndes -Credential $credential -Setting $settings -ErrorAction Stop | Out-Null
+        $test = Test-CaConnector -Name lab-ndes
+        $test.Success | Should -BeTrue -Because $test.Message
+        $test.Message | Should -Match 'NDES RA'
+        $order = New-RaCertificateRequest -Subject 'CN=pester-ndes-device' | Submit-AdcsRequest -Connector lab-ndes -ErrorAction Stop
+        $order.Status | Should -Be 'Issued'
+        $order.Template | Should -Be 'SCEP'
+        $certificate = $order | Receive-AdcsCertificate -ErrorAction Stop
+        $certificate.HasPrivateKey | Should -BeTrue
+        $pem = Join-Path $TestDrive 'ndes.pem'
+        Set-Content -Path $pem -Value ("-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($certificate.Der, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----")
+        (& openssl verify -CAfile $info.caBundle $pem) | Should -Match ': OK'
+        (Get-CaConnector -Name lab-ndes | Out-String -Width 200) | Should -Match 'adcs-ndes'
+    }
+
     It 'Revoke-Certificate through CES fails with CapabilityNotSupported' {
         $certificate = Get-CaCertificate -Connector lab-ces | Select-Object -First 1
         $certificate | Revoke-Certificate -Reason KeyCompromise -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue

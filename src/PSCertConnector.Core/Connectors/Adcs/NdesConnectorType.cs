@@ -16,6 +16,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
         public override string Description => "AD CS NDES (SCEP over HTTPS): enroll with a one-time challenge from mscep_admin, poll pending requests, CA certificates.";
 
         public override System.Collections.Generic.IReadOnlyDictionary<string, string> Settings { get; } = With(
+            ("caName", "The CA's name, for display and failover grouping (optional)."),
             ("path", "Path of the SCEP endpoint (default /certsrv/mscep/mscep.dll)."),
             ("adminPath", "Path of the challenge password page (default /certsrv/mscep_admin/); 'none' when NDES enforces no password."),
             ("caFingerprint", "SHA-256 fingerprint (64 hex digits) of the CA certificate NDES must return (optional over HTTPS)."),

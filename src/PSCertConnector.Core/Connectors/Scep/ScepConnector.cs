@@ -63,11 +63,12 @@ namespace PSCertConnector.Core.Connectors.Scep
             var watch = Stopwatch.StartNew();
             var capabilities = ServerCapabilities(cancellation);
             var certificates = ServerCertificates(cancellation);
-            var ca = CertificateReader.Read(certificates.Ca);
-            var ra = certificates.Ra.Count == 0 ? "the CA signs and decrypts itself" : "RA " + string.Join(", ", certificates.Ra.Select(r => "'" + CertificateReader.Read(r).Subject + "'"));
+            var ra = certificates.Ra.Count == 0 ? "the CA signs and decrypts itself" : "RA " + string.Join(", ", certificates.Ra.Select(r => "'" + Name(r) + "'"));
             return new ConnectorTestResult(true,
-                $"{Endpoint} answered: CA '{ca.Subject}', {ra}; capabilities: {capabilities} (requests use {capabilities.Algorithms.Describe()}).", watch.Elapsed);
+                $"{Endpoint} answered: CA '{Name(certificates.Ca)}', {ra}; capabilities: {capabilities} (requests use {capabilities.Algorithms.Describe()}).", watch.Elapsed);
         }
+
+        private static string Name(byte[] certificate) => CertificateReader.Read(certificate) is var details && details.CommonName != null ? details.CommonName : details.Subject;
 
         public override SubmitResult Submit(byte[] csrDer, string template, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellation)
         {
