@@ -11,7 +11,7 @@ namespace PSCertConnector.Core.Tests
         public void Each_family_folder_brings_its_connector_types_without_a_central_list()
         {
             ConnectorRegistry.CreateDefault().Types.Select(t => t.Name)
-                .Should().Equal("adcs-ces", "adcs-dcom", "adcs-web", "digicert-certcentral", "digicert-one", "local");
+                .Should().Equal("adcs-ces", "adcs-dcom", "adcs-ndes", "adcs-web", "digicert-certcentral", "digicert-one", "local", "scep");
         }
 
         [Fact]

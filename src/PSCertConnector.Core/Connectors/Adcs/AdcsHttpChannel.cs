@@ -15,7 +15,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
     /// One AD CS web service over HTTPS with the connector's identity: SOAP posts, page gets and form posts,
     /// and the translation of HTTP outcomes into errors a user can act on.
     /// </summary>
-    internal sealed class AdcsHttpChannel : Scep.IScepChannel
+    internal sealed class AdcsHttpChannel : IScepChannel
     {
         private readonly HttpService _http;
         private readonly NetworkCredential? _credential;

@@ -1,5 +1,4 @@
 using System;
-using PSCertConnector.Core.Connectors.Scep;
 using PSCertConnector.Core.Store;
 
 namespace PSCertConnector.Core.Connectors.Adcs
@@ -32,7 +31,7 @@ namespace PSCertConnector.Core.Connectors.Adcs
             Func<System.Threading.CancellationToken, string?> challenge = string.Equals(adminPath, "none", StringComparison.OrdinalIgnoreCase)
                 ? _ => null
                 : cancellation => NdesChallengePage.Read(channel.Get(new Uri(settings.BaseUri, adminPath), "NDES challenge page (mscep_admin)", cancellation), settings.Connector);
-            return new ScepConnector(Name, channel, endpoint, challenge, secrets.RequesterKey, ScepSettings.ReadFingerprint(settings.Get("caFingerprint")), null, settings.Get("template"));
+            return new ScepConnector(Name, channel, endpoint, challenge, secrets.RequesterKey, ScepConnector.ReadFingerprint(settings.Get("caFingerprint")), null, settings.Get("template"));
         }
     }
 }

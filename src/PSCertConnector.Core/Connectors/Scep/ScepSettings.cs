@@ -8,8 +8,6 @@ namespace PSCertConnector.Core.Connectors.Scep
     /// <summary>The settings of a 'scep' connector, read and checked once: the endpoint, how its CA is trusted, the template it issues with.</summary>
     internal sealed class ScepSettings : HttpsServiceSettings
     {
-        public const string DefaultTemplate = "SCEP";
-
         public static readonly IReadOnlyDictionary<string, string> Known = WithTransport(
             ("url", "The SCEP endpoint, http:// or https:// (e.g. http://scep.contoso.com/scep, https://ndes01.contoso.com/certsrv/mscep/mscep.dll)."),
             ("caFingerprint", "SHA-256 fingerprint (64 hex digits) of the CA certificate GetCACert must return; required for an http:// url."),
@@ -31,21 +29,13 @@ namespace PSCertConnector.Core.Connectors.Scep
             s.Endpoint = endpoint;
             s.Host = endpoint.Host;
             s.Port = endpoint.Port;
-            s.CaFingerprint = ReadFingerprint(s.Get("caFingerprint"));
+            s.CaFingerprint = ScepConnector.ReadFingerprint(s.Get("caFingerprint"));
             if (endpoint.Scheme == Uri.UriSchemeHttp && s.CaFingerprint == null)
                 throw new PscException("SettingRequired", FailureCategory.InvalidArgument,
                     $"Over plain HTTP nothing vouches for the CA certificate the server returns: give the setting 'caFingerprint' (its SHA-256, e.g. from " +
                     "'openssl x509 -in ca.pem -noout -fingerprint -sha256'), or use an https:// url.") { Target = "caFingerprint" };
             s.CaIdentifier = s.Get("caIdentifier");
             return s;
-        }
-
-        /// <summary>A SHA-256 fingerprint as 64 upper-case hex digits (colons and spaces allowed in the input).</summary>
-        public static string? ReadFingerprint(string? value)
-        {
-            if (value == null) return null;
-            var normalized = Hex.NormalizeThumbprint(value);
-            return normalized.Length == 64 ? normalized : throw Invalid("caFingerprint", value, "a SHA-256 fingerprint (64 hex digits)");
         }
     }
 }

@@ -7,15 +7,18 @@ using System.Threading;
 using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
 
-namespace PSCertConnector.Core.Connectors.Scep
+namespace PSCertConnector.Core.Connectors
 {
     /// <summary>
-    /// A SCEP server (RFC 8894): NDES in front of AD CS, or any other. Requests are signed with the request's own key
+    /// A SCEP server (RFC 8894): NDES in front of AD CS ('adcs-ndes'), or any other ('scep'); both families share it. Requests are signed with the request's own key
     /// (kept in the inventory when 'request new' made it) and carry the challenge password; the CA's answer is
     /// encrypted back to that key. A pending request is polled with CertPoll under its transaction id.
     /// </summary>
     public sealed class ScepConnector : CaConnectorBase
     {
+        /// <summary>The template orders record when the connector's 'template' setting names none.</summary>
+        public const string DefaultTemplateName = "SCEP";
+
         /// <summary>Where a pending request's subject is kept on the order, for CertPoll's IssuerAndSubject.</summary>
         private const string PollReferencePrefix = "scep-poll:";
 
@@ -33,7 +36,7 @@ namespace PSCertConnector.Core.Connectors.Scep
         internal ScepConnector(string type, IScepChannel channel, Uri endpoint, Func<CancellationToken, string?> challenge,
             Func<string, AsymmetricKey?>? requesterKey, string? caFingerprint, string? caIdentifier, string? template)
         {
-            DefaultTemplate = template ?? ScepSettings.DefaultTemplate;
+            DefaultTemplate = template ?? DefaultTemplateName;
             Type = type;
             _channel = channel;
             Endpoint = endpoint;
@@ -120,6 +123,14 @@ namespace PSCertConnector.Core.Connectors.Scep
             var crls = ScepCodec.ReadCrls(ScepCodec.Decrypt(reply.Message, key, null, "GetCRL answer").Content, "GetCRL answer");
             return crls.Count > 0 ? crls[0]
                 : throw new PscException("ScepCrlRefused", FailureCategory.InvalidData, $"{Endpoint.Host} answered GetCRL with no CRL.") { Target = Endpoint.ToString() };
+        }
+
+        /// <summary>A caFingerprint setting as 64 upper-case hex digits (colons and spaces allowed in the input).</summary>
+        internal static string? ReadFingerprint(string? value)
+        {
+            if (value == null) return null;
+            var normalized = Hex.NormalizeThumbprint(value);
+            return normalized.Length == 64 ? normalized : throw HttpsServiceSettings.Invalid("caFingerprint", value, "a SHA-256 fingerprint (64 hex digits)");
         }
 
         private AsymmetricKey RequireKey(string publicKeyId) =>

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using PSCertConnector.Core.Pkix;
 
-namespace PSCertConnector.Core.Connectors.Scep
+namespace PSCertConnector.Core.Connectors
 {
     /// <summary>What a SCEP server says it can do (GetCACaps, RFC 8894 §3.5.2): one keyword per line, case-insensitive.</summary>
     public sealed class ScepCapabilities

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using PSCertConnector.Core.Pkix;
 
-namespace PSCertConnector.Core.Connectors.Scep
+namespace PSCertConnector.Core.Connectors
 {
     /// <summary>
     /// What GetCACert returned, sorted by role: the issuing CA, the rest of its chain, and the RA certificates a server

@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using PSCertConnector.Core.Protocols;
 
-namespace PSCertConnector.Core.Connectors.Scep
+namespace PSCertConnector.Core.Connectors
 {
     /// <summary>How a SCEP connector reaches its server: GETs and binary POSTs with the transport's identity and error translation.</summary>
     public interface IScepChannel : IDisposable
