@@ -211,6 +211,30 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void Openssl_verifies_the_signature_of_a_sealed_message_and_decrypts_its_envelope_as_the_recipient()
+        {
+            using var requester = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            using var recipient = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            var requesterCert = ScepCodec.RequesterCertificate(requester, "CN=openssl-device");
+            var recipientCert = ScepCodec.RequesterCertificate(recipient, "CN=openssl-ra");
+            var csr = CsrBuilder.Build(new RequestSpec { Subject = "CN=openssl-device" }, requester);
+            var message = ScepCodec.Seal(ScepMessageType.PKCSReq, requester.KeyId, ScepCodec.NewNonce(), null, null, null, csr,
+                new[] { recipientCert }, requesterCert, requester, ScepAlgorithms.Modern);
+            var messagePath = _home.File("pkcsreq.p7");
+            File.WriteAllBytes(messagePath, message);
+            var envelopePath = _home.File("envelope.p7");
+            OpenSsl.Ok($"cms -verify -inform DER -in \"{messagePath}\" -noverify -out \"{envelopePath}\"").Should().Contain("Verification successful");
+            var keyPath = _home.File("ra.key");
+            File.WriteAllText(keyPath, Pem.Encode("PRIVATE KEY", recipient.ExportPkcs8()));
+            var certPath = _home.File("ra.pem");
+            File.WriteAllText(certPath, Pem.Encode("CERTIFICATE", recipientCert));
+            var csrPath = _home.File("inner.csr");
+            OpenSsl.Ok($"cms -decrypt -inform DER -in \"{envelopePath}\" -recip \"{certPath}\" -inkey \"{keyPath}\" -out \"{csrPath}\"");
+            File.ReadAllBytes(csrPath).Should().Equal(csr);
+            OpenSsl.Ok($"req -inform DER -in \"{csrPath}\" -noout -verify").Should().Contain("verify OK");
+        }
+
+        [Fact]
         public void Certmongers_scep_helper_reads_the_labs_capabilities_and_ra_and_ca_certificates()
         {
             var caps = ProcessRunner.Run(new ProcessStartInfo(CertmongerScep, $"-u {_lab.Server.ScepUri.AbsoluteUri} -R \"{_lab.Authority.BundlePath}\" -c"), TimeSpan.FromSeconds(60));
