@@ -47,6 +47,8 @@
         'Revoke-Certificate'
         'Install-RaCertificate'
         'Export-CaCertificate'
+        'New-CaPfxCertificate'
+        'Protect-CaPfxCertificate'
     )
     FunctionsToExport    = @()
     DscResourcesToExport = @('CaConnector', 'CaCertificate')

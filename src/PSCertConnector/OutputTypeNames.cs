@@ -28,6 +28,8 @@ namespace PSCertConnector.Commands
             [typeof(ImportPreview)] = "PSCertConnector.ImportPreview",
             [typeof(ConnectorTestReport)] = "PSCertConnector.ConnectorTest",
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
+            [typeof(PfxIssuance)] = "PSCertConnector.PfxIssuance",
+            [typeof(PfxReencryption)] = "PSCertConnector.PfxReencryption",
             [typeof(StoreStatus)] = "PSCertConnector.Store",
             [typeof(RenewalResult)] = "PSCertConnector.Renewal",
             [typeof(MaintenanceReport)] = "PSCertConnector.MaintenanceReport",

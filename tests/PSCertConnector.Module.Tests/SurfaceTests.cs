@@ -45,7 +45,8 @@ namespace PSCertConnector.Module.Tests
                 "Approve-AdcsRequest", "Deny-AdcsRequest", "Import-CaCertificate", "Get-CaCertificate", "Revoke-Certificate",
                 "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal",
                 "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule",
-                "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask", "New-CaHome");
+                "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask", "New-CaHome",
+                "New-CaPfxCertificate", "Protect-CaPfxCertificate");
         }
 
         [Fact]

@@ -42,6 +42,8 @@ namespace PSCertConnector.Cli.Commands
             new CertListCommand(),
             new CertShowCommand(),
             new CertExportCommand(),
+            new PfxNewCommand(),
+            new PfxReencryptCommand(),
             new RenewCommand(),
             new RevokeCommand(),
             new CrlShowCommand(),

@@ -80,7 +80,7 @@ namespace PSCertConnector.Cli.Commands
             _ => throw CommandLine.Usage($"--intune '{format}' should be cn, cn-email or cn-as-email."),
         };
 
-        private static RequestSpec SpecFromFlags(CommandLine cl)
+        internal static RequestSpec SpecFromFlags(CommandLine cl)
         {
             var algorithm = (cl.Get("key-algorithm") ?? "rsa").ToLowerInvariant().Replace("_", "-") switch
             {

@@ -21,16 +21,22 @@ namespace PSCertConnector.Core.Events
         public const int PendingRequestStillPending = 1005;
         public const int RequestAutoApproved = 1006;
         public const int RequestApprovedOverFindings = 1007;
+        /// <summary>A PFX with a key made here was issued and delivered (password or recipient).</summary>
+        public const int PfxIssued = 1008;
         public const int RequestDenied = 1100;
         public const int RequestFailed = 1101;
         public const int AutoApprovalWithheld = 1102;
+        public const int PfxFailed = 1103;
         public const int PollFailedWillRetry = 1200;
 
         // 2000–2999 import
         public const int ImportSucceeded = 2001;
         public const int ImportNotDue = 2002;
         public const int ImportTakenElsewhere = 2003;
+        /// <summary>An imported PFX was opened and encrypted again to a new recipient.</summary>
+        public const int PfxReencrypted = 2004;
         public const int ImportFailed = 2100;
+        public const int PfxReencryptFailed = 2101;
 
         // 3000–3999 revocation (and the CRLs that publish it)
         public const int CertificateRevoked = 3001;

@@ -9,5 +9,11 @@ namespace PSCertConnector.Core.Operations
         /// <summary>Replace a file that exists (PowerShell -Force, CLI --force); otherwise an existing file is an error.</summary>
         public bool Overwrite { get; init; }
         public Pkcs12Protection PfxProtection { get; init; } = Pkcs12Protection.Modern;
+        /// <summary>Encrypt the PFX to this certificate (CMS EnvelopedData, <see cref="PfxEnvelope"/>) instead of a password.</summary>
+        public byte[]? Recipient { get; init; }
+
+        /// <summary>How the PFX is protected, in words for the report.</summary>
+        public string DescribePfx() => Recipient == null ? Pkcs12Writer.Describe(PfxProtection)
+            : $"CMS EnvelopedData to '{CertificateReader.Read(Recipient).Subject}' (AES-256-CBC, RSA key transport)";
     }
 }

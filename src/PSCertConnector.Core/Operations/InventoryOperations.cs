@@ -110,7 +110,7 @@ namespace PSCertConnector.Core.Operations
             ForItem(file.Path, () =>
             {
                 OutputFile.Check(file.Path, file.Overwrite);
-                var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection);
+                var exported = new InventoryOperations(Workspace, quiet).Export(selector, format, includeChain, pfxPassword, file.PfxProtection, file.Recipient);
                 if (exported == null) return;
                 if (!Sink.ShouldProcess(file.Path, $"Write {format.ToString().ToUpperInvariant()} of '{exported.Certificate.Subject}'")) return;
                 // A replaced file keeps the mode its owner gave it (a service's group may read it); a new one holding a key is 0600.
@@ -122,20 +122,21 @@ namespace PSCertConnector.Core.Operations
                     Path = System.IO.Path.GetFullPath(file.Path), Format = format, Subject = exported.Certificate.Subject,
                     SerialNumber = exported.Certificate.SerialNumber, Thumbprint = exported.Certificate.Thumbprint, Connector = exported.Certificate.Connector,
                     IncludesChain = includeChain, IncludesPrivateKey = exported.IncludesPrivateKey,
-                    Protection = format == ExportFormat.Pfx ? Pkcs12Writer.Describe(file.PfxProtection) : "", Length = exported.Content.Length,
+                    Protection = format == ExportFormat.Pfx ? file.DescribePfx() : "", Length = exported.Content.Length,
                 };
                 Workspace.Store.RecordDeployment(new DeploymentRecord
                 {
                     Thumbprint = exported.Certificate.Thumbprint, Kind = DeploymentKind.File, Target = written.Path, Format = format.ToString(),
-                    IncludesChain = includeChain, Protection = format == ExportFormat.Pfx ? file.PfxProtection.ToString() : null,
+                    IncludesChain = includeChain, Protection = format == ExportFormat.Pfx ? (file.Recipient != null ? "Recipient" : file.PfxProtection.ToString()) : null,
                 });
                 Sink.WriteObject(written);
             });
             return written;
         }
 
+        /// <param name="recipient">For a PFX: encrypt it to this certificate instead of <paramref name="pfxPassword"/>.</param>
         public ExportedCertificate? Export(CertificateSelector selector, ExportFormat format, bool includeChain, string? pfxPassword,
-            Pkcs12Protection pfxProtection = Pkcs12Protection.Modern)
+            Pkcs12Protection pfxProtection = Pkcs12Protection.Modern, byte[]? recipient = null)
         {
             ExportedCertificate? result = null;
             ForItem(selector.ToString(), () =>
@@ -153,6 +154,14 @@ namespace PSCertConnector.Core.Operations
                         var pem = new StringBuilder(Pem.Encode("CERTIFICATE", certificate.Der));
                         foreach (var c in chain) pem.Append(Pem.Encode("CERTIFICATE", c));
                         result = new ExportedCertificate(certificate, format, Encoding.ASCII.GetBytes(pem.ToString()), false);
+                        break;
+                    case ExportFormat.Pfx when recipient != null:
+                        var kept = certificate.KeyId == null ? null : Workspace.Store.GetRequestKey(certificate.KeyId);
+                        if (kept == null)
+                            throw new PscException("PrivateKeyNotKept", FailureCategory.ObjectNotFound,
+                                $"No private key is kept for '{certificate.Subject}', so there is nothing to deliver to a recipient.") { Target = certificate.Thumbprint };
+                        result = new ExportedCertificate(certificate, format,
+                            WithKeptKey(kept.KeyId, key => PfxEnvelope.Seal(certificate.Der, chain, key, certificate.CommonName, recipient)), true);
                         break;
                     case ExportFormat.Pfx:
                         if (string.IsNullOrEmpty(pfxPassword))

@@ -38,6 +38,17 @@ namespace PSCertConnector.Core.Pkix
         }
 
         /// <summary>
+        /// A modern PFX with an empty password, only ever written inside a CMS envelope (<see cref="PfxEnvelope"/>): the
+        /// envelope is its protection, and an empty password is what Windows and OpenSSL try when none is given.
+        /// </summary>
+        internal static byte[] WriteForEnvelope(byte[] certificateDer, IReadOnlyList<byte[]> chain, AsymmetricKey key, string? friendlyName)
+        {
+            if (CertificateReader.Read(certificateDer).PublicKeyId != key.KeyId)
+                throw new PscException("KeyMismatch", FailureCategory.InvalidData, "The private key does not belong to the certificate being exported.");
+            return WriteModern(certificateDer, chain, key, "", friendlyName);
+        }
+
+        /// <summary>
         /// PBKDF2 and MAC iterations of a modern PFX: 25 times the 2,000 Windows and 2,048 OpenSSL 3 use, while the file's
         /// three derivations together (150,000) stay well inside .NET's import limit of 300,000.
         /// </summary>

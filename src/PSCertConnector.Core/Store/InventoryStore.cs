@@ -606,6 +606,9 @@ namespace PSCertConnector.Core.Store
             return value == null ? null : Unprotect(value);
         }
 
+        /// <summary>Forgets a request's key (a PFX delivered without archival): nothing can export it again.</summary>
+        public void RemoveRequestKey(string keyId) => _db.Execute("DELETE FROM request_keys WHERE key_id = @id", ("@id", keyId));
+
         // ---------------------------------------------------------------- orders
 
         public OrderRecord AddOrder(OrderRecord order)
