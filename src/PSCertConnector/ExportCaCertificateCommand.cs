@@ -13,6 +13,8 @@ namespace PSCertConnector.Commands
         [Parameter] public ExportFormat Format { get; set; } = ExportFormat.Pem;
         [Parameter] public SwitchParameter IncludeChain { get; set; }
         [Parameter] public SecureString? Password { get; set; }
+        /// <summary>Encrypt the PFX to this certificate (CMS EnvelopedData, RSA) instead of a password.</summary>
+        [Parameter] public System.Security.Cryptography.X509Certificates.X509Certificate2? RecipientCertificate { get; set; }
         /// <summary>Replaces a file that exists; without it an existing file is an error and stays as it was.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
         /// <summary>3DES/SHA-1 PFX for Windows Server 2016 and Windows 10 before 1709, which cannot read AES-protected PFX files.</summary>
@@ -23,6 +25,7 @@ namespace PSCertConnector.Commands
             {
                 Path = GetUnresolvedProviderPathFromPSPath(FilePath), Overwrite = Force,
                 PfxProtection = LegacyEncryption ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
+                Recipient = RecipientCertificate?.RawData,
             }));
     }
 }

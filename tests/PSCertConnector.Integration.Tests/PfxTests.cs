@@ -212,5 +212,40 @@ namespace PSCertConnector.Integration.Tests
             File.Exists(output).Should().BeFalse();
             _ws.Events.Read(new EventQuery(), out _).Should().Contain(e => e.Id == EventIds.PfxReencryptFailed);
         }
+
+        [Fact]
+        public void Through_the_cli_pfx_new_writes_both_forms_and_pfx_reencrypt_moves_one_to_another_device()
+        {
+            using var home = new TempHome();
+            (int Exit, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(home.Path, args);
+            Cli("connector", "add", "ca", "--type", "local").Exit.Should().Be(0);
+            Environment.SetEnvironmentVariable("PSC_TEST_PFX_PASSWORD", Password);
+            var pfx = home.File("alice.pfx");
+            var made = Cli("pfx", "new", "--connector", "ca", "--template", "User", "--subject", "CN=Alice Cli", "--san", "email=alice@contoso.com",
+                "--password-env", "PSC_TEST_PFX_PASSWORD", "--out", pfx);
+            made.Exit.Should().Be(0, made.Err);
+            made.Out.Should().Contain("AES-256-CBC").And.Contain("key not kept").And.NotContain(Password);
+            OpenSsl.Ok($"pkcs12 -in \"{pfx}\" -passin pass:{Password} -nokeys").Should().Contain("Alice Cli");
+
+            var device = Recipient("cli-device");
+            var envelope = home.File("cli-device.p7m");
+            var json = Cli("pfx", "new", "--connector", "ca", "--template", "User", "--subject", "CN=Device Cli", "--to", device.Certificate, "--out", envelope, "--archive-key", "--json");
+            json.Exit.Should().Be(0, json.Err);
+            var issued = System.Text.Json.JsonDocument.Parse(json.Out).RootElement;
+            issued.GetProperty("keyArchived").GetBoolean().Should().BeTrue();
+            issued.GetProperty("protection").GetString().Should().Contain("CMS EnvelopedData");
+            OpenSsl.Ok($"pkcs12 -in \"{Decrypt(envelope, device)}\" -passin pass: -nokeys").Should().Contain("Device Cli");
+
+            var next = Recipient("cli-device-2");
+            var moved = home.File("cli-device-2.p7m");
+            var reencrypted = Cli("pfx", "reencrypt", "--in", pfx, "--password-env", "PSC_TEST_PFX_PASSWORD", "--to", next.Certificate, "--out", moved);
+            reencrypted.Exit.Should().Be(0, reencrypted.Err);
+            reencrypted.Out.Should().Contain("CN=Alice Cli").And.Contain("'imported'");
+            OpenSsl.Ok($"pkcs12 -in \"{Decrypt(moved, next)}\" -passin pass: -nocerts -nodes").Should().Contain("PRIVATE KEY");
+
+            var refused = Cli("pfx", "new", "--connector", "ca", "--template", "User", "--subject", "CN=x", "--out", home.File("x.pfx"));
+            refused.Exit.Should().NotBe(0);
+            refused.Err.Should().Contain("[PasswordRequired]");
+        }
     }
 }

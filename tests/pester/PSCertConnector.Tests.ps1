@@ -296,6 +296,73 @@ Describe 'Inventory certificates: revocation and export' {
         $path | Should -Exist
         (Get-Item -LiteralPath $path).Length | Should -BeGreaterThan 0
         [System.IO.File]::ReadAllBytes($path)[0] | Should -Be 0x30 -Because 'a PFX is a DER SEQUENCE'
+        ($file | Out-String -Width 200) | Should -Match 'pfx01\.pfx\s+Pfx\s+False\s+True' -Because 'the table shows the file it wrote'
+    }
+}
+
+Describe 'PKCS: New-CaPfxCertificate and Protect-CaPfxCertificate on the embedded CA' {
+    BeforeAll {
+        $null = Initialize-TestHome -Name pkcs
+        $password = ConvertTo-SecureString 'Pester-Pfx-1' -AsPlainText -Force
+        $bundle = Join-Path $TestDrive 'pkcs-bundle.pem'
+        $ca = (Get-CaConnector -Name lab | Test-CaConnector)
+        function New-Device([string] $Name) {
+            $key = Join-Path $TestDrive "$Name.key"; $cert = Join-Path $TestDrive "$Name.pem"
+            & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -subj "/CN=$Name" -days 2 -addext 'keyUsage=keyEncipherment,digitalSignature' 2>$null
+            [pscustomobject]@{ Key = $key; Pem = $cert; Certificate = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($cert) }
+        }
+    }
+
+    It 'New-CaPfxCertificate -Password writes a PFX OpenSSL opens, shows a table row, and forgets the key' {
+        $path = Join-Path $TestDrive 'alice.pfx'
+        $issued = New-CaPfxCertificate -Connector lab -Template User -Subject 'CN=Alice Pester' -FilePath $path -Password $password -ErrorAction Stop
+        $issued.Status | Should -Be 'Issued'
+        $issued.KeyArchived | Should -BeFalse
+        ($issued | Out-String -Width 200) | Should -Match 'AES-256'
+        (& openssl pkcs12 -in $path -passin pass:Pester-Pfx-1 -nokeys 2>&1) -join "`n" | Should -Match 'CN ?= ?Alice Pester'
+        (Get-CaCertificate -Thumbprint $issued.Thumbprint).HasPrivateKey | Should -BeFalse
+    }
+
+    It 'New-CaPfxCertificate -RecipientCertificate encrypts to a device; -WhatIf makes nothing' {
+        $device = New-Device 'pester-device'
+        $path = Join-Path $TestDrive 'device.p7m'
+        New-CaPfxCertificate -Connector lab -Template User -Subject 'CN=WhatIf' -FilePath $path -RecipientCertificate $device.Certificate -WhatIf | Should -BeNullOrEmpty
+        Test-Path $path | Should -BeFalse
+        $issued = New-CaPfxCertificate -Connector lab -Template User -Subject 'CN=Device Pester' -FilePath $path -RecipientCertificate $device.Certificate -ArchiveKey -ErrorAction Stop
+        ($issued | Out-String -Width 200) | Should -Match 'Recipient'
+        $inner = Join-Path $TestDrive 'device-inner.pfx'
+        & openssl cms -decrypt -inform DER -in $path -recip $device.Pem -inkey $device.Key -out $inner 2>$null
+        $LASTEXITCODE | Should -Be 0
+        (& openssl pkcs12 -in $inner -passin pass: -nocerts -nodes 2>&1) -join "`n" | Should -Match 'PRIVATE KEY'
+        (Get-CaCertificate -Thumbprint $issued.Thumbprint).HasPrivateKey | Should -BeTrue -Because 'ArchiveKey keeps it, encrypted'
+    }
+
+    It 'Both a password and a recipient is a PasswordAndRecipient error and nothing is sent' {
+        $device = New-Device 'pester-both'
+        $before = @(Get-AdcsOrder).Count
+        New-CaPfxCertificate -Connector lab -Template User -Subject 'CN=Both' -FilePath (Join-Path $TestDrive 'both.pfx') -Password $password -RecipientCertificate $device.Certificate -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'PasswordAndRecipient*'
+        @(Get-AdcsOrder).Count | Should -Be $before
+    }
+
+    It 'Get-ChildItem *.pfx | Protect-CaPfxCertificate re-encrypts each into a folder; a wrong password is a non-terminating error and the rest go on' {
+        $in = Join-Path $TestDrive 'incoming'; $out = Join-Path $TestDrive 'outgoing'
+        $null = New-Item -ItemType Directory -Path $in, $out -Force
+        foreach ($name in 'one', 'two') {
+            & openssl req -x509 -newkey rsa:2048 -nodes -keyout (Join-Path $in "$name.key") -out (Join-Path $in "$name.pem") -subj "/CN=smime-$name" -days 5 2>$null
+            & openssl pkcs12 -export -in (Join-Path $in "$name.pem") -inkey (Join-Path $in "$name.key") -out (Join-Path $in "$name.pfx") -passout pass:Pester-Pfx-1
+        }
+        & openssl req -x509 -newkey rsa:2048 -nodes -keyout (Join-Path $in 'bad.key') -out (Join-Path $in 'bad.pem') -subj '/CN=smime-bad' -days 5 2>$null
+        & openssl pkcs12 -export -in (Join-Path $in 'bad.pem') -inkey (Join-Path $in 'bad.key') -out (Join-Path $in 'bad.pfx') -passout pass:another-password
+        $device = New-Device 'pester-smime-device'
+        $done = Get-ChildItem (Join-Path $in '*.pfx') | Protect-CaPfxCertificate -Password $password -RecipientCertificate $device.Certificate -Destination $out -ErrorVariable failed -ErrorAction SilentlyContinue
+        @($done).Count | Should -Be 2
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'PfxUnreadable*'
+        Test-Path (Join-Path $out 'one.p7m') | Should -BeTrue
+        Test-Path (Join-Path $out 'bad.p7m') | Should -BeFalse
+        ($done | Out-String -Width 200) | Should -Match 'smime-one'
+        @(Get-CaCertificate | Where-Object Connector -eq 'imported').Count | Should -Be 2
     }
 }
 

@@ -16,6 +16,7 @@ namespace PSCertConnector.Cli.Commands
             CliOption.Flag("chain", "include the issuing chain"),
             new CliOption("password-env", "PFX password from this environment variable"),
             new CliOption("password-file", "PFX password from this file"),
+            new CliOption("to", "encrypt the PFX to this certificate (PEM or DER, RSA) instead of a password: a CMS EnvelopedData"),
             CliOption.Flag("force", "replace the file if it exists (otherwise an existing file is an error)"),
             CliOption.Flag("legacy-pfx", "3DES/SHA-1 PFX for Windows Server 2016 and Windows 10 before 1709 (default: AES-256, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC)"))
         {
@@ -30,11 +31,15 @@ namespace PSCertConnector.Cli.Commands
             var outPath = cl.Require("out", "the file to write");
             var includeChain = cl.Has("chain");
             var password = format == ExportFormat.Pfx ? cl.Secret("password-env", "password-file") : null;
-            if (format == ExportFormat.Pfx && password == null) throw CommandLine.Usage("A PFX needs a password: --password-env VAR or --password-file FILE.");
+            var recipient = cl.Get("to") is string to ? Pem.ReadPemOrDer(Arguments.ReadFile(to, "recipient certificate"), "recipient certificate", "CERTIFICATE") : null;
+            if (recipient != null && format != ExportFormat.Pfx) throw CommandLine.Usage("--to encrypts a PFX: give --format pfx.");
+            if (format == ExportFormat.Pfx && password == null && recipient == null)
+                throw CommandLine.Usage("A PFX needs a password (--password-env VAR or --password-file FILE) or a recipient certificate (--to FILE).");
             var file = new ExportFileOptions
             {
                 Path = Path.GetFullPath(outPath), Overwrite = cl.Has("force"),
                 PfxProtection = cl.Has("legacy-pfx") ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
+                Recipient = recipient,
             };
             return run.Op(false, (ws, s) => new InventoryOperations(ws, s).ExportToFile(selector, format, includeChain, password, file), render: run.JsonOr(sink =>
             {

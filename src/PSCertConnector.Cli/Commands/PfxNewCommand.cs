@@ -47,12 +47,12 @@ namespace PSCertConnector.Cli.Commands
             return run.Op(false, (ws, s) => new PfxOperations(ws, s).New(connector, template, spec, file, password, archive), single: true, render: run.JsonOr(sink => Render(run, sink)));
         }
 
-        /// <summary>--out, --force, --legacy-pfx and --to, as 'pfx new' and 'pfx reencrypt' both take them.</summary>
-        internal static ExportFileOptions PfxOutput(CommandLine cl) => new ExportFileOptions
+        /// <summary>--out, --force and --to, as 'pfx new' and 'pfx reencrypt' both take them; 'pfx new' also --legacy-pfx.</summary>
+        internal static ExportFileOptions PfxOutput(CommandLine cl, bool passwordForm = true) => new ExportFileOptions
         {
             Path = Path.GetFullPath(cl.Require("out", "the file to write")),
             Overwrite = cl.Has("force"),
-            PfxProtection = cl.Has("legacy-pfx") ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
+            PfxProtection = passwordForm && cl.Has("legacy-pfx") ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
             Recipient = cl.Get("to") is string to ? Pem.ReadPemOrDer(Arguments.ReadFile(to, "recipient certificate"), "recipient certificate", "CERTIFICATE") : null,
         };
 

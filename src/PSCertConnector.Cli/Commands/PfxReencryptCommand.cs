@@ -25,7 +25,7 @@ namespace PSCertConnector.Cli.Commands
         {
             var input = cl.Require("in", "the PFX to open");
             if (!cl.Has("to")) throw CommandLine.Usage("--to names the certificate to encrypt the PFX to.");
-            var file = PfxNewCommand.PfxOutput(cl);
+            var file = PfxNewCommand.PfxOutput(cl, passwordForm: false);
             var password = cl.Secret("password-env", "password-file");
             (string, string)? holder = null;
             if (cl.Get("key-pfx") is string keyPfx)

@@ -40,7 +40,9 @@ namespace PSCertConnector.Cli.Commands
         {
             var infPath = cl.Get("inf");
             var outPath = cl.Get("out");
-            RequestSpec? fromFlags = infPath == null ? SpecFromFlags(cl) : null;
+            RequestSpec? fromFlags = infPath == null
+                ? SpecFromFlags(cl) with { Exportable = cl.Has("exportable"), MachineKeySet = cl.Has("machine-key-set") }
+                : null;
             if (infPath != null && (cl.Has("subject") || cl.Has("san") || cl.Has("key-length")))
                 throw CommandLine.Usage("Give either --inf or the request flags (--subject, --san, ...), not both.");
             // certreq.ini files are often saved by Notepad as UTF-16 or with a BOM: let the reader detect it.
@@ -80,6 +82,7 @@ namespace PSCertConnector.Cli.Commands
             _ => throw CommandLine.Usage($"--intune '{format}' should be cn, cn-email or cn-as-email."),
         };
 
+        /// <summary>Subject, key, usages, SANs, hash and friendly name from the flags 'request new' and 'pfx new' share.</summary>
         internal static RequestSpec SpecFromFlags(CommandLine cl)
         {
             var algorithm = (cl.Get("key-algorithm") ?? "rsa").ToLowerInvariant().Replace("_", "-") switch
@@ -106,8 +109,6 @@ namespace PSCertConnector.Cli.Commands
                 EnhancedKeyUsages = cl.All("eku"),
                 SubjectAlternativeNames = cl.AllRaw("san").Select(SubjectAlternativeName.Parse).ToList(),
                 HashAlgorithm = hash,
-                Exportable = cl.Has("exportable"),
-                MachineKeySet = cl.Has("machine-key-set"),
                 FriendlyName = cl.Get("friendly-name"),
                 RequestAttributes = new Dictionary<string, string>(),
             };

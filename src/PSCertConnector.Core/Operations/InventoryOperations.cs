@@ -156,10 +156,16 @@ namespace PSCertConnector.Core.Operations
                         result = new ExportedCertificate(certificate, format, Encoding.ASCII.GetBytes(pem.ToString()), false);
                         break;
                     case ExportFormat.Pfx when recipient != null:
+                        if (!string.IsNullOrEmpty(pfxPassword))
+                            throw new PscException("PasswordAndRecipient", FailureCategory.InvalidArgument,
+                                "Protect the PFX with a password or encrypt it to a recipient certificate, not both.");
                         var kept = certificate.KeyId == null ? null : Workspace.Store.GetRequestKey(certificate.KeyId);
                         if (kept == null)
                             throw new PscException("PrivateKeyNotKept", FailureCategory.ObjectNotFound,
                                 $"No private key is kept for '{certificate.Subject}', so there is nothing to deliver to a recipient.") { Target = certificate.Thumbprint };
+                        if (!kept.Exportable)
+                            throw new PscException("KeyNotExportable", FailureCategory.PermissionDenied,
+                                $"The private key of '{certificate.Subject}' was requested without Exportable = TRUE, so it is not delivered to anyone.") { Target = certificate.Thumbprint };
                         result = new ExportedCertificate(certificate, format,
                             WithKeptKey(kept.KeyId, key => PfxEnvelope.Seal(certificate.Der, chain, key, certificate.CommonName, recipient)), true);
                         break;
