@@ -49,6 +49,7 @@
         'Export-CaCertificate'
         'New-CaPfxCertificate'
         'Protect-CaPfxCertificate'
+        'Get-CaRevocationRequest'
     )
     FunctionsToExport    = @()
     DscResourcesToExport = @('CaConnector', 'CaCertificate')

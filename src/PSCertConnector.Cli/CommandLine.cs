@@ -102,10 +102,16 @@ namespace PSCertConnector.Cli
         {
             var text = Get(name);
             if (text == null) return null;
+            return ParseEnum<T>(text) ?? throw Usage($"--{name} '{text}' is not one of: {string.Join(", ", System.Enum.GetNames(typeof(T)).Select(Kebab))}.");
+        }
+
+        /// <summary>An enum value written as the CLI writes them (key-compromise, KeyCompromise, key_compromise); null when none matches.</summary>
+        public static T? ParseEnum<T>(string text) where T : struct
+        {
             var normalized = text.Replace("-", "").Replace("_", "");
             foreach (var value in System.Enum.GetValues(typeof(T)).Cast<T>())
                 if (string.Equals(value.ToString(), normalized, StringComparison.OrdinalIgnoreCase)) return value;
-            throw Usage($"--{name} '{text}' is not one of: {string.Join(", ", System.Enum.GetNames(typeof(T)).Select(Kebab))}.");
+            return null;
         }
 
         public IEnumerable<string> OptionNames => _options.Keys;

@@ -72,7 +72,7 @@ namespace PSCertConnector.Cli
             },
             MaintenanceReport m => new
             {
-                host = m.Host, startedAt = m.StartedAt, finishedAt = m.FinishedAt, imports = m.Imports, ordersPolled = m.OrdersPolled, ordersSettled = m.OrdersSettled,
+                host = m.Host, startedAt = m.StartedAt, finishedAt = m.FinishedAt, imports = m.Imports, revocations = m.Revocations, ordersPolled = m.OrdersPolled, ordersSettled = m.OrdersSettled,
                 certificatesFetched = m.CertificatesFetched, renewalsSubmitted = m.RenewalsSubmitted, renewed = m.Renewed, crlsPublished = m.CrlsPublished,
                 notificationsSent = m.NotificationsSent, failures = m.Failures, didNothing = m.DidNothing,
             },
@@ -160,10 +160,10 @@ namespace PSCertConnector.Cli
                     c.ImportEnabled ? $"every {c.ImportEvery} {c.ImportEveryUnit.ToString().ToLowerInvariant()}" : "off", Date(c.LastImportAt),
                     c.LastImportStatus?.ToString() ?? "", c.LastImportAt == null && c.ImportEnabled ? "now" : Date(c.NextImportAt),
                 }).ToList()),
-            MaintenanceReport => (new[] { "Host", "Imports", "Polled", "Decided", "Fetched", "RenewalsSubmitted", "Renewed", "CRLs", "Notified", "Failed", "Seconds" },
+            MaintenanceReport => (new[] { "Host", "Imports", "Revoked", "Polled", "Decided", "Fetched", "RenewalsSubmitted", "Renewed", "CRLs", "Notified", "Failed", "Seconds" },
                 items.Cast<MaintenanceReport>().Select(m => new[]
                 {
-                    m.Host, m.Imports.ToString(), m.OrdersPolled.ToString(), m.OrdersSettled.ToString(), m.CertificatesFetched.ToString(), m.RenewalsSubmitted.ToString(),
+                    m.Host, m.Imports.ToString(), m.Revocations.ToString(), m.OrdersPolled.ToString(), m.OrdersSettled.ToString(), m.CertificatesFetched.ToString(), m.RenewalsSubmitted.ToString(),
                     m.Renewed.ToString(), m.CrlsPublished.ToString(), m.NotificationsSent.ToString(), m.Failures.ToString(), m.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
                 }).ToList()),
             CaEvent => (new[] { "Time", "Id", "Level", "Log", "Connector", "Target", "Message" },
@@ -233,6 +233,16 @@ namespace PSCertConnector.Cli
                     t.HostSecretKey == null ? "home key" : t.StoreSecretKey == null || t.StoreSecretKey == t.HostSecretKey ? "shared key (this host has it)" : "ANOTHER KEY: this host cannot read them",
                     t.Connectors.ToString(), t.Certificates.ToString(), t.Orders.ToString(), t.ActiveLeases.ToString(),
                 }).ToList()),
+            RevocationRequest => (new[] { "Id", "Serial", "Connector", "Subject", "Reason", "Status", "Attempts", "Next", "Message" },
+                items.Cast<RevocationRequest>().Select(r => new[]
+                {
+                    r.Id.ToString(), r.SerialNumber, r.Connector, r.Subject, r.Reason.ToString(), r.Status.ToString(), r.Attempts.ToString(),
+                    r.Status == RevocationRequestStatus.Queued ? Date(r.NextAttemptAt) : "", r.LastError ?? "",
+                }).ToList()),
+            PfxIssuance => (new[] { "Order", "Status", "Subject", "Path", "Protection", "KeyArchived" },
+                items.Cast<PfxIssuance>().Select(p => new[] { p.OrderId.ToString(), p.Status.ToString(), p.Subject, p.Path ?? "", p.Protection ?? p.Message ?? "", p.KeyArchived ? "yes" : "no" }).ToList()),
+            PfxReencryption => (new[] { "Subject", "Serial", "Path", "Connector", "KeyArchived" },
+                items.Cast<PfxReencryption>().Select(p => new[] { p.Subject, p.SerialNumber, p.Path, p.Connector, p.KeyArchived ? "yes" : "no" }).ToList()),
             ConnectorTestReport => (new[] { "Connector", "Type", "Result", "Ms", "Route", "Message" },
                 items.Cast<ConnectorTestReport>().Select(t => new[] { t.Connector, t.Type, t.Success ? "OK" : "FAILED", t.ElapsedMilliseconds.ToString(), t.Route ?? "", t.Message }).ToList()),
             CertificateRequestResult => (new[] { "Subject", "Key", "Template", "KeyId" },

@@ -30,6 +30,7 @@ namespace PSCertConnector.Commands
             [typeof(ExportedFile)] = "PSCertConnector.ExportedFile",
             [typeof(PfxIssuance)] = "PSCertConnector.PfxIssuance",
             [typeof(PfxReencryption)] = "PSCertConnector.PfxReencryption",
+            [typeof(RevocationRequest)] = "PSCertConnector.RevocationRequest",
             [typeof(StoreStatus)] = "PSCertConnector.Store",
             [typeof(RenewalResult)] = "PSCertConnector.Renewal",
             [typeof(MaintenanceReport)] = "PSCertConnector.MaintenanceReport",

@@ -7,14 +7,20 @@ using PSCertConnector.Core.Store;
 namespace PSCertConnector.Commands
 {
     [Cmdlet(VerbsSecurity.Revoke, "Certificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType(typeof(CertificateRecord))]
+    [OutputType(typeof(CertificateRecord), typeof(RevocationRequest))]
     public sealed class RevokeCertificateCommand : CertificateCmdlet
     {
-        [Parameter(Mandatory = true)] public RevocationReason Reason { get; set; }
+        /// <summary>Also by property name, so that Import-Csv rows with SerialNumber and Reason columns pipe in.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)] public RevocationReason Reason { get; set; }
         [Parameter] public DateTime? EffectiveDate { get; set; }
+        /// <summary>Queue the revocation for the maintenance pass (which retries a CA that is down) instead of revoking now.</summary>
+        [Parameter] public SwitchParameter Queue { get; set; }
 
         protected override void ProcessRecord() => Run(() =>
-            new InventoryOperations(Workspace, Sink).Revoke(new[] { Selector() }, Reason,
-                EffectiveDate.HasValue ? new DateTimeOffset(EffectiveDate.Value.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null));
+        {
+            var effective = EffectiveDate.HasValue ? new DateTimeOffset(EffectiveDate.Value.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null;
+            if (Queue) new RevocationQueueOperations(Workspace, Sink).Queue(new[] { new RevocationInput(Selector(), Reason, effective) });
+            else new InventoryOperations(Workspace, Sink).Revoke(new[] { Selector() }, Reason, effective);
+        });
     }
 }

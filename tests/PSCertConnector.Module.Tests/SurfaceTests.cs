@@ -46,7 +46,7 @@ namespace PSCertConnector.Module.Tests
                 "Install-RaCertificate", "Export-CaCertificate", "Get-CaStore", "Set-CaStore", "Update-CaStoreSchema", "New-CaStoreKey", "Update-CaStoreKey", "Submit-CaRenewal",
                 "Invoke-CaMaintenance", "Get-CaEvent", "New-CaNotificationRule", "Get-CaNotificationRule", "Test-CaNotificationRule", "Remove-CaNotificationRule",
                 "Export-CaConnectorConfiguration", "Import-CaConnectorConfiguration", "Register-CaMaintenanceTask", "New-CaHome",
-                "New-CaPfxCertificate", "Protect-CaPfxCertificate");
+                "New-CaPfxCertificate", "Protect-CaPfxCertificate", "Get-CaRevocationRequest");
         }
 
         [Fact]

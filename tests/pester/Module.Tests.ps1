@@ -31,7 +31,7 @@ Import-Module '$manifest'
 "@
         $run.ExitCode | Should -Be 0 -Because $run.Errors
         $lines = $run.Output -split "`n" | ForEach-Object Trim
-        $lines[0] | Should -Be 38
+        $lines[0] | Should -Be 39
         $lines[1] | Should -Match 'inventory'
     }
 
@@ -163,7 +163,7 @@ foreach (`$command in Get-Command -Module PSCertConnector) {
         # What a contributor runs after changing a parameter; -Check writes nothing and fails on stale pages.
         $run = Invoke-Pwsh -WorkingDirectory $repo "& '$repo/tools/Update-HelpSyntax.ps1' -Manifest '$manifest' -Check; exit `$LASTEXITCODE"
         $run.ExitCode | Should -Be 0 -Because "$($run.Errors)`n$($run.Output)"
-        $run.Output | Should -Match 'Help syntax is up to date for 38 cmdlets'
+        $run.Output | Should -Match 'Help syntax is up to date for 39 cmdlets'
     }
 }
 

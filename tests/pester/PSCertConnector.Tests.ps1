@@ -283,6 +283,27 @@ Describe 'Inventory certificates: revocation and export' {
         $revokeErrors[0].TargetObject | Should -Be '0BADC0FFEE'
     }
 
+    It 'Import-Csv | Revoke-Certificate -Queue queues each row; Invoke-CaMaintenance carries them out and Get-CaRevocationRequest shows the outcome' {
+        $one = New-TestCertificate -CommonName 'queued01.contoso.com'
+        $two = New-TestCertificate -CommonName 'queued02.contoso.com'
+        $csv = Join-Path $TestDrive 'revocations.csv'
+        @([pscustomobject]@{ SerialNumber = $one.SerialNumber; Reason = 'KeyCompromise' }, [pscustomobject]@{ SerialNumber = $two.SerialNumber; Reason = 'Superseded' }) |
+            Export-Csv -Path $csv -NoTypeInformation
+        $queued = Import-Csv $csv | Revoke-Certificate -Queue -Confirm:$false -ErrorAction Stop
+        @($queued).Count | Should -Be 2
+        $queued[0].PSTypeNames[0] | Should -Be 'PSCertConnector.RevocationRequest'
+        ($queued | Out-String -Width 200) | Should -Match "$($one.SerialNumber)\s+lab\s+KeyCompromise\s+Queued"
+        (Get-CaCertificate -Thumbprint $one.Thumbprint).Status | Should -Be 'Valid' -Because 'nothing is revoked until the maintenance pass'
+
+        $pass = Invoke-CaMaintenance -Confirm:$false
+        $pass.Revocations | Should -Be 2
+        ($pass | Out-String -Width 200) | Should -Match 'Revoked'
+        @(Get-CaRevocationRequest -Status Revoked).Count | Should -Be 2
+        (Get-CaCertificate -Thumbprint $one.Thumbprint).RevocationReason | Should -Be 'KeyCompromise'
+        (Get-CaCertificate -Thumbprint $two.Thumbprint).RevocationReason | Should -Be 'Superseded'
+        @(Get-CaRevocationRequest -Status Queued).Count | Should -Be 0
+    }
+
     It 'Export-CaCertificate -Format Pfx -Password writes a PFX file' {
         $certificate = New-TestCertificate -CommonName 'pfx01.contoso.com' -Exportable
         $path = Join-Path $TestDrive 'pfx01.pfx'

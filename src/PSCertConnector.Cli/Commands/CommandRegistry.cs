@@ -42,6 +42,7 @@ namespace PSCertConnector.Cli.Commands
             new CertListCommand(),
             new CertShowCommand(),
             new CertExportCommand(),
+            new RevocationListCommand(),
             new PfxNewCommand(),
             new PfxReencryptCommand(),
             new RenewCommand(),

@@ -41,8 +41,12 @@ namespace PSCertConnector.Core.Events
         // 3000–3999 revocation (and the CRLs that publish it)
         public const int CertificateRevoked = 3001;
         public const int CrlPublished = 3002;
+        /// <summary>A revocation was accepted into the queue; the maintenance pass carries it out.</summary>
+        public const int RevocationQueued = 3003;
         public const int RevocationFailed = 3100;
         public const int CrlPublishFailed = 3101;
+        /// <summary>A queued revocation could not reach its CA; the next pass tries again.</summary>
+        public const int RevocationFailedWillRetry = 3200;
 
         // 4000–4999 SCEP (reserved)
 

@@ -73,29 +73,40 @@ namespace PSCertConnector.Core.Operations
                 ForItem(selector.ToString(), () =>
                 {
                     var certificate = Find(selector);
-                    var connector = Workspace.Connect(certificate.Connector);
                     var action = reason == RevocationReason.RemoveFromCrl ? "Release from hold" : $"Revoke ({reason})";
                     if (!Sink.ShouldProcess($"certificate {certificate.SerialNumber} '{certificate.Subject}' on connector '{certificate.Connector}'", action)) return;
-                    if (reason == RevocationReason.RemoveFromCrl)
-                    {
-                        connector.ReleaseHold(certificate.SerialNumber, Sink.Cancellation);
-                        Workspace.Store.SetRevocation(certificate.Id, null, null);
-                    }
-                    else
-                    {
-                        var when = effectiveDate ?? DateTimeOffset.UtcNow;
-                        connector.Revoke(certificate.SerialNumber, reason, when, Sink.Cancellation);
-                        // A repeated revocation keeps the date recorded the first time.
-                        if (certificate.RevocationReason != reason || certificate.RevokedAt == null)
-                            Workspace.Store.SetRevocation(certificate.Id, when, reason);
-                    }
-                    Event(EventIds.CertificateRevoked, EventChannel.Admin, reason == RevocationReason.RemoveFromCrl
-                            ? $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was released from hold on '{certificate.Connector}'."
-                            : $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was revoked on '{certificate.Connector}' ({reason}).",
-                        certificate.Connector, certificate.SerialNumber);
-                    Sink.WriteObject(Find(selector));
+                    Sink.WriteObject(RevokeOne(certificate, reason, effectiveDate, null));
                 }, EventIds.RevocationFailed);
             }
+        }
+
+        /// <summary>
+        /// One revocation (or release from hold) at the CA, recorded in the inventory and the event log; throws when the CA
+        /// refuses or cannot be reached, so that a caller that retries (the revocation queue) can tell which.
+        /// </summary>
+        /// <param name="queued">The queue request this carries out, named in the event; null for a direct revocation.</param>
+        internal CertificateRecord RevokeOne(CertificateRecord certificate, RevocationReason reason, DateTimeOffset? effectiveDate, long? queued)
+        {
+            var connector = Workspace.Connect(certificate.Connector);
+            if (reason == RevocationReason.RemoveFromCrl)
+            {
+                connector.ReleaseHold(certificate.SerialNumber, Sink.Cancellation);
+                Workspace.Store.SetRevocation(certificate.Id, null, null);
+            }
+            else
+            {
+                var when = effectiveDate ?? DateTimeOffset.UtcNow;
+                connector.Revoke(certificate.SerialNumber, reason, when, Sink.Cancellation);
+                // A repeated revocation keeps the date recorded the first time.
+                if (certificate.RevocationReason != reason || certificate.RevokedAt == null)
+                    Workspace.Store.SetRevocation(certificate.Id, when, reason);
+            }
+            var request = queued == null ? "" : $" (queued request {queued})";
+            Event(EventIds.CertificateRevoked, EventChannel.Admin, reason == RevocationReason.RemoveFromCrl
+                    ? $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was released from hold on '{certificate.Connector}'{request}."
+                    : $"Certificate {certificate.SerialNumber} ('{certificate.Subject}') was revoked on '{certificate.Connector}' ({reason}){request}.",
+                certificate.Connector, certificate.SerialNumber);
+            return Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = certificate.Thumbprint }).Single();
         }
 
         /// <summary>PEM, DER or PFX. The chain comes from the issuing connector; the key only when it is kept and was requested exportable.</summary>

@@ -10,7 +10,7 @@ using PSCertConnector.Core.Store;
 namespace PSCertConnector.Core.Operations
 {
     /// <summary>
-    /// One unattended pass over the inventory: the imports that are due, pending orders whose next poll has come (each
+    /// One unattended pass over the inventory: the imports that are due, the queued revocations, pending orders whose next poll has come (each
     /// unanswered poll waits twice as long, up to four hours), issued orders not fetched yet (a renewal approved since
     /// is finished: deployed like its predecessor), renewals that are due, embedded-CA CRLs past half their validity,
     /// and the notifications that are due. Each unit of work is claimed under a lease first, so two passes at once
@@ -49,11 +49,12 @@ namespace PSCertConnector.Core.Operations
                     new ImportOperation(Workspace, s).ImportDue(new ImportOptions(), options.ImportLease);
                     report = report with { Imports = s.Objects.OfType<ImportRunRecord>().Count() };
                 }, ref failures);
-                Step(2, "Polling pending orders", s => report = Poll(s, report), ref failures);
-                Step(3, "Fetching issued orders", s => report = FetchIssued(s, renewal, report), ref failures);
-                Step(4, "Renewing what is due", s => report = RenewDue(s, renewal, report), ref failures);
-                Step(5, "Republishing CRLs", s => report = report with { CrlsPublished = RepublishCrls(s) }, ref failures);
-                Step(6, "Sending notifications", s => report = report with { NotificationsSent = new NotificationOperations(Workspace, s).SendDue() }, ref failures);
+                Step(2, "Revoking what is queued", s => report = report with { Revocations = new RevocationQueueOperations(Workspace, s).ProcessDue() }, ref failures);
+                Step(3, "Polling pending orders", s => report = Poll(s, report), ref failures);
+                Step(4, "Fetching issued orders", s => report = FetchIssued(s, renewal, report), ref failures);
+                Step(5, "Renewing what is due", s => report = RenewDue(s, renewal, report), ref failures);
+                Step(6, "Republishing CRLs", s => report = report with { CrlsPublished = RepublishCrls(s) }, ref failures);
+                Step(7, "Sending notifications", s => report = report with { NotificationsSent = new NotificationOperations(Workspace, s).SendDue() }, ref failures);
             }
             catch (PscException ex)
             {
@@ -62,7 +63,7 @@ namespace PSCertConnector.Core.Operations
             }
             finally { Sink.WriteProgress(new ProgressInfo(ProgressId, Activity, "Done", 100, Completed: true)); }
             report = report with { FinishedAt = DateTimeOffset.UtcNow, Failures = failures };
-            var summary = $"Maintenance pass on {report.Host}: {report.Imports} imports, {report.OrdersPolled} orders polled ({report.OrdersSettled} decided), " +
+            var summary = $"Maintenance pass on {report.Host}: {report.Imports} imports, {report.Revocations} queued revocations done, {report.OrdersPolled} orders polled ({report.OrdersSettled} decided), " +
                           $"{report.CertificatesFetched} fetched, {report.RenewalsSubmitted} renewals submitted, {report.Renewed} renewed, {report.CrlsPublished} CRLs published, " +
                           $"{report.NotificationsSent} notifications sent, {report.Failures} failed, in {report.Duration.TotalSeconds:0.#} s.";
             if (failures > 0) Event(EventIds.MaintenancePassFinishedWithFailures, EventChannel.Admin, summary, outcome: EventOutcome.Retry);
@@ -71,10 +72,12 @@ namespace PSCertConnector.Core.Operations
             return report;
         }
 
+        private const int StepCount = 7;
+
         private void Step(int number, string status, Action<StepSink> work, ref int failures)
         {
             Sink.Cancellation.ThrowIfCancellationRequested();
-            Sink.WriteProgress(new ProgressInfo(ProgressId, Activity, status, (number - 1) * 100 / 6));
+            Sink.WriteProgress(new ProgressInfo(ProgressId, Activity, status, (number - 1) * 100 / StepCount));
             var step = new StepSink(Sink);
             work(step);
             failures += step.Errors;

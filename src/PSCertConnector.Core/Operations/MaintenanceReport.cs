@@ -12,6 +12,8 @@ namespace PSCertConnector.Core.Operations
         public int Imports { get; init; }
         /// <summary>Pending orders asked about (those whose next poll time had come).</summary>
         public int OrdersPolled { get; init; }
+        /// <summary>Queued revocations carried out.</summary>
+        public int Revocations { get; init; }
         /// <summary>Of those, orders the CA has decided since (issued or denied).</summary>
         public int OrdersSettled { get; init; }
         public int CertificatesFetched { get; init; }
@@ -23,7 +25,7 @@ namespace PSCertConnector.Core.Operations
         public int NotificationsSent { get; init; }
         /// <summary>Items that failed (each reported as an error and an event); the next pass tries them again.</summary>
         public int Failures { get; init; }
-        public bool DidNothing => Imports + OrdersPolled + CertificatesFetched + RenewalsSubmitted + Renewed + CrlsPublished + NotificationsSent + Failures == 0;
+        public bool DidNothing => Imports + Revocations + OrdersPolled + CertificatesFetched + RenewalsSubmitted + Renewed + CrlsPublished + NotificationsSent + Failures == 0;
         public TimeSpan Duration => FinishedAt - StartedAt;
     }
 }

@@ -196,6 +196,24 @@ namespace PSCertConnector.Core.Store
               UPDATE orders SET finished_at = fetched_at WHERE renews IS NOT NULL AND fetched_at IS NOT NULL;",
             // 11: the account of the proxy an HTTPS connector goes through, protected like the connector's own secret.
             @"ALTER TABLE connectors ADD COLUMN proxy_secret {Blob};",
+            // 12: the revocation queue: requests accepted now and carried out by the maintenance pass, each with its outcome,
+            //     so a CA that is down delays a revocation and loses none.
+            @"CREATE TABLE revocation_requests (
+                id {Id},
+                certificate_id {IdRef} NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+                serial_number TEXT NOT NULL,
+                connector TEXT NOT NULL {NoCase},
+                subject TEXT NOT NULL,
+                reason INTEGER NOT NULL,
+                effective_at TEXT,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_error TEXT,
+                requested_by TEXT,
+                requested_at TEXT NOT NULL,
+                completed_at TEXT);
+              CREATE INDEX ix_revocation_requests_due ON revocation_requests(status, next_attempt_at);",
         };
 
         // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal
