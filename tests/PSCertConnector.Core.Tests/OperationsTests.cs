@@ -359,7 +359,7 @@ namespace PSCertConnector.Core.Tests
             var old = Enroll("Old.Fabrikam.com");
             var db = _ws.Store.Database;
             db.Execute("DROP TABLE certificate_names"); // as an inventory of schema 7 has it, without what later steps added
-            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts; ALTER TABLE orders DROP COLUMN finished_at; ALTER TABLE connectors DROP COLUMN proxy_secret");
+            db.Execute("DROP TABLE notifications_sent; DROP TABLE notification_rules; ALTER TABLE orders DROP COLUMN next_poll_at; ALTER TABLE orders DROP COLUMN poll_attempts; ALTER TABLE orders DROP COLUMN finished_at; ALTER TABLE connectors DROP COLUMN proxy_secret; DROP TABLE revocation_requests");
             db.Execute("DELETE FROM schema_version WHERE version >= 8");
             db.Migrate(InventoryStore.SchemaMigrations, "inventory database").Should().Be(InventoryStore.LatestSchemaVersion - 7);
 

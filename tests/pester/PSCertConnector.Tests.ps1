@@ -752,7 +752,7 @@ Describe 'Unattended: Invoke-CaMaintenance, Get-CaEvent and notification rules' 
         $report.RenewalsSubmitted | Should -Be 0 -Because 'renewBeforeDays 800 exceeds the 730-day validity: every successor would be due at once'
         $report.Failures | Should -Be 0
         "$warned" | Should -Match 'due from the moment it was issued'
-        ($report | Format-Table | Out-String -Width 120) | Should -Match 'Imports\s+Polled'
+        ($report | Format-Table | Out-String -Width 120) | Should -Match 'Imports\s+Revoked\s+Polled'
 
         $again = Invoke-CaMaintenance -ErrorAction Stop 3>$null
         $again.Imports + $again.CertificatesFetched + $again.RenewalsSubmitted + $again.NotificationsSent | Should -Be 0
