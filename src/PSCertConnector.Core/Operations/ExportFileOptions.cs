@@ -12,6 +12,9 @@ namespace PSCertConnector.Core.Operations
         /// <summary>Encrypt the PFX to this certificate (CMS EnvelopedData, <see cref="PfxEnvelope"/>) instead of a password.</summary>
         public byte[]? Recipient { get; init; }
 
+        internal static PscException PasswordAndRecipient() =>
+            new PscException("PasswordAndRecipient", FailureCategory.InvalidArgument, "Protect the PFX with a password or encrypt it to a recipient certificate, not both.");
+
         /// <summary>How the PFX is protected, in words for the report.</summary>
         public string DescribePfx() => Recipient == null ? Pkcs12Writer.Describe(PfxProtection)
             : $"CMS EnvelopedData to '{CertificateReader.Read(Recipient).Subject}' (AES-256-CBC, RSA key transport)";

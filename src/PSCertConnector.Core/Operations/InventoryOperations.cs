@@ -168,8 +168,7 @@ namespace PSCertConnector.Core.Operations
                         break;
                     case ExportFormat.Pfx when recipient != null:
                         if (!string.IsNullOrEmpty(pfxPassword))
-                            throw new PscException("PasswordAndRecipient", FailureCategory.InvalidArgument,
-                                "Protect the PFX with a password or encrypt it to a recipient certificate, not both.");
+                            throw ExportFileOptions.PasswordAndRecipient();
                         var kept = certificate.KeyId == null ? null : Workspace.Store.GetRequestKey(certificate.KeyId);
                         if (kept == null)
                             throw new PscException("PrivateKeyNotKept", FailureCategory.ObjectNotFound,

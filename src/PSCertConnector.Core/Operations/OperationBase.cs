@@ -18,17 +18,11 @@ namespace PSCertConnector.Core.Operations
         protected Workspace Workspace { get; }
         protected ICommandSink Sink { get; }
 
-        /// <summary>Uses a private key kept in the inventory and clears its plain copy at once.</summary>
+        /// <summary>Uses a private key kept in the inventory (its plain copy is cleared at once, the key disposed after use).</summary>
         protected T WithKeptKey<T>(string keyId, Func<Pkix.AsymmetricKey, T> use)
         {
-            var material = Workspace.Store.GetRequestKeyMaterial(keyId)
-                ?? throw new InvalidOperationException($"Request key {keyId} has no stored material.");
-            try
-            {
-                using var key = Pkix.AsymmetricKey.ImportPkcs8(material);
-                return use(key);
-            }
-            finally { Array.Clear(material, 0, material.Length); }
+            using var key = Workspace.KeptRequestKey(keyId) ?? throw new InvalidOperationException($"Request key {keyId} has no stored material.");
+            return use(key);
         }
 
         /// <summary>Writes an event to the home's event log (see <see cref="Events.EventIds"/> for the ids).</summary>

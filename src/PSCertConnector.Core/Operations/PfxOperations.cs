@@ -182,8 +182,7 @@ namespace PSCertConnector.Core.Operations
         private static void CheckDelivery(ExportFileOptions file, string? password)
         {
             if (file.Recipient != null && password != null)
-                throw new PscException("PasswordAndRecipient", FailureCategory.InvalidArgument,
-                    "Protect the PFX with a password or encrypt it to a recipient certificate, not both.");
+                throw ExportFileOptions.PasswordAndRecipient();
             if (file.Recipient == null && string.IsNullOrEmpty(password))
                 throw new PscException("PasswordRequired", FailureCategory.InvalidArgument,
                     $"A PFX needs a password ({UserText.Command("--password-env VAR or --password-file FILE", "-Password")}) or a recipient certificate ({UserText.Command("--to FILE", "-RecipientCertificate")}).");

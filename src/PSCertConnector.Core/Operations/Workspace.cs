@@ -129,7 +129,7 @@ namespace PSCertConnector.Core.Operations
         public ICaConnector Connect(string name) => Connect(RequireConnector(name));
 
         /// <summary>A request key kept in the inventory, for a transport that signs with it (SCEP); its plain PKCS#8 is cleared at once.</summary>
-        private Pkix.AsymmetricKey? KeptRequestKey(string keyId)
+        internal Pkix.AsymmetricKey? KeptRequestKey(string keyId)
         {
             var material = Store.GetRequestKeyMaterial(keyId);
             if (material == null) return null;

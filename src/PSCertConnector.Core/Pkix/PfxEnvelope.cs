@@ -24,40 +24,13 @@ namespace PSCertConnector.Core.Pkix
         {
             var recipient = RequireRsaRecipient(recipientCertificate);
             var pfx = Pkcs12Writer.WriteForEnvelope(certificateDer, chain, key, friendlyName);
-            try
-            {
-                var generator = new CmsEnvelopedDataGenerator();
-                generator.AddKeyTransRecipient(recipient);
-                return generator.Generate(new CmsProcessableByteArray(pfx), new DerObjectIdentifier(Aes256Cbc)).GetEncoded();
-            }
+            try { return CmsEnvelope.Seal(pfx, new[] { recipient.GetEncoded() }, Aes256Cbc); }
             finally { Array.Clear(pfx, 0, pfx.Length); }
         }
 
         /// <summary>The PKCS#12 inside an envelope, opened with the recipient's key (its password is empty).</summary>
-        public static byte[] Open(byte[] envelope, AsymmetricKey recipientKey, byte[]? recipientCertificate)
-        {
-            try
-            {
-                var enveloped = new CmsEnvelopedData(envelope);
-                var recipients = enveloped.GetRecipientInfos().GetRecipients().ToList();
-                if (recipientCertificate != null)
-                {
-                    var certificate = new X509Certificate(recipientCertificate);
-                    recipients = recipients.Where(r => r.RecipientID.Match(certificate)).ToList();
-                    if (recipients.Count == 0) throw Unreadable("it is not encrypted to the given key's certificate");
-                }
-                foreach (var recipient in recipients)
-                {
-                    try { return recipient.GetContent(recipientKey.PrivateParameter); }
-                    catch (Exception ex) when (ex is CmsException or Org.BouncyCastle.Crypto.InvalidCipherTextException) { /* another recipient */ }
-                }
-                throw Unreadable("it is not encrypted to the given key");
-            }
-            catch (Exception ex) when (ex is CmsException or ArgumentException or InvalidCastException or IOException)
-            {
-                throw Unreadable(ex.Message.TrimEnd('.'));
-            }
-        }
+        public static byte[] Open(byte[] envelope, AsymmetricKey recipientKey, byte[]? recipientCertificate) =>
+            CmsEnvelope.Open(envelope, recipientKey, recipientCertificate, Unreadable).Content;
 
         /// <summary>True when the bytes are a CMS EnvelopedData rather than a PKCS#12.</summary>
         public static bool IsEnvelope(byte[] der)

@@ -49,13 +49,7 @@ namespace PSCertConnector.Core.Pkix
             if (signerKey.Algorithm != KeyAlgorithm.Rsa)
                 throw new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
                     $"SCEP needs an RSA key: the answer is encrypted to the key that signs the request, and a {signerKey.Algorithm} key cannot receive it. Make the request with an RSA key.");
-            byte[]? envelope = null;
-            if (content != null)
-            {
-                var generator = new CmsEnvelopedDataGenerator();
-                foreach (var recipient in recipients) generator.AddKeyTransRecipient(new X509Certificate(recipient));
-                envelope = generator.Generate(new CmsProcessableByteArray(content), new DerObjectIdentifier(algorithms.EncryptionOid)).GetEncoded();
-            }
+            var envelope = content == null ? null : CmsEnvelope.Seal(content, recipients, algorithms.EncryptionOid);
             var attributes = new Asn1EncodableVector
             {
                 new CmsAttribute(MessageTypeOid, new DerSet(new DerPrintableString(((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
@@ -140,38 +134,11 @@ namespace PSCertConnector.Core.Pkix
             }
         }
 
-        /// <summary>
-        /// Opens the pkcsPKIEnvelope with the recipient's key; also says which content encryption it used. Clients that
-        /// encrypt to every certificate GetCACert returned (micromdm's) make several recipients: the one for
-        /// <paramref name="recipientCertificate"/> is chosen by issuer and serial, since trying a key on another
-        /// recipient's wrapped key only yields garbage.
-        /// </summary>
+        /// <summary>Opens the pkcsPKIEnvelope with the recipient's key (and certificate, to pick its entry); also says which content encryption it used.</summary>
         public static (byte[] Content, string EncryptionOid) Decrypt(ScepMessage message, AsymmetricKey recipientKey, byte[]? recipientCertificate, string what)
         {
             if (message.Envelope == null) throw Unreadable(what, "it carries no pkcsPKIEnvelope");
-            try
-            {
-                var enveloped = new CmsEnvelopedData(message.Envelope);
-                var recipients = enveloped.GetRecipientInfos().GetRecipients().ToList();
-                if (recipientCertificate != null)
-                {
-                    var certificate = new X509Certificate(recipientCertificate);
-                    var mine = recipients.Where(r => r.RecipientID.Match(certificate)).ToList();
-                    if (mine.Count == 0) throw Unreadable(what, "it is not encrypted to this party's certificate");
-                    recipients = mine;
-                }
-                foreach (var recipient in recipients)
-                {
-                    try { return (recipient.GetContent(recipientKey.PrivateParameter), enveloped.EncryptionAlgOid); }
-                    catch (Exception ex) when (ex is CmsException or Org.BouncyCastle.Crypto.InvalidCipherTextException) { /* another recipient's key: try the next */ }
-                }
-                throw Unreadable(what, "it is not encrypted to this key");
-            }
-            catch (Exception ex) when (ex is CmsException or ArgumentException or InvalidCastException or IOException or SecurityUtilityException
-                                       or Org.BouncyCastle.Crypto.InvalidCipherTextException)
-            {
-                throw Unreadable(what, ex.Message.TrimEnd('.'));
-            }
+            return CmsEnvelope.Open(message.Envelope, recipientKey, recipientCertificate, why => Unreadable(what, why));
         }
 
         /// <summary>The hash a SignerInfo's digest OID names, for answering with the same one.</summary>
