@@ -86,6 +86,8 @@ namespace PSCertConnector.Integration.Tests
             var der = Issued(order);
             Verify(der, _lab.Authority.BundlePath).Should().Contain("OK");
             CertificateReader.Read(der).Subject.Should().Contain("ndes-device-01");
+            _workspace.Events.Read(new Core.Events.EventQuery(), out _).Should().Contain(e => e.Id == Core.Events.EventIds.ScepRequestIssued && e.Area == "Scep",
+                "SCEP enrollments are logged in the SCEP area, as the Intune connector logs them");
             // The challenge travelled inside the encrypted envelope only: neither the order nor the store keeps it.
             CsrParser.ChallengePassword(_workspace.Store.GetOrder(order.Id)!.Csr!).Should().BeNull();
         }
@@ -107,6 +109,7 @@ namespace PSCertConnector.Integration.Tests
             operations.Refresh(new[] { _workspace.Store.GetOrder(order.Id)! });
             var refreshed = _workspace.Store.GetOrder(order.Id)!;
             refreshed.Status.Should().Be(SubmitStatus.Issued);
+            _workspace.Events.Read(new Core.Events.EventQuery(), out _).Select(e => e.Id).Should().Contain(new[] { Core.Events.EventIds.ScepRequestPending, Core.Events.EventIds.ScepPendingRequestIssued });
             operations.Fetch(new[] { refreshed });
             Verify(Issued(refreshed), _lab.Authority.BundlePath).Should().Contain("OK");
         }
@@ -146,7 +149,7 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
-        public void The_crl_and_ca_certificates_come_over_scep()
+        public void The_crl_the_ca_certificates_and_an_issued_certificate_come_over_scep()
         {
             var connector = _workspace.Connect(Ndes(_lab.Server, "ndes-crl"));
             var crl = connector.GetCrl(default);
@@ -154,6 +157,12 @@ namespace PSCertConnector.Integration.Tests
             File.WriteAllBytes(crlPath, crl);
             OpenSsl.Ok($"crl -inform DER -in \"{crlPath}\" -CAfile \"{_lab.Authority.BundlePath}\" -noout").Should().Contain("verify OK");
             connector.GetCaCertificates(default).Issuing.RawData.Should().Equal(_lab.Authority.Ca.IssuingCertificate);
+
+            // GetCert: a certificate the CA issued, by serial; an unknown serial is no certificate, not an error.
+            var issued = _lab.Authority.Ca.Submit(LabFixture.NewCsr("getcert.contoso.com"), "WebServer", new Dictionary<string, string>()).Certificate!;
+            var serial = CertificateReader.Read(issued).SerialNumber;
+            ((Core.Connectors.ScepConnector)connector).GetCertificate(serial, default).Should().Equal(issued);
+            ((Core.Connectors.ScepConnector)connector).GetCertificate("0123456789ABCDEF", default).Should().BeNull();
         }
 
         [Fact]

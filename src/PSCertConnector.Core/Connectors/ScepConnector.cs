@@ -109,6 +109,24 @@ namespace PSCertConnector.Core.Connectors
             return new CaCertificates(new X509Certificate2(certificates.Ca), certificates.Chain.Select(c => new X509Certificate2(c)).ToList());
         }
 
+        /// <summary>
+        /// GetCert (RFC 8894 §3.3.4): a certificate the CA issued, by its serial, signed with a key made for this one
+        /// message. Null when the server has no such certificate (badCertId).
+        /// </summary>
+        public byte[]? GetCertificate(string serialNumber, CancellationToken cancellation)
+        {
+            var certificates = ServerCertificates(cancellation);
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            var reply = Exchange(ScepMessageType.GetCert, key, "CN=SCEP GetCert", ScepCodec.IssuerAndSerial(certificates.Ca, Hex.NormalizeSerial(serialNumber)), certificates, cancellation);
+            if (reply.Message.Status == ScepPkiStatus.Failure && reply.Message.FailInfo == ScepFailInfo.BadCertId) return null;
+            if (reply.Message.Status != ScepPkiStatus.Success)
+                throw new PscException("ScepGetCertRefused", FailureCategory.InvalidOperation,
+                    $"{Endpoint.Host} did not return certificate {serialNumber}: {Describe(reply.Message)}.") { Target = serialNumber };
+            var wanted = Hex.NormalizeSerial(serialNumber);
+            return Pkcs7.ReadCertificates(ScepCodec.Decrypt(reply.Message, key, null, "GetCert answer").Content, "GetCert answer")
+                .FirstOrDefault(c => CertificateReader.Read(c).SerialNumber == wanted);
+        }
+
         /// <summary>GetCRL for the issuing CA, signed with a key made for this one message (the server needs no identity for it).</summary>
         public override byte[] GetCrl(CancellationToken cancellation)
         {

@@ -68,6 +68,19 @@ namespace PSCertConnector.Core.Events
         public const int MaintenancePassFinishedWithFailures = 7100;
         public const int MaintenancePassFailed = 7101;
 
+        // 4000–4999 SCEP: the enrollment events of requests that went through SCEP (NDES or another server), 3000 above
+        // their enrollment counterparts, as the Intune connector keeps SCEP in an area of its own.
+        public const int ScepRequestIssued = 4001;
+        public const int ScepRequestPending = 4002;
+        public const int ScepPendingRequestIssued = 4003;
+        public const int ScepPendingRequestStillPending = 4005;
+        public const int ScepRequestDenied = 4100;
+        public const int ScepRequestFailed = 4101;
+        public const int ScepPollFailedWillRetry = 4200;
+
+        /// <summary>The SCEP-area id of an enrollment event (1xxx becomes 4xxx); other ids stay as they are.</summary>
+        public static int InScepArea(int enrollmentId) => enrollmentId is >= 1000 and < 2000 ? enrollmentId + 3000 : enrollmentId;
+
         /// <summary>The area an id's range belongs to.</summary>
         public static string AreaOf(int id) => (id / 1000) switch
         {

@@ -103,7 +103,7 @@ namespace PSCertConnector.Core.Operations
                 order = AutoApprove(Record(intent, result, used), sent);
                 ReportDisposition(order, refreshed: false);
                 Sink.WriteObject(WithFindings(order));
-            }, EventIds.RequestFailed, connectorName);
+            }, EnrollmentEvent(EventIds.RequestFailed, connectorName), connectorName);
             return order;
         }
 
@@ -248,12 +248,12 @@ namespace PSCertConnector.Core.Operations
                         var result = AskAgain(current);
                         var updated = AutoApprove(Workspace.Store.UpdateOrder(current.WithResult(result)));
                         if (updated.Status != current.Status) ReportDisposition(updated, refreshed: true);
-                        else Event(EventIds.PendingRequestStillPending, EventChannel.Operational, $"Request {updated.RequestId} (order {updated.Id}, '{updated.CommonName}') is still pending on '{updated.Connector}'.",
+                        else Event(EnrollmentEvent(EventIds.PendingRequestStillPending, updated.Connector), EventChannel.Operational, $"Request {updated.RequestId} (order {updated.Id}, '{updated.CommonName}') is still pending on '{updated.Connector}'.",
                             updated.Connector, updated.Id, outcome: EventOutcome.Info);
                         Sink.WriteObject(WithFindings(updated));
                     }
                     finally { Workspace.Store.ReleaseWork(unit); }
-                }, EventIds.PollFailedWillRetry, order.Connector);
+                }, EnrollmentEvent(EventIds.PollFailedWillRetry, order.Connector), order.Connector);
             }
             ReportProgress("Refreshing orders", list.Count, list.Count, "Done", completed: true);
         }
@@ -502,22 +502,30 @@ namespace PSCertConnector.Core.Operations
             {
                 case SubmitStatus.Pending:
                     Sink.WriteVerbose($"Request {order.RequestId} is pending CA-manager approval.");
-                    Event(EventIds.RequestPending, EventChannel.Admin, what + " is pending CA-manager approval.", order.Connector, order.Id, outcome: EventOutcome.Info);
+                    Event(EnrollmentEvent(EventIds.RequestPending, order.Connector), EventChannel.Admin, what + " is pending CA-manager approval.", order.Connector, order.Id, outcome: EventOutcome.Info);
                     break;
                 case SubmitStatus.Issued:
                 case SubmitStatus.IssuedOutOfBand:
-                    Event(refreshed ? EventIds.PendingRequestIssued : EventIds.RequestIssued, EventChannel.Admin,
+                    Event(EnrollmentEvent(refreshed ? EventIds.PendingRequestIssued : EventIds.RequestIssued, order.Connector), EventChannel.Admin,
                         what + (refreshed ? " was approved and issued." : " was issued."), order.Connector, order.Id);
                     break;
                 case SubmitStatus.Denied:
                 case SubmitStatus.Failed:
                     var message = $"{(order.RequestId != null ? "Request " + order.RequestId : "The request")} on '{order.Connector}' was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}";
                     if (!decidedHere) Sink.WriteWarning(message);
-                    Event(order.Status == SubmitStatus.Denied ? EventIds.RequestDenied : EventIds.RequestFailed, EventChannel.Admin,
+                    Event(EnrollmentEvent(order.Status == SubmitStatus.Denied ? EventIds.RequestDenied : EventIds.RequestFailed, order.Connector), EventChannel.Admin,
                         what + $" was {order.Status.ToString().ToLowerInvariant()}: {order.DispositionMessage} {HResults.Describe(order.HResult)}".TrimEnd(),
                         order.Connector, order.Id, "Request" + order.Status);
                     break;
             }
+        }
+
+        /// <summary>An enrollment event's id for this connector: in the SCEP area (4xxx) for a SCEP transport, as the Intune connector logs them.</summary>
+        private int EnrollmentEvent(int id, string connector)
+        {
+            var definition = Workspace.Store.GetConnector(connector);
+            try { return definition != null && Workspace.Connect(definition) is Connectors.ScepConnector ? EventIds.InScepArea(id) : id; }
+            catch (PscException) { return id; } // a connector that cannot be opened reports that itself
         }
 
         private void ReportProgress(string activity, int done, int total, string status, bool completed = false)
