@@ -87,6 +87,8 @@ namespace PSCertConnector.Lab.Host
                     cesKerberos = keytab != null ? server.EnrollmentUri(AdcsAuthentication.Kerberos).AbsoluteUri : null,
                     cesCertificate = server.EnrollmentUri(AdcsAuthentication.Certificate).AbsoluteUri,
                     webEnrollment = server.WebEnrollmentUri.AbsoluteUri,
+                    scep = server.ScepUri.AbsoluteUri,
+                    scepChallenge = server.ScepAdminUri.AbsoluteUri,
                     digicertOne = server.BaseUri.AbsoluteUri.TrimEnd('/'),
                     publication = authority.Publication.BaseUri.AbsoluteUri,
                     caCertificates = authority.PublishedCertificateUrls,
@@ -107,6 +109,7 @@ namespace PSCertConnector.Lab.Host
                     output.WriteLine($"  CEP (certificate)  {info.cepCertificate}");
                     output.WriteLine($"  CES (certificate)  {info.cesCertificate}");
                     output.WriteLine($"  Web Enrollment     {info.webEnrollment}");
+                    output.WriteLine($"  NDES (SCEP)        {info.scep} (challenges from {info.scepChallenge}, Basic auth as the Lab account)");
                     output.WriteLine($"  DigiCert ONE       {info.digicertOne}/mpki/api/v1/ ({(apiKey != null ? "x-api-key as given" : "client certificates only: pass --api-key-env for an API key")})");
                     output.WriteLine($"  AIA and CDP (http) {info.publication}");
                     foreach (var url in info.caCertificates) output.WriteLine($"    CA certificate   {url}");
@@ -118,6 +121,8 @@ namespace PSCertConnector.Lab.Host
                     output.WriteLine($"  certconnector connector add lab-ces --type adcs-ces --setting host=localhost --setting port={server.BaseUri.Port} " +
                                    $"--setting \"caName={authority.CaName}\" --setting user={user} --setting \"caBundle={authority.BundlePath}\" --secret-env LAB_PASSWORD");
                     output.WriteLine($"  certconnector connector add lab-web --type adcs-web --setting host=localhost --setting port={server.BaseUri.Port} " +
+                                   $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --secret-env LAB_PASSWORD");
+                    output.WriteLine($"  certconnector connector add lab-ndes --type adcs-ndes --setting host=localhost --setting port={server.BaseUri.Port} " +
                                    $"--setting user={user} --setting \"caBundle={authority.BundlePath}\" --secret-env LAB_PASSWORD");
                     output.WriteLine($"  certconnector connector add lab-one --type digicert-one --setting url={info.digicertOne} " +
                                    $"--setting \"caBundle={authority.BundlePath}\" --secret-env LAB_API_KEY");
