@@ -23,5 +23,11 @@ namespace PSCertConnector.Core
         public FailureCategory Category { get; }
         /// <summary>The object the error is about (connector name, serial, file), when there is one.</summary>
         public string? Target { get; init; }
+
+        /// <summary>
+        /// Set by a transport that failed before anything of the request left this host (SCEP's GetCACaps and GetCACert
+        /// come first): the submit is then known not to have reached the CA, and no order is kept for it.
+        /// </summary>
+        public bool BeforeSending { get; internal set; }
     }
 }

@@ -41,6 +41,7 @@ namespace PSCertConnector.Integration.Tests
             await _app.StartAsync();
             _port = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
             _workspace = Workspace.Open(_home.Path);
+            LabIssuing = _lab.Authority.Ca.IssuingCertificate;
         }
 
         public async Task DisposeAsync()
@@ -51,6 +52,9 @@ namespace PSCertConnector.Integration.Tests
         }
 
         private static volatile bool SawAuthorization;
+
+        /// <summary>The Lab CA's certificate, which the hostile SCEP server passes off as its own.</summary>
+        private static byte[] LabIssuing = Array.Empty<byte>();
 
         private static async Task Answer(HttpContext context)
         {
@@ -100,6 +104,25 @@ namespace PSCertConnector.Integration.Tests
                 case "/deepjson/mpki/api/v1/profile":
                 case "/deepjson/mpki/api/v2/profile":
                     await Reply(context, 200, "application/json", string.Concat(Enumerable.Repeat("[", 200_000)) + string.Concat(Enumerable.Repeat("]", 200_000)));
+                    break;
+                case "/scep-garbage-ca/scep" when context.Request.Query["operation"] == "GetCACert":
+                    await Reply(context, 200, "application/x-x509-ca-ra-cert", "\u0030\u0082\u0001not a pkcs7 at all");
+                    break;
+                case "/scep-garbage-cert/scep" when context.Request.Query["operation"] == "GetCACert":
+                    // A degenerate PKCS#7 whose "certificate" is a SEQUENCE that is no certificate.
+                    context.Response.ContentType = "application/x-x509-ca-ra-cert";
+                    await context.Response.Body.WriteAsync(PSCertConnector.Core.Pkix.Pkcs7.CertificatesOnly(new[] { new byte[] { 0x30, 0x03, 0x02, 0x01, 0x05 } }));
+                    break;
+                case "/scep-foreign-answer/scep" when context.Request.Query["operation"] == "GetCACert":
+                    context.Response.ContentType = "application/x-x509-ca-cert";
+                    await context.Response.Body.WriteAsync(LabIssuing);
+                    break;
+                case "/scep-foreign-answer/scep" when context.Request.Query["operation"] == "GetCACaps":
+                    await Reply(context, 200, "text/plain", "POSTPKIOperation\nAES\nSHA-256\n");
+                    break;
+                case "/scep-foreign-answer/scep":
+                    // An answer not signed by the CA: an HTML page where a pkiMessage was expected.
+                    await Reply(context, 200, "application/x-pki-message", "<html><body>proxy error</body></html>");
                     break;
                 case "/notxml/CEP":
                     await Reply(context, 200, SoapType, "HTTP/1.1 garbage {\"json\": true}");
@@ -281,6 +304,26 @@ namespace PSCertConnector.Integration.Tests
             watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
             ((int)reply.StatusCode).Should().Be(500);
             (await reply.Content.ReadAsStringAsync()).Should().Contain("nested deeper than 64");
+        }
+
+        /// <summary>Garbage before the request is sent leaves no order; an unusable answer to it leaves one in doubt (Unknown), as for every transport.</summary>
+        [Theory]
+        [InlineData("scep-garbage-ca", "MalformedResponse", false)]
+        [InlineData("scep-garbage-cert", "ScepCaCertificateUnreadable", false)]
+        [InlineData("scep-foreign-answer", "ScepMessageInvalid", true)]
+        public void A_scep_server_that_answers_garbage_is_a_named_error(string path, string errorId, bool sent)
+        {
+            LabFixture.AddConnector(_workspace, path, "scep", new Dictionary<string, string> { ["url"] = $"https://localhost:{_port}/{path}/scep", ["caBundle"] = _lab.Authority.BundlePath },
+                Encoding.UTF8.GetBytes("challenge"));
+            var csrSink = new RecordingSink();
+            var request = new RequestOperations(_workspace, csrSink).Build(new Core.Pkix.RequestSpec { Subject = "CN=hostile-scep" })!;
+            var sink = new RecordingSink();
+            new OrderOperations(_workspace, sink).Submit(path, null, request.Csr);
+            sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be(errorId);
+            sink.Errors[0].Message.Should().NotContain("challenge").And.NotContain("   at ");
+            var orders = _workspace.Store.QueryOrders(new Core.Store.OrderQuery { Connector = path });
+            if (sent) orders.Should().ContainSingle().Which.Status.Should().Be(SubmitStatus.Unknown);
+            else orders.Should().BeEmpty("nothing of the request left this host");
         }
 
         [Fact]

@@ -80,12 +80,23 @@ namespace PSCertConnector.Core.Connectors
                     "A SCEP connector sends new requests (PKCSReq), not Windows-signed renewals: renew with a new request instead.");
             var info = CsrParser.Parse(csrDer);
             using var key = RequireKey(info.PublicKeyId);
-            var certificates = ServerCertificates(cancellation);
-            var challenge = _challenge(cancellation);
-            var request = challenge == null ? csrDer : CsrBuilder.WithChallengePassword(csrDer, challenge, key);
-            var subject = CsrSubject(info.Der);
+            ScepServerCertificates certificates;
+            byte[] request;
+            try
+            {
+                // The server's certificates and capabilities, and a challenge: nothing of the request has left yet.
+                certificates = ServerCertificates(cancellation);
+                ServerCapabilities(cancellation);
+                var challenge = _challenge(cancellation);
+                request = challenge == null ? csrDer : CsrBuilder.WithChallengePassword(csrDer, challenge, key);
+            }
+            catch (PscException ex)
+            {
+                ex.BeforeSending = true;
+                throw;
+            }
             var reply = Exchange(ScepMessageType.PKCSReq, key, info.Subject, request, certificates, cancellation);
-            return Result(reply, key, subject, certificates, submitting: true);
+            return Result(reply, key, CsrSubject(info.Der), certificates, submitting: true);
         }
 
         public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)

@@ -30,7 +30,13 @@ namespace PSCertConnector.Core.Connectors
         {
             if (certificates.Count == 0)
                 throw new PscException("ScepNoCaCertificate", FailureCategory.InvalidData, $"{host} answered GetCACert with no certificate.") { Target = host };
-            var details = certificates.Select(c => (Der: c, Cert: new X509Certificate2(c))).ToList();
+            List<(byte[] Der, X509Certificate2 Cert)> details;
+            try { details = certificates.Select(c => (Der: c, Cert: new X509Certificate2(c))).ToList(); }
+            catch (System.Security.Cryptography.CryptographicException ex)
+            {
+                throw new PscException("ScepCaCertificateUnreadable", FailureCategory.InvalidData,
+                    $"{host} answered GetCACert with a certificate that cannot be read ({DisplayText.Escape(ex.Message.TrimEnd('.'))}).") { Target = host };
+            }
             try
             {
                 var cas = details.Where(d => IsCa(d.Cert)).ToList();

@@ -14,8 +14,9 @@ namespace PSCertConnector.Core.Operations
         public static bool MayHaveReachedCa(Exception failure) => failure switch
         {
             OperationCanceledException => true,
+            PscException { BeforeSending: true } => false,
             ServiceUnavailableException { ErrorId: "AllServicesFailed" } all => all.InnerException != null && MayHaveReachedCa(all.InnerException),
-            PscException ex => ex.ErrorId is "ServiceTimeout" or "ServerError" or "MalformedResponse" or "UnsafeResponse" or "ResponseTooLarge",
+            PscException ex => ex.ErrorId is "ServiceTimeout" or "ServerError" or "MalformedResponse" or "UnsafeResponse" or "ResponseTooLarge" or "ScepMessageInvalid",
             _ => true,
         };
     }
