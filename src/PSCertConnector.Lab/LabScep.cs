@@ -34,7 +34,8 @@ namespace PSCertConnector.Lab
         {
             _authority = authority;
             _options = options;
-            _raKey = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            // Through PKCS#8 so that the platform's RSA signs the answers, as a Windows NDES's CNG key would.
+            using (var generated = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048)) _raKey = AsymmetricKey.ImportPkcs8(generated.ExportPkcs8());
             var csr = CsrBuilder.Build(new RequestSpec { Subject = "CN=PSCertConnector Lab NDES RA, O=PSCertConnector Lab", KeyUsage = 0xa0 }, _raKey);
             var issued = authority.Ca.Submit(csr, "RA", new Dictionary<string, string>());
             RaCertificate = issued.Certificate ?? throw new PscException("LabStartFailed", FailureCategory.InvalidOperation,

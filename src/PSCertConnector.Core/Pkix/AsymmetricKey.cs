@@ -67,7 +67,10 @@ namespace PSCertConnector.Core.Pkix
 
         private static DerObjectIdentifier SecObjectIdentifiersP256 => NistNamedCurves.GetOid("P-256");
 
-        public static AsymmetricKey ImportPkcs8(byte[] pkcs8)
+        /// <summary>A private key from PKCS#8: a kept key, the CA's, or one from a PFX (its modulus is its owner's concern, <see cref="KeyFactory.WithoutModulusPrimalityTest"/>).</summary>
+        public static AsymmetricKey ImportPkcs8(byte[] pkcs8) => KeyFactory.WithoutModulusPrimalityTest(() => ReadPkcs8(pkcs8));
+
+        private static AsymmetricKey ReadPkcs8(byte[] pkcs8)
         {
             AsymmetricKeyParameter priv;
             try { priv = PrivateKeyFactory.CreateKey(pkcs8); }

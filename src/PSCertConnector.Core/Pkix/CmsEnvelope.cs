@@ -14,12 +14,12 @@ namespace PSCertConnector.Core.Pkix
     /// </summary>
     internal static class CmsEnvelope
     {
-        public static byte[] Seal(byte[] content, IEnumerable<byte[]> recipients, string encryptionOid)
+        public static byte[] Seal(byte[] content, IEnumerable<byte[]> recipients, string encryptionOid) => KeyFactory.WithoutModulusPrimalityTest(() =>
         {
             var generator = new CmsEnvelopedDataGenerator();
             foreach (var recipient in recipients) generator.AddKeyTransRecipient(new X509Certificate(recipient));
             return generator.Generate(new CmsProcessableByteArray(content), new DerObjectIdentifier(encryptionOid)).GetEncoded();
-        }
+        });
 
         /// <summary>
         /// The content and its encryption OID, opened with the recipient's key. With <paramref name="recipientCertificate"/>

@@ -73,10 +73,10 @@ namespace PSCertConnector.Core.Pkix
         /// </summary>
         public static byte[] WithChallengePassword(byte[] csrDer, string challenge, AsymmetricKey key)
         {
-            var (info, request) = CsrParser.Read(csrDer);
-            if (info.PublicKeyId != key.KeyId)
+            // The request was parsed and verified by the caller; here only its content is taken over, under a new signature.
+            var requestInfo = new Pkcs10CertificationRequest(csrDer).GetCertificationRequestInfo();
+            if (KeyFactory.PublicKeyId(requestInfo.SubjectPublicKeyInfo.GetDerEncoded()) != key.KeyId)
                 throw new PscException("KeyMismatch", FailureCategory.InvalidData, "The private key does not belong to the certificate request.");
-            var requestInfo = request.GetCertificationRequestInfo();
             var attributes = new List<Asn1Encodable>();
             foreach (var item in requestInfo.Attributes ?? new DerSet())
                 if (AttributePkcs.GetInstance(item).AttrType.Id != PkcsObjectIdentifiers.Pkcs9AtChallengePassword.Id) attributes.Add(item);

@@ -34,14 +34,20 @@ namespace PSCertConnector.Core.Pkix
 
             KeyAlgorithm algorithm;
             int size;
-            try { (algorithm, size) = KeyFactory.Describe(info.SubjectPublicKeyInfo, "certificate request"); }
+            Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey;
+            try
+            {
+                // Read once: the crypto library checks an RSA modulus each time it reads one.
+                publicKey = Org.BouncyCastle.Security.PublicKeyFactory.CreateKey(info.SubjectPublicKeyInfo);
+                (algorithm, size) = KeyFactory.Describe(publicKey, "certificate request");
+            }
             catch (PscException) { throw; }
             catch (Exception ex)
             {
                 throw new PscException("MalformedCsr", FailureCategory.InvalidData, "The certificate request's public key cannot be read: " + ex.Message, ex);
             }
             bool valid;
-            try { valid = request.Verify(); }
+            try { valid = request.Verify(publicKey); }
             catch (Exception ex) when (ex is not PscException) { valid = false; }
             if (!valid)
                 throw new PscException("CsrSignatureInvalid", FailureCategory.SecurityError,
@@ -115,19 +121,25 @@ namespace PSCertConnector.Core.Pkix
         }
 
         public static string ToPem(byte[] der) => Pem.Encode("CERTIFICATE REQUEST", der);
-            /// <summary>The request's challengePassword attribute (SCEP), or null. Kept out of <see cref="CsrInfo"/> so it is never shown or stored.</summary>
+            /// <summary>
+        /// The request's challengePassword attribute (SCEP), or null. Kept out of <see cref="CsrInfo"/> so it is never shown
+        /// or stored. Only the structure is read: whoever acts on the request parses and verifies it in full.
+        /// </summary>
         public static string? ChallengePassword(byte[] csrDer)
         {
-            var attributes = Read(csrDer).Request.GetCertificationRequestInfo().Attributes;
+            Asn1Set? attributes;
+            try { attributes = CertificationRequestInfo.GetInstance(Asn1Sequence.GetInstance(Asn1Object.FromByteArray(csrDer))[0]).Attributes; }
+            catch (Exception ex) when (ex is ArgumentException or InvalidCastException or System.IO.IOException or IndexOutOfRangeException) { return null; }
             if (attributes == null) return null;
             foreach (var item in attributes)
             {
                 var attribute = Org.BouncyCastle.Asn1.Pkcs.AttributePkcs.GetInstance(item);
                 if (attribute.AttrType.Id == Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Pkcs9AtChallengePassword.Id)
-                    return attribute.AttrValues.Count > 0 && attribute.AttrValues[0] is Org.BouncyCastle.Asn1.IAsn1String text ? text.GetString() : null;
+                    return attribute.AttrValues.Count > 0 && attribute.AttrValues[0] is IAsn1String text ? text.GetString() : null;
             }
             return null;
         }
+
         /// <summary>The request's subject name as DER (SCEP's IssuerAndSubject names it so).</summary>
         public static byte[] SubjectName(byte[] csrDer) => Read(csrDer).Request.GetCertificationRequestInfo().Subject.GetDerEncoded();
 }

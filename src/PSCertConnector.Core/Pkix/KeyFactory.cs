@@ -1,3 +1,4 @@
+using System;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
@@ -25,6 +26,15 @@ namespace PSCertConnector.Core.Pkix
                         : $"KeyLength {length} does not match {algorithm}; use {(algorithm == KeyAlgorithm.EcdsaP256 ? 256 : 384)}.");
         }
 
+        /// <summary>
+        /// Runs work without the crypto library's Miller-Rabin test of every RSA modulus it reads (about 13 ms each here),
+        /// for keys whose quality protects nobody but their owner: our own kept keys, a CA's certificates trusted by chain
+        /// or fingerprint, a SCEP requester's throwaway signing key. Even moduli and small factors are still refused;
+        /// requests are still checked in full where a CA decides on them (<see cref="CsrParser"/>).
+        /// </summary>
+        internal static T WithoutModulusPrimalityTest<T>(Func<T> work) =>
+            Org.BouncyCastle.Utilities.Properties.WithThreadProperty(Org.BouncyCastle.Utilities.Properties.RsaMaxMRTests, "0", work);
+
         public static string PublicKeyId(byte[] subjectPublicKeyInfo)
         {
             using var sha = SHA256.Create();
@@ -47,7 +57,12 @@ namespace PSCertConnector.Core.Pkix
         public static (KeyAlgorithm Algorithm, int Size) Describe(SubjectPublicKeyInfo spki, string what)
         {
             RejectExplicitCurve(spki, what);
-            var key = PublicKeyFactory.CreateKey(spki);
+            return Describe(PublicKeyFactory.CreateKey(spki), what);
+        }
+
+        /// <summary>The algorithm and size of a key already read (reading an RSA key checks its modulus, which takes milliseconds).</summary>
+        internal static (KeyAlgorithm Algorithm, int Size) Describe(Org.BouncyCastle.Crypto.AsymmetricKeyParameter key, string what)
+        {
             switch (key)
             {
                 case RsaKeyParameters rsa:

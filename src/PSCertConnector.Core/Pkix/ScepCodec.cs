@@ -44,7 +44,7 @@ namespace PSCertConnector.Core.Pkix
         /// </summary>
         public static byte[] Seal(ScepMessageType type, string transactionId, byte[] senderNonce, byte[]? recipientNonce,
             ScepPkiStatus? status, ScepFailInfo? failInfo, byte[]? content, IReadOnlyList<byte[]> recipients,
-            byte[] signerCertificate, AsymmetricKey signerKey, ScepAlgorithms algorithms)
+            byte[] signerCertificate, AsymmetricKey signerKey, ScepAlgorithms algorithms) => KeyFactory.WithoutModulusPrimalityTest(() =>
         {
             if (signerKey.Algorithm != KeyAlgorithm.Rsa)
                 throw new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
@@ -72,14 +72,17 @@ namespace PSCertConnector.Core.Pkix
             return (envelope == null
                 ? signed.Generate(new CmsAbsentContent(), encapsulate: false)
                 : signed.Generate(new CmsProcessableByteArray(envelope), encapsulate: true)).GetEncoded("DER");
-        }
+        });
 
         /// <summary>
         /// Reads a pkiMessage and checks its signature. With <paramref name="trustedSigners"/>, the signer must be one of
         /// them (a client checks the CA's answer against the RA and CA certificates it was given); without, the signer is
         /// the certificate the message carries (a server reading a request).
         /// </summary>
-        public static ScepMessage Open(byte[] der, IReadOnlyList<byte[]>? trustedSigners, string what)
+        public static ScepMessage Open(byte[] der, IReadOnlyList<byte[]>? trustedSigners, string what) =>
+            KeyFactory.WithoutModulusPrimalityTest(() => Read(der, trustedSigners, what));
+
+        private static ScepMessage Read(byte[] der, IReadOnlyList<byte[]>? trustedSigners, string what)
         {
             try
             {
@@ -138,7 +141,7 @@ namespace PSCertConnector.Core.Pkix
         public static (byte[] Content, string EncryptionOid) Decrypt(ScepMessage message, AsymmetricKey recipientKey, byte[]? recipientCertificate, string what)
         {
             if (message.Envelope == null) throw Unreadable(what, "it carries no pkcsPKIEnvelope");
-            return CmsEnvelope.Open(message.Envelope, recipientKey, recipientCertificate, why => Unreadable(what, why));
+            return KeyFactory.WithoutModulusPrimalityTest(() => CmsEnvelope.Open(message.Envelope, recipientKey, recipientCertificate, why => Unreadable(what, why)));
         }
 
         /// <summary>The hash a SignerInfo's digest OID names, for answering with the same one.</summary>

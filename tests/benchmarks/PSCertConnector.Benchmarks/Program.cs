@@ -16,6 +16,7 @@ int cesCount = Arg("--ces-count", 1_000);
 int cesClients = Arg("--ces-clients", 4);
 int dcomRows = Arg("--dcom-rows", 1_000_000);
 int selectionRows = Arg("--selection-rows", 200_000);
+int scepCount = Arg("--scep-count", 100);
 var only = Environment.GetCommandLineArgs().SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 // --engine postgresql: import and dcom store into a private PostgreSQL cluster (Debian's server, on loopback) instead of the home's SQLite.
 var engine = Environment.GetCommandLineArgs().SkipWhile(a => a != "--engine").Skip(1).FirstOrDefault() ?? "sqlite";
@@ -33,6 +34,7 @@ try
     if (only is null or "dcom") DcomImport(); // and the queries on what it imported
     if (only is null or "crl") Crl();
     if (only is null or "selection") SelectiveImport();
+    if (only is null or "scep") ScepIssuance();
 }
 finally
 {
@@ -115,6 +117,51 @@ void CesIssuance()
         Array.Sort(latencies);
         Report("certificates issued per second through CES (SOAP, TLS, UsernameToken, Lab, CA)", cesRate, "direct embedded-CA issuance of the same requests", directRate, "/s");
         Console.WriteLine($"   latency per request: p50 {latencies[latencies.Length / 2]:0.0} ms, p95 {latencies[(int)(latencies.Length * 0.95)]:0.0} ms");
+    }
+    finally
+    {
+        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}
+
+void ScepIssuance()
+{
+    Console.WriteLine($"\n== SCEP: {scepCount} requests through the adcs-ndes connector (a one-time challenge from mscep_admin, then PKIOperation) vs the same requests through adcs-ces, one client, same Lab");
+    var labHome = Path.Combine(root, "lab-scep");
+    using var authority = PSCertConnector.Lab.LabAuthority.OpenOrCreate(labHome);
+    var server = PSCertConnector.Lab.LabServer.StartAsync(authority, new PSCertConnector.Lab.LabOptions
+    {
+        Users = new Dictionary<string, string> { ["bench"] = "bench-password" },
+    }).GetAwaiter().GetResult();
+    try
+    {
+        // One RSA key per request (SCEP signs with the request's key and the CA encrypts to it); made before timing.
+        var keys = Enumerable.Range(0, scepCount + 1).Select(_ => AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048)).ToList();
+        var csrs = keys.Select((k, i) => CsrBuilder.Build(new RequestSpec { Subject = $"CN=scep{i}.bench" }, k)).ToList();
+        var byId = keys.ToDictionary(k => k.KeyId);
+        var settings = new Dictionary<string, string>
+        {
+            ["host"] = "localhost", ["port"] = server.BaseUri.Port.ToString(), ["caName"] = authority.CaName, ["user"] = "bench", ["caBundle"] = authority.BundlePath,
+        };
+        var protector = SecretProtector.ForHome(root);
+        var registry = ConnectorRegistry.CreateDefault();
+        // A copy of the key, as the workspace hands one out (the connector disposes of what it is given).
+        var secrets = new ConnectorSecrets(System.Text.Encoding.UTF8.GetBytes("bench-password")) { RequesterKey = id => AsymmetricKey.ImportPkcs8(byId[id].ExportPkcs8()) };
+        var none = new Dictionary<string, string>();
+        double Rate(string type)
+        {
+            using var connector = registry.Get(type).Open(new ConnectorDefinition { Name = "bench-" + type, Type = type, Settings = settings }, secrets, root, protector, false);
+            if (connector.Submit(csrs[^1], "Machine", none, default).Status != SubmitStatus.Issued) throw new InvalidOperationException(type + " warm-up was not issued");
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < scepCount; i++)
+                if (connector.Submit(csrs[i], "Machine", none, default).Status != SubmitStatus.Issued) throw new InvalidOperationException($"{type} request {i} was not issued");
+            return scepCount / watch.Elapsed.TotalSeconds;
+        }
+        var cesRate = Rate("adcs-ces");
+        var scepRate = Rate("adcs-ndes");
+        Report("certificates issued per second through NDES (challenge page, RSA-signed and AES-enveloped PKCSReq, CertRep)", scepRate,
+            "the same requests through CES (SOAP, UsernameToken), same Lab and CA", cesRate, "/s");
+        keys.ForEach(k => k.Dispose());
     }
     finally
     {
