@@ -140,6 +140,22 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public void The_key_is_made_as_long_as_the_template_asks()
+        {
+            // The CA's User template, as its policy service would list it after an administrator raised its minimum key size.
+            var definition = _ws.RequireConnector("ca");
+            var user = PSCertConnector.Core.Connectors.Embedded.EmbeddedCaTemplates.Find("User")! with { MinimumKeySize = 3072 };
+            _ws.Store.ReplacePolicy(definition, new[] { user }, Array.Empty<EnrollmentService>(), DateTimeOffset.UtcNow);
+            var path = _home.File("strong.pfx");
+            var sink = new RecordingSink();
+            var issued = New("CN=Strong Key", new ExportFileOptions { Path = path }, Password, sink: sink);
+            sink.Warnings.Should().ContainSingle().Which.Should().Contain("at least 3072 bits");
+            OpenSsl.Ok($"pkcs12 -in \"{path}\" -passin pass:{Password} -nokeys -clcerts -out \"{_home.File("strong.pem")}\"");
+            OpenSsl.Ok($"x509 -in \"{_home.File("strong.pem")}\" -noout -text").Should().Contain("Public-Key: (3072 bit)");
+            issued.Status.Should().Be(SubmitStatus.Issued);
+        }
+
+        [Fact]
         public void Bad_delivery_settings_are_refused_before_any_key_is_made()
         {
             var device = Recipient("device-x");

@@ -28,6 +28,7 @@ namespace PSCertConnector.Core.Operations
             {
                 CheckDelivery(file, password);
                 var definition = Workspace.RequireService(connector);
+                spec = UnderTemplatePolicy(definition, template, spec);
                 if (!Sink.ShouldProcess($"PFX for '{spec.Subject}' from connector '{definition.Name}' to '{file.Path}'", "Make a key, enroll and write the PFX")) return;
                 var step = new ConfirmedStepSink(Sink);
                 var request = new RequestOperations(Workspace, step).Build(spec with { Exportable = true });
@@ -51,6 +52,20 @@ namespace PSCertConnector.Core.Operations
                 issued = Write(order, file, password, archiveKey);
             }, EventIds.PfxFailed, connector);
             return issued;
+        }
+
+        /// <summary>
+        /// The key is made as the template asks: an RSA key shorter than its minimum size is made at that size instead (and
+        /// said so), since the CA would refuse the shorter one after the key had been made for nothing.
+        /// </summary>
+        private RequestSpec UnderTemplatePolicy(ConnectorDefinition definition, string? template, RequestSpec spec)
+        {
+            var name = template ?? Workspace.Connect(definition).DefaultTemplate;
+            if (name == null || spec.KeyAlgorithm != KeyAlgorithm.Rsa) return spec;
+            var known = new TemplateOperations(Workspace, Sink).Require(definition, name);
+            if (spec.KeyLength >= known.MinimumKeySize) return spec;
+            Sink.WriteWarning($"Template '{known.Name}' asks for RSA keys of at least {known.MinimumKeySize} bits; the key is made with {known.MinimumKeySize} bits instead of {spec.KeyLength}.");
+            return spec with { KeyLength = known.MinimumKeySize };
         }
 
         /// <summary>Writes the PFX of an order made by <see cref="New"/> that has been issued since (refreshing it first).</summary>
