@@ -54,6 +54,8 @@ namespace PSCertConnector.Lab.Host
             var password = cl.Secret("password-env", "password-file")
                 ?? throw CommandLine.Usage("Give the Lab account's password with --password-env VAR or --password-file FILE (it is never printed).");
             var apiKey = cl.Secret("api-key-env", "api-key-file"); // for the DigiCert ONE emulation; without it only client certificates get in
+            var scepChallenge = cl.Secret("scep-challenge-env", "scep-challenge-file"); // besides the one-time challenges of mscep_admin
+            var scepTemplate = cl.Get("scep-template");
             var labHome = Path.GetFullPath(cl.Get("lab-home") ?? Path.Combine(PscHome.Resolve(), "lab"));
 
             var keytab = cl.Get("keytab");
@@ -66,7 +68,11 @@ namespace PSCertConnector.Lab.Host
             LabServer server;
             try
             {
-                server = LabServer.StartAsync(authority, new LabOptions { Port = port, Users = new Dictionary<string, string> { [user] = password }, ApiKey = apiKey, Negotiate = keytab != null }, stopped)
+                server = LabServer.StartAsync(authority, new LabOptions
+                {
+                    Port = port, Users = new Dictionary<string, string> { [user] = password }, ApiKey = apiKey, Negotiate = keytab != null,
+                    ScepChallenge = scepChallenge, ScepTemplate = scepTemplate ?? new LabOptions().ScepTemplate,
+                }, stopped)
                     .GetAwaiter().GetResult();
             }
             catch (IOException ex)

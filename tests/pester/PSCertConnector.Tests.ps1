@@ -576,7 +576,8 @@ Describe 'AD CS over HTTPS against the Lab server' {
     BeforeAll {
         $env:PSCERTCONNECTOR_HOME = Join-Path $TestDrive 'lab-home'
         $env:PSC_PESTER_LAB_PASSWORD = 'Pester-Lab-Pa55'
-        $server = Start-LabServer -InfoPath (Join-Path $TestDrive 'lab.json') -Arguments @('--password-env', 'PSC_PESTER_LAB_PASSWORD')
+        $env:PSC_PESTER_SCEP_CHALLENGE = 'Pester-Scep-Challenge'
+        $server = Start-LabServer -InfoPath (Join-Path $TestDrive 'lab.json') -Arguments @('--password-env', 'PSC_PESTER_LAB_PASSWORD', '--scep-challenge-env', 'PSC_PESTER_SCEP_CHALLENGE')
         $lab = $server.Process
         $info = $server.Info
         $credential = [pscredential]::new('labuser', (ConvertTo-SecureString $env:PSC_PESTER_LAB_PASSWORD -AsPlainText -Force))
@@ -676,6 +677,23 @@ Describe 'AD CS over HTTPS against the Lab server' {
         Set-Content -Path $pem -Value ("-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($certificate.Der, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----")
         (& openssl verify -CAfile $info.caBundle $pem) | Should -Match ': OK'
         (Get-CaConnector -Name lab-ndes | Out-String -Width 200) | Should -Match 'adcs-ndes'
+    }
+
+    It 'A scep connector with the challenge as -ApiKey enrolls; a wrong challenge is a SubmitFailed error naming badRequest and the pipeline goes on' {
+        $challenge = ConvertTo-SecureString $env:PSC_PESTER_SCEP_CHALLENGE -AsPlainText -Force
+        New-CaConnector -Name lab-scep -Type scep -ApiKey $challenge -Setting @{ url = $info.scep; caBundle = $info.caBundle } -ErrorAction Stop | Out-Null
+        $wrong = ConvertTo-SecureString 'not-the-challenge' -AsPlainText -Force
+        New-CaConnector -Name lab-scep-wrong -Type scep -ApiKey $wrong -Setting @{ url = $info.scep; caBundle = $info.caBundle } -ErrorAction Stop | Out-Null
+        $orders = 'lab-scep-wrong', 'lab-scep' | ForEach-Object {
+            New-RaCertificateRequest -Subject "CN=pester-$_" | Submit-AdcsRequest -Connector $_ -ErrorVariable +failed -ErrorAction SilentlyContinue
+        }
+        @($orders).Count | Should -Be 1
+        $orders[0].Status | Should -Be 'Issued'
+        $orders[0].Connector | Should -Be 'lab-scep'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'SubmitFailed*'
+        $failed[0].Exception.Message | Should -Match 'badRequest' -Because 'the SCEP failInfo is named'
+        $failed[0].Exception.Message | Should -Not -Match 'not-the-challenge'
+        (Get-CaEvent -Id 4001 | Select-Object -First 1).Connector | Should -Be 'lab-scep' -Because 'SCEP enrollments are logged in the SCEP area'
     }
 
     It 'Revoke-Certificate through CES fails with CapabilityNotSupported' {

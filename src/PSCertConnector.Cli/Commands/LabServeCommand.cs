@@ -26,6 +26,9 @@ namespace PSCertConnector.Cli.Commands
             new CliOption("lab-home", "folder of the Lab's CA (default <home>/lab)"),
             new CliOption("api-key-env", "API key the DigiCert ONE emulation accepts, from this environment variable"),
             new CliOption("api-key-file", "the same, from a file"),
+            new CliOption("scep-challenge-env", "a fixed SCEP challenge password the NDES emulation also accepts (for clients given one), from this environment variable"),
+            new CliOption("scep-challenge-file", "the same, from a file"),
+            new CliOption("scep-template", "the template the NDES emulation issues with (default Machine; ClientAuthApproval leaves requests pending)"),
             new CliOption("keytab", "also accept HTTP Negotiate (Kerberos) on the _Kerberos endpoints and /certsrv, with the HTTP/localhost key in this keytab"))
         {
         }
