@@ -244,6 +244,23 @@ namespace PSCertConnector.Integration.Tests
         }
 
         [Fact]
+        public async Task Certmonger_enrolls_against_the_lab_with_a_one_time_challenge()
+        {
+            using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LabFixture.User}:{LabFixture.Password}")));
+            var page = Encoding.Unicode.GetString((await client.GetByteArrayAsync(_lab.Server.ScepAdminUri)).AsSpan(2));
+            var challenge = System.Text.RegularExpressions.Regex.Match(page, @"challenge password is: <B> ([0-9A-F]{16}) </B>").Groups[1].Value;
+            var work = Directory.CreateDirectory(_home.File("certmonger")).FullName;
+            var script = Path.Combine(AppContext.BaseDirectory, "scep", "certmonger-enroll.sh");
+            var (exit, output) = ProcessRunner.Run(new ProcessStartInfo("bash", $"\"{script}\" {_lab.Server.ScepUri.AbsoluteUri} \"{_lab.Authority.BundlePath}\" {challenge} \"{work}\""),
+                TimeSpan.FromSeconds(120));
+            exit.Should().Be(0, output + (File.Exists(Path.Combine(work, "certmonger.log")) ? File.ReadAllText(Path.Combine(work, "certmonger.log")) : ""));
+            var certificate = Path.Combine(work, "cert.pem");
+            OpenSsl.Ok($"verify -CAfile \"{_lab.Authority.BundlePath}\" \"{certificate}\"").Should().Contain("OK");
+            OpenSsl.Ok($"x509 -in \"{certificate}\" -noout -subject").Should().Contain("certmonger-device");
+        }
+
+        [Fact]
         public void Certmongers_scep_helper_reads_the_labs_capabilities_and_ra_and_ca_certificates()
         {
             var caps = ProcessRunner.Run(new ProcessStartInfo(CertmongerScep, $"-u {_lab.Server.ScepUri.AbsoluteUri} -R \"{_lab.Authority.BundlePath}\" -c"), TimeSpan.FromSeconds(60));
