@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PSCertConnector.Core;
 using PSCertConnector.Core.Operations;
+using PSCertConnector.Core.Pkix;
 using PSCertConnector.Core.Protocols;
 using PSCertConnector.Tests;
 using Xunit;
@@ -42,6 +43,14 @@ namespace PSCertConnector.Integration.Tests
             _port = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
             _workspace = Workspace.Open(_home.Path);
             LabIssuing = _lab.Authority.Ca.IssuingCertificate;
+            ImpostorKey = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            ImpostorCertificate = ScepCodec.RequesterCertificate(ImpostorKey, "CN=impostor RA");
+            // A CA of the attacker's bearing the Lab CA's name, and an RA it issued: the RA names the Lab CA as issuer.
+            var fakeCa = CaSigner.CreateSelfSigned(ImpostorKey, CertificateReader.Read(LabIssuing).Subject,
+                new IssuancePolicy { NotBefore = DateTimeOffset.UtcNow.AddHours(-1), NotAfter = DateTimeOffset.UtcNow.AddDays(1), IsCa = true, KeyUsage = 0x86 });
+            using var raKey = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            InjectedRa = new CaSigner(fakeCa, ImpostorKey).Issue("CN=injected RA", raKey.PublicKeyInfo,
+                new IssuancePolicy { NotBefore = DateTimeOffset.UtcNow.AddHours(-1), NotAfter = DateTimeOffset.UtcNow.AddDays(1), KeyUsage = 0xa0 });
         }
 
         public async Task DisposeAsync()
@@ -55,6 +64,10 @@ namespace PSCertConnector.Integration.Tests
 
         /// <summary>The Lab CA's certificate, which the hostile SCEP server passes off as its own.</summary>
         private static byte[] LabIssuing = Array.Empty<byte>();
+        /// <summary>A key and certificate of the attacker's, and an RA certificate it made under the Lab CA's name.</summary>
+        private static AsymmetricKey ImpostorKey = null!;
+        private static byte[] ImpostorCertificate = Array.Empty<byte>();
+        private static byte[] InjectedRa = Array.Empty<byte>();
 
         private static async Task Answer(HttpContext context)
         {
@@ -113,12 +126,30 @@ namespace PSCertConnector.Integration.Tests
                     context.Response.ContentType = "application/x-x509-ca-ra-cert";
                     await context.Response.Body.WriteAsync(PSCertConnector.Core.Pkix.Pkcs7.CertificatesOnly(new[] { new byte[] { 0x30, 0x03, 0x02, 0x01, 0x05 } }));
                     break;
+                case "/scep-injected-ra/scep" when context.Request.Query["operation"] == "GetCACert":
+                    context.Response.ContentType = "application/x-x509-ca-ra-cert";
+                    await context.Response.Body.WriteAsync(Pkcs7.CertificatesOnly(new[] { InjectedRa, LabIssuing }));
+                    break;
+                case "/scep-foreign-signer/scep" when context.Request.Query["operation"] == "GetCACert":
                 case "/scep-foreign-answer/scep" when context.Request.Query["operation"] == "GetCACert":
                     context.Response.ContentType = "application/x-x509-ca-cert";
                     await context.Response.Body.WriteAsync(LabIssuing);
                     break;
+                case "/scep-foreign-signer/scep" when context.Request.Query["operation"] == "GetCACaps":
+                case "/scep-injected-ra/scep" when context.Request.Query["operation"] == "GetCACaps":
                 case "/scep-foreign-answer/scep" when context.Request.Query["operation"] == "GetCACaps":
                     await Reply(context, 200, "text/plain", "POSTPKIOperation\nAES\nSHA-256\n");
+                    break;
+                case "/scep-foreign-signer/scep":
+                    // A well-formed CertRep that answers the right transaction with the right nonce, signed by a key that is not the CA's.
+                    using (var buffer = new MemoryStream())
+                    {
+                        await context.Request.Body.CopyToAsync(buffer);
+                        var request = ScepCodec.Open(buffer.ToArray(), null, "request");
+                        context.Response.ContentType = "application/x-pki-message";
+                        await context.Response.Body.WriteAsync(ScepCodec.Seal(ScepMessageType.CertRep, request.TransactionId, ScepCodec.NewNonce(), request.SenderNonce,
+                            ScepPkiStatus.Pending, null, null, Array.Empty<byte[]>(), ImpostorCertificate, ImpostorKey, ScepAlgorithms.Modern));
+                    }
                     break;
                 case "/scep-foreign-answer/scep":
                     // An answer not signed by the CA: an HTML page where a pkiMessage was expected.
@@ -311,10 +342,15 @@ namespace PSCertConnector.Integration.Tests
         [InlineData("scep-garbage-ca", "MalformedResponse", false)]
         [InlineData("scep-garbage-cert", "ScepCaCertificateUnreadable", false)]
         [InlineData("scep-foreign-answer", "ScepMessageInvalid", true)]
+        [InlineData("scep-foreign-signer", "ScepMessageInvalid", true)]
+        [InlineData("scep-injected-ra", "ScepRaNotIssuedByCa", false)]
         public void A_scep_server_that_answers_garbage_is_a_named_error(string path, string errorId, bool sent)
         {
-            LabFixture.AddConnector(_workspace, path, "scep", new Dictionary<string, string> { ["url"] = $"https://localhost:{_port}/{path}/scep", ["caBundle"] = _lab.Authority.BundlePath },
-                Encoding.UTF8.GetBytes("challenge"));
+            // Pinned to the real Lab CA: a pin must not let an RA of someone else's through.
+            LabFixture.AddConnector(_workspace, path, "scep", new Dictionary<string, string>
+            {
+                ["url"] = $"https://localhost:{_port}/{path}/scep", ["caBundle"] = _lab.Authority.BundlePath, ["caFingerprint"] = CertificateReader.Read(LabIssuing).ThumbprintSha256,
+            }, Encoding.UTF8.GetBytes("challenge"));
             var csrSink = new RecordingSink();
             var request = new RequestOperations(_workspace, csrSink).Build(new Core.Pkix.RequestSpec { Subject = "CN=hostile-scep" })!;
             var sink = new RecordingSink();

@@ -176,6 +176,7 @@ namespace PSCertConnector.Integration.Tests
                 sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be(errorId);
             }
             _ws.Store.QueryOrders(new OrderQuery()).Should().BeEmpty("nothing was sent to the CA");
+            _ws.Store.Database.Query("SELECT key_id FROM request_keys", r => r.GetString(0)).Should().BeEmpty("no key was made");
         }
 
         [Fact]

@@ -80,6 +80,10 @@ namespace PSCertConnector.Core.Connectors
                     "A SCEP connector sends new requests (PKCSReq), not Windows-signed renewals: renew with a new request instead.");
             var info = CsrParser.Parse(csrDer);
             using var key = RequireKey(info.PublicKeyId);
+            if (key.Algorithm != KeyAlgorithm.Rsa)
+                throw new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
+                    $"SCEP needs an RSA key: the answer is encrypted to the key that signs the request, and a {key.Algorithm} key cannot receive it. Make the request with an RSA key.")
+                { BeforeSending = true };
             ScepServerCertificates certificates;
             byte[] request;
             try
@@ -188,6 +192,7 @@ namespace PSCertConnector.Core.Connectors
                 throw new PscException("ScepCaFingerprintMismatch", FailureCategory.SecurityError,
                     $"{Endpoint.Host} returned the CA certificate '{CertificateReader.Read(sorted.Ca).Subject}' (SHA-256 {CertificateReader.Read(sorted.Ca).ThumbprintSha256}), " +
                     $"not the one the connector's caFingerprint names ({_caFingerprint}). Nothing was sent. If the CA was renewed, set the new fingerprint.") { Target = Endpoint.ToString() };
+            sorted.RequireConsistent(_caFingerprint, Endpoint.Host);
             return _certificates = sorted;
         }
 
@@ -216,8 +221,8 @@ namespace PSCertConnector.Core.Connectors
                 throw Invalid($"it is a {answer.MessageType}, not a CertRep");
             if (answer.TransactionId != transactionId)
                 throw Invalid($"it answers transaction {DisplayText.Escape(answer.TransactionId)}, not {transactionId}");
-            if (answer.RecipientNonce != null && !answer.RecipientNonce.AsSpan().SequenceEqual(nonce))
-                throw Invalid("its recipientNonce is not the nonce this request sent (a replayed answer)");
+            if (answer.RecipientNonce == null || !answer.RecipientNonce.AsSpan().SequenceEqual(nonce))
+                throw Invalid("its recipientNonce is not the nonce this request sent (a replayed or forged answer)");
             return new Reply(answer, nonce, transactionId);
         }
 
@@ -230,6 +235,8 @@ namespace PSCertConnector.Core.Connectors
                     var issued = Pkcs7.ReadCertificates(ScepCodec.Decrypt(message, key, null, "CertRep").Content, "CertRep");
                     var leaf = issued.FirstOrDefault(c => CertificateReader.Read(c).PublicKeyId == key.KeyId)
                         ?? throw Invalid("the certificate it returns is not for the request's key");
+                    if (!KeyFactory.IsIssuedBy(leaf, certificates.Ca))
+                        throw Invalid("the certificate it returns was not issued by its CA");
                     var chain = issued.Where(c => !ReferenceEquals(c, leaf)).Concat(new[] { certificates.Ca }.Concat(certificates.Chain))
                         .GroupBy(c => CertificateReader.Read(c).ThumbprintSha1).Select(g => g.First()).ToList();
                     return new SubmitResult
@@ -250,7 +257,7 @@ namespace PSCertConnector.Core.Connectors
                         DispositionMessage = "The SCEP server holds the request for a CA manager; refreshing the order polls it (CertPoll).",
                         ReferenceUri = PollReferencePrefix + Convert.ToBase64String(subject),
                     };
-                default:
+                case ScepPkiStatus.Failure when submitting || message.FailInfo is null or ScepFailInfo.BadRequest or ScepFailInfo.BadCertId:
                     return new SubmitResult
                     {
                         // A refused submission leaves nothing at the CA to follow; a refused poll means the request was denied.
@@ -259,6 +266,13 @@ namespace PSCertConnector.Core.Connectors
                         Disposition = submitting ? RequestDisposition.Error : RequestDisposition.Denied,
                         DispositionMessage = $"The SCEP server refused the request: {Describe(message)}.",
                     };
+                case ScepPkiStatus.Failure:
+                    // The server could not read this poll (its RA certificate changed, the clocks differ): the request itself stands.
+                    _certificates = null;
+                    throw new PscException("ScepPollRefused", FailureCategory.InvalidOperation,
+                        $"{Endpoint.Host} could not answer the poll of request {reply.TransactionId}: {Describe(message)}. The order stays pending and is polled again.") { Target = reply.TransactionId };
+                default:
+                    throw Invalid("it carries no pkiStatus");
             }
         }
 

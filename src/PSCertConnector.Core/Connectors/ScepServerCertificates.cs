@@ -68,7 +68,34 @@ namespace PSCertConnector.Core.Connectors
         }
 
         /// <summary>True when the CA or a certificate of its chain has this SHA-256 fingerprint (64 hex digits).</summary>
-        public bool HasFingerprint(string sha256) =>
-            new[] { Ca }.Concat(Chain).Any(c => string.Equals(CertificateReader.Read(c).ThumbprintSha256, sha256, StringComparison.OrdinalIgnoreCase));
+        public bool HasFingerprint(string sha256) => Pinned(sha256) != null;
+
+        private byte[]? Pinned(string sha256) =>
+            new[] { Ca }.Concat(Chain).FirstOrDefault(c => string.Equals(CertificateReader.Read(c).ThumbprintSha256, sha256, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>
+        /// Refuses an answer whose parts do not hang together: every RA certificate must be issued by the CA, and with a pin
+        /// the CA must be the pinned certificate or be issued, through the chain returned, by it. Otherwise someone in
+        /// between could add an RA of their own next to the real CA and read the challenge encrypted to it.
+        /// </summary>
+        public void RequireConsistent(string? pinnedSha256, string host)
+        {
+            foreach (var ra in Ra)
+                if (!KeyFactory.IsIssuedBy(ra, Ca))
+                    throw new PscException("ScepRaNotIssuedByCa", FailureCategory.SecurityError,
+                        $"{host} returned the RA certificate '{CertificateReader.Read(ra).Subject}', which the CA '{CertificateReader.Read(Ca).Subject}' did not issue. Nothing was sent.") { Target = host };
+            if (pinnedSha256 == null) return;
+            var pinned = Pinned(pinnedSha256)!;
+            var current = Ca;
+            for (int depth = 0; depth <= Chain.Count && !current.AsSpan().SequenceEqual(pinned); depth++)
+            {
+                var issuer = Chain.FirstOrDefault(c => KeyFactory.IsIssuedBy(current, c));
+                if (issuer == null || issuer.AsSpan().SequenceEqual(current)) break;
+                current = issuer;
+            }
+            if (!current.AsSpan().SequenceEqual(pinned))
+                throw new PscException("ScepCaFingerprintMismatch", FailureCategory.SecurityError,
+                    $"{host} returned the pinned certificate, but its CA '{CertificateReader.Read(Ca).Subject}' does not chain to it. Nothing was sent.") { Target = host };
+        }
     }
 }

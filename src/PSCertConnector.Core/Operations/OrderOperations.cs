@@ -523,9 +523,8 @@ namespace PSCertConnector.Core.Operations
         /// <summary>An enrollment event's id for this connector: in the SCEP area (4xxx) for a SCEP transport, as the Intune connector logs them.</summary>
         private int EnrollmentEvent(int id, string connector)
         {
-            var definition = Workspace.Store.GetConnector(connector);
-            try { return definition != null && Workspace.Connect(definition) is Connectors.ScepConnector ? EventIds.InScepArea(id) : id; }
-            catch (PscException) { return id; } // a connector that cannot be opened reports that itself
+            var type = Workspace.Store.GetConnector(connector)?.Type;
+            return type is Connectors.Scep.ScepConnectorType.TypeName or Connectors.Adcs.NdesConnectorType.TypeName ? EventIds.InScepArea(id) : id;
         }
 
         private void ReportProgress(string activity, int done, int total, string status, bool completed = false)

@@ -36,7 +36,8 @@ namespace PSCertConnector.Core.Operations
                 var order = new OrderOperations(Workspace, step).Submit(connector, template, request.Csr);
                 if (order == null)
                 {
-                    Workspace.Store.RemoveRequestKey(request.KeyId); // nothing was issued for it
+                    // Nothing reached the CA: the key is of no use. An order left in doubt (Unknown) keeps it, for the certificate the CA may still issue.
+                    if (Workspace.Store.QueryOrders(new OrderQuery { Csr = request.Csr }).Count == 0) Workspace.Store.RemoveRequestKey(request.KeyId);
                     return;
                 }
                 if (order.Status != SubmitStatus.Issued)
@@ -156,6 +157,9 @@ namespace PSCertConnector.Core.Operations
                 using (key)
                 {
                     var details = CertificateReader.Read(leaf);
+                    if (Workspace.Store.QueryCertificates(new CertificateQuery { Thumbprint = details.ThumbprintSha1 }).FirstOrDefault() is { RevokedAt: not null } revoked)
+                        throw new PscException("CertificateRevoked", FailureCategory.InvalidOperation,
+                            $"The certificate in '{inputPath}' ('{details.Subject}', serial {details.SerialNumber}) was revoked ({revoked.RevocationReason}) on {revoked.RevokedAt:u}: it is not delivered to anyone.") { Target = inputPath };
                     if (!Sink.ShouldProcess($"PFX of '{details.Subject}' to '{file.Path}'", "Encrypt to a new recipient and record the certificate")) return;
                     var sealedPfx = PfxEnvelope.Seal(leaf, chain, key, details.CommonName, file.Recipient);
                     AtomicFile.Write(file.Path, sealedPfx, ownerOnly: true);
@@ -168,8 +172,9 @@ namespace PSCertConnector.Core.Operations
                                 KeyId = key.KeyId, Subject = details.Subject, Algorithm = key.Algorithm, KeySize = key.KeySize, Exportable = true,
                                 FriendlyName = details.CommonName, CreatedAt = DateTimeOffset.UtcNow,
                             }, key.ExportPkcs8());
+                        // Inserted only: a certificate already in the inventory keeps what is known of it (its revocation above all).
                         Workspace.Store.UpsertCertificate(new InventoryStore.CertificateUpsert(leaf, source, CertificateSource.Imported, details.Template, null,
-                            null, Array.Empty<string>(), null, null));
+                            null, Array.Empty<string>(), null, null, InsertOnly: true));
                         return 0;
                     });
                     done = new PfxReencryption

@@ -88,6 +88,13 @@ namespace PSCertConnector.Core.Operations
                             $"Certificate {request.SerialNumber} is no longer in the inventory."));
                         continue;
                     }
+                    if (certificate.RevokedAt != null && certificate.RevocationReason == request.Reason)
+                    {
+                        // Revoked already, as asked (by hand meanwhile, or by a pass that stopped before recording this request).
+                        Sink.WriteObject(Workspace.Store.RecordRevocationAttempt(request.Id, RevocationRequestStatus.Revoked, null, null));
+                        revoked++;
+                        continue;
+                    }
                     try
                     {
                         // Revoked as of when it was asked for, unless a date was given: the CRL then says since when it is not to be trusted.

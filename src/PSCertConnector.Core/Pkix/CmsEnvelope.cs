@@ -45,8 +45,7 @@ namespace PSCertConnector.Core.Pkix
                 }
                 throw unreadable("it is not encrypted to this key");
             }
-            catch (Exception ex) when (ex is CmsException or ArgumentException or InvalidCastException or IOException
-                                       or Org.BouncyCastle.Security.SecurityUtilityException or Org.BouncyCastle.Crypto.InvalidCipherTextException)
+            catch (Exception ex) when (ScepCodec.IsUnreadable(ex))
             {
                 throw unreadable(ex.Message.TrimEnd('.'));
             }

@@ -141,6 +141,7 @@ namespace PSCertConnector.Core.Pkix
         }
 
         /// <summary>The request's subject name as DER (SCEP's IssuerAndSubject names it so).</summary>
-        public static byte[] SubjectName(byte[] csrDer) => Read(csrDer).Request.GetCertificationRequestInfo().Subject.GetDerEncoded();
+        public static byte[] SubjectName(byte[] csrDer) =>
+            CertificationRequestInfo.GetInstance(Asn1Sequence.GetInstance(Asn1Object.FromByteArray(csrDer))[0]).Subject.GetDerEncoded(); // read and checked by the caller
 }
 }

@@ -35,6 +35,24 @@ namespace PSCertConnector.Core.Pkix
         internal static T WithoutModulusPrimalityTest<T>(Func<T> work) =>
             Org.BouncyCastle.Utilities.Properties.WithThreadProperty(Org.BouncyCastle.Utilities.Properties.RsaMaxMRTests, "0", work);
 
+        /// <summary>True when <paramref name="certificate"/>'s signature verifies with <paramref name="issuer"/>'s key and names it as issuer.</summary>
+        public static bool IsIssuedBy(byte[] certificate, byte[] issuer) => WithoutModulusPrimalityTest(() =>
+        {
+            try
+            {
+                var child = new Org.BouncyCastle.X509.X509Certificate(certificate);
+                var parent = new Org.BouncyCastle.X509.X509Certificate(issuer);
+                if (!child.IssuerDN.Equivalent(parent.SubjectDN)) return false;
+                child.Verify(parent.GetPublicKey());
+                return true;
+            }
+            catch (Exception ex) when (ex is Org.BouncyCastle.Security.GeneralSecurityException or ArgumentException or InvalidOperationException
+                                       or InvalidCastException or System.IO.IOException or Org.BouncyCastle.Crypto.InvalidCipherTextException)
+            {
+                return false;
+            }
+        });
+
         public static string PublicKeyId(byte[] subjectPublicKeyInfo)
         {
             using var sha = SHA256.Create();

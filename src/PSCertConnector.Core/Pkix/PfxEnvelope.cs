@@ -72,8 +72,7 @@ namespace PSCertConnector.Core.Pkix
                 using var input = new MemoryStream(pfx);
                 store.Load(input, password.ToCharArray());
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or Org.BouncyCastle.Crypto.InvalidCipherTextException
-                                       or Org.BouncyCastle.Security.Certificates.CertificateException)
+            catch (Exception ex) when (ScepCodec.IsUnreadable(ex) || ex is Org.BouncyCastle.Security.Certificates.CertificateException)
             {
                 throw new PscException("PfxUnreadable", FailureCategory.InvalidData,
                     $"The {what} cannot be opened: the password is wrong or the file is not a PFX ({DisplayText.Escape(ex.Message.TrimEnd('.'))}).");

@@ -98,8 +98,9 @@ namespace PSCertConnector.Core.Pkix
                         ?? throw Unreadable(what, "the certificate that signed it is not included");
                 if (!signer.Verify(certificate)) throw Unreadable(what, "its signature does not verify");
                 var table = signer.SignedAttributes ?? throw Unreadable(what, "it has no signed attributes");
-                string? Text(DerObjectIdentifier oid) => table[oid]?.AttrValues[0] is IAsn1String s ? s.GetString() : null;
-                byte[]? Octets(DerObjectIdentifier oid) => table[oid]?.AttrValues[0] is Asn1OctetString o ? o.GetOctets() : null;
+                Asn1Encodable? Value(DerObjectIdentifier oid) => table[oid] is { } attribute && attribute.AttrValues.Count > 0 ? attribute.AttrValues[0] : null;
+                string? Text(DerObjectIdentifier oid) => Value(oid) is IAsn1String s ? s.GetString() : null;
+                byte[]? Octets(DerObjectIdentifier oid) => Value(oid) is Asn1OctetString o ? o.GetOctets() : null;
                 var typeText = Text(MessageTypeOid) ?? throw Unreadable(what, "it has no messageType");
                 if (!int.TryParse(typeText, out var type) || !Enum.IsDefined(typeof(ScepMessageType), type))
                     throw Unreadable(what, $"its messageType '{DisplayText.Escape(typeText)}' is not one SCEP defines");
@@ -130,12 +131,16 @@ namespace PSCertConnector.Core.Pkix
                     DigestOid = signer.DigestAlgorithmID.Algorithm.Id,
                 };
             }
-            catch (Exception ex) when (ex is CmsException or ArgumentException or InvalidCastException or IOException
-                                       or SecurityUtilityException or Org.BouncyCastle.Security.Certificates.CertificateException)
+            catch (Exception ex) when (IsUnreadable(ex))
             {
                 throw Unreadable(what, ex.Message.TrimEnd('.'));
             }
         }
+
+        /// <summary>What the crypto library throws for a message it cannot read (some of it only while parsing lazily).</summary>
+        internal static bool IsUnreadable(Exception ex) =>
+            ex is CmsException or ArgumentException or InvalidCastException or IOException or InvalidOperationException or IndexOutOfRangeException
+                or GeneralSecurityException or SecurityUtilityException or Org.BouncyCastle.Security.Certificates.CertificateException or Org.BouncyCastle.Crypto.InvalidCipherTextException;
 
         /// <summary>Opens the pkcsPKIEnvelope with the recipient's key (and certificate, to pick its entry); also says which content encryption it used.</summary>
         public static (byte[] Content, string EncryptionOid) Decrypt(ScepMessage message, AsymmetricKey recipientKey, byte[]? recipientCertificate, string what)
@@ -180,7 +185,7 @@ namespace PSCertConnector.Core.Pkix
                 if (sequence.Count != 2) throw Unreadable(what, "its IssuerAndSubject is not two names");
                 return (X509Name.GetInstance(sequence[0]).GetDerEncoded(), X509Name.GetInstance(sequence[1]).GetDerEncoded());
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidCastException or IOException) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
+            catch (Exception ex) when (IsUnreadable(ex)) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
         }
 
         /// <summary>IssuerAndSerialNumber (GetCert, GetCRL, RFC 8894 §3.3.4): which certificate, by its issuer's name and serial.</summary>
@@ -198,7 +203,7 @@ namespace PSCertConnector.Core.Pkix
                 var value = IssuerAndSerialNumber.GetInstance(Asn1Object.FromByteArray(der));
                 return (value.Issuer.GetDerEncoded(), Hex.Encode(value.SerialNumber.Value.ToByteArrayUnsigned()));
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidCastException or IOException) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
+            catch (Exception ex) when (IsUnreadable(ex)) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
         }
 
         /// <summary>The subject name of a certificate or request, DER, for IssuerAndSubject.</summary>
@@ -216,7 +221,7 @@ namespace PSCertConnector.Core.Pkix
         public static IReadOnlyList<byte[]> ReadCrls(byte[] der, string what)
         {
             try { return new CmsSignedData(der).GetCrls().EnumerateMatches(null).Select(c => c.GetEncoded()).ToList(); }
-            catch (Exception ex) when (ex is CmsException or ArgumentException or InvalidCastException or IOException) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
+            catch (Exception ex) when (IsUnreadable(ex)) { throw Unreadable(what, ex.Message.TrimEnd('.')); }
         }
 
         private static PscException Unreadable(string what, string why) =>

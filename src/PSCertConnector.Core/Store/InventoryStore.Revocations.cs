@@ -8,8 +8,23 @@ namespace PSCertConnector.Core.Store
     /// <summary>The revocation queue: requests waiting for the maintenance pass, and the outcome of each.</summary>
     public sealed partial class InventoryStore
     {
-        /// <summary>Queues a revocation; a certificate already waiting for one keeps its request (returned), whatever this one's reason.</summary>
-        public (RevocationRequest Request, bool Added) QueueRevocation(CertificateRecord certificate, RevocationReason reason, DateTimeOffset? effectiveAt) =>
+        /// <summary>
+        /// Queues a revocation; a certificate already waiting for one keeps its request (returned), whatever this one's reason.
+        /// One waiting request per certificate is also what the database holds to, so two hosts queuing at once make one.
+        /// </summary>
+        public (RevocationRequest Request, bool Added) QueueRevocation(CertificateRecord certificate, RevocationReason reason, DateTimeOffset? effectiveAt)
+        {
+            try { return TryQueueRevocation(certificate, reason, effectiveAt); }
+            catch (DbException ex) when (_db.IsUniqueViolation(ex))
+            {
+                var waiting = _db.Query("SELECT * FROM revocation_requests WHERE certificate_id = @c AND status = @s", ReadRevocation,
+                    ("@c", certificate.Id), ("@s", RevocationRequestStatus.Queued.ToString()));
+                if (waiting.Count == 0) throw;
+                return (waiting[0], false);
+            }
+        }
+
+        private (RevocationRequest Request, bool Added) TryQueueRevocation(CertificateRecord certificate, RevocationReason reason, DateTimeOffset? effectiveAt) =>
             _db.InTransaction(() =>
             {
                 var waiting = _db.Query("SELECT * FROM revocation_requests WHERE certificate_id = @c AND status = @s ORDER BY id",

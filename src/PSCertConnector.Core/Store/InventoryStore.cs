@@ -213,7 +213,8 @@ namespace PSCertConnector.Core.Store
                 requested_by TEXT,
                 requested_at TEXT NOT NULL,
                 completed_at TEXT);
-              CREATE INDEX ix_revocation_requests_due ON revocation_requests(status, next_attempt_at);",
+              CREATE INDEX ix_revocation_requests_due ON revocation_requests(status, next_attempt_at);
+              CREATE UNIQUE INDEX ux_revocation_requests_queued ON revocation_requests(certificate_id) WHERE status = 'Queued';",
         };
 
         // The names of certificates (alias c) as (certificate id, name, reversed name); a WHERE on c may follow. A SAN equal

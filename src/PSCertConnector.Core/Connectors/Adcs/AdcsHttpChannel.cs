@@ -85,12 +85,18 @@ namespace PSCertConnector.Core.Connectors.Adcs
             return reply;
         }
 
-        /// <summary>POSTs a binary body (a SCEP pkiMessage to NDES).</summary>
-        public HttpReply Post(Uri uri, byte[] body, string contentType, string what, CancellationToken cancellation)
+        // NDES's SCEP endpoint is anonymous (the challenge in the request authorizes it): the account goes only to mscep_admin.
+        HttpReply IScepChannel.Get(Uri uri, string what, CancellationToken cancellation) => Anonymous(_http.Send(HttpMethod.Get, uri, null, cancellation), what);
+
+        HttpReply IScepChannel.Post(Uri uri, byte[] body, string contentType, string what, CancellationToken cancellation)
         {
             var content = new ByteArrayContent(body);
             content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-            var reply = _http.Send(HttpMethod.Post, uri, content, cancellation, Basic);
+            return Anonymous(_http.Send(HttpMethod.Post, uri, content, cancellation), what);
+        }
+
+        private HttpReply Anonymous(HttpReply reply, string what)
+        {
             CheckStatus(reply, what, soap: false);
             if (!reply.IsSuccess) throw Unexpected(reply, what);
             return reply;

@@ -15,10 +15,14 @@ namespace PSCertConnector.Core.Connectors.Adcs
         private static readonly Regex Challenge = new Regex(@"challenge\s+password\s+is:?\s*(?:<[^>]*>\s*)*([0-9A-Fa-f]{8,64})\b",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
+        /// <summary>The bold 16-hex-digit value a localized page shows where the English one says "challenge password is:" (the CA thumbprint beside it is longer).</summary>
+        private static readonly Regex BoldChallenge = new Regex(@"<B>\s*([0-9A-Fa-f]{16})\s*</B>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
         public static string Read(HttpReply reply, string connector)
         {
             var text = Decode(reply.Body);
             var match = Challenge.Match(text);
+            if (!match.Success) match = BoldChallenge.Match(text);
             if (match.Success) return match.Groups[1].Value.ToUpperInvariant();
             var host = reply.Uri.Host;
             if (text.IndexOf("password cache is full", StringComparison.OrdinalIgnoreCase) >= 0)

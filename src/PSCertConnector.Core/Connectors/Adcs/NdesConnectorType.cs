@@ -23,11 +23,17 @@ namespace PSCertConnector.Core.Connectors.Adcs
 
         protected override bool HostRequired(ConnectorDefinition definition) => true;
 
+        /// <summary>A path on the connector's host: never a URL, which would send the account elsewhere.</summary>
+        private static string? RequirePath(AdcsServiceSettings settings, string key) =>
+            settings.Get(key) is not { } path ? null
+            : path.StartsWith("/", StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal) && !path.Contains("://")
+                ? path : throw HttpsServiceSettings.Invalid(key, path, "a path on the host, starting with / (the host is the 'host' setting)");
+
         internal override ICaConnector Create(AdcsHttpChannel channel, ConnectorSecrets secrets)
         {
             var settings = channel.Settings;
-            var endpoint = new Uri(settings.BaseUri, settings.Get("path") ?? "/certsrv/mscep/mscep.dll");
-            var adminPath = settings.Get("adminPath") ?? "/certsrv/mscep_admin/";
+            var endpoint = new Uri(settings.BaseUri, RequirePath(settings, "path") ?? "/certsrv/mscep/mscep.dll");
+            var adminPath = settings.Get("adminPath") is "none" or "None" ? "none" : RequirePath(settings, "adminPath") ?? "/certsrv/mscep_admin/";
             Func<System.Threading.CancellationToken, string?> challenge = string.Equals(adminPath, "none", StringComparison.OrdinalIgnoreCase)
                 ? _ => null
                 : cancellation => NdesChallengePage.Read(channel.Get(new Uri(settings.BaseUri, adminPath), "NDES challenge page (mscep_admin)", cancellation), settings.Connector);
