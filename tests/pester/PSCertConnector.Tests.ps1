@@ -696,6 +696,35 @@ Describe 'AD CS over HTTPS against the Lab server' {
         (Get-CaEvent -Id 4001 | Select-Object -First 1).Connector | Should -Be 'lab-scep' -Because 'SCEP enrollments are logged in the SCEP area'
     }
 
+    It 'A scep connector enrolls against Debian''s scepserver (micromdm) over HTTP with its CA pinned, and OpenSSL verifies the certificate' {
+        $depot = Join-Path $TestDrive 'scep-depot'
+        & /usr/bin/scepserver ca -init -depot $depot -keySize 2048 *> $null
+        $LASTEXITCODE | Should -Be 0
+        $caPem = Join-Path $depot 'ca.pem'
+        $fingerprint = ((& openssl x509 -in $caPem -noout -fingerprint -sha256) -split '=')[1]
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $scepPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        $scep = Start-Process -FilePath /usr/bin/scepserver -ArgumentList '-depot', $depot, '-port', "$scepPort", '-challenge', 'pester-micromdm' -PassThru `
+            -RedirectStandardError (Join-Path $TestDrive 'scepserver.err') -RedirectStandardOutput (Join-Path $TestDrive 'scepserver.out')
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ($true) {
+                try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $scepPort).Dispose(); break }
+                catch { if ([DateTime]::UtcNow -gt $deadline -or $scep.HasExited) { throw 'scepserver did not start' }; Start-Sleep -Milliseconds 100 }
+            }
+            $challenge = ConvertTo-SecureString 'pester-micromdm' -AsPlainText -Force
+            New-CaConnector -Name micromdm -Type scep -ApiKey $challenge -Setting @{ url = "http://127.0.0.1:$scepPort/scep"; caFingerprint = $fingerprint } -ErrorAction Stop | Out-Null
+            (Test-CaConnector -Name micromdm).Success | Should -BeTrue
+            $order = New-RaCertificateRequest -Subject 'CN=pester-micromdm-device' | Submit-AdcsRequest -Connector micromdm -ErrorAction Stop
+            $order.Status | Should -Be 'Issued'
+            $certificate = $order | Receive-AdcsCertificate -ErrorAction Stop
+            $pem = Join-Path $TestDrive 'micromdm.pem'
+            Set-Content -Path $pem -Value ("-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($certificate.Der, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----")
+            (& openssl verify -CAfile $caPem $pem) | Should -Match ': OK'
+        }
+        finally { Stop-Process -InputObject $scep -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'Revoke-Certificate through CES fails with CapabilityNotSupported' {
         $certificate = Get-CaCertificate -Connector lab-ces | Select-Object -First 1
         $certificate | Revoke-Certificate -Reason KeyCompromise -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
