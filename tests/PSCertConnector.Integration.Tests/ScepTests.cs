@@ -58,6 +58,15 @@ namespace PSCertConnector.Integration.Tests
             return (order, sink);
         }
 
+        /// <summary>A one-time challenge from the Lab's mscep_admin page, read as an administrator would read it (UTF-16, in bold after the words).</summary>
+        private async Task<string> OneTimeChallenge()
+        {
+            using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LabFixture.User}:{LabFixture.Password}")));
+            var page = Encoding.Unicode.GetString((await client.GetByteArrayAsync(_lab.Server.ScepAdminUri)).AsSpan(2));
+            return System.Text.RegularExpressions.Regex.Match(page, @"challenge password is: <B> ([0-9A-F]{16}) </B>").Groups[1].Value;
+        }
+
         private string Verify(byte[] certificate, string caFile)
         {
             var path = _home.File(Guid.NewGuid().ToString("N") + ".pem");
@@ -140,9 +149,7 @@ namespace PSCertConnector.Integration.Tests
         public async Task A_full_ndes_password_cache_is_reported_with_what_to_do()
         {
             var definition = Ndes(_lab.Server, "ndes-full");
-            using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LabFixture.User}:{LabFixture.Password}")));
-            for (int i = 0; i < LabServer.ScepPasswordMax; i++) (await client.GetAsync(_lab.Server.ScepAdminUri)).EnsureSuccessStatusCode();
+            for (int i = 0; i < LabServer.ScepPasswordMax; i++) await OneTimeChallenge();
             var sink = new RecordingSink();
             new OrderOperations(_workspace, sink).Submit("ndes-full", null, NewRequest("cache-full"));
             sink.Errors.Should().ContainSingle().Which.ErrorId.Should().Be("NdesPasswordCacheFull");
@@ -201,10 +208,7 @@ namespace PSCertConnector.Integration.Tests
         [Fact]
         public async Task Micromdms_scepclient_enrolls_against_the_lab_with_a_challenge_from_mscep_admin()
         {
-            using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LabFixture.User}:{LabFixture.Password}")));
-            var page = Encoding.Unicode.GetString((await client.GetByteArrayAsync(_lab.Server.ScepAdminUri)).AsSpan(2));
-            var challenge = System.Text.RegularExpressions.Regex.Match(page, @"challenge password is: <B> ([0-9A-F]{16}) </B>").Groups[1].Value;
+            var challenge = await OneTimeChallenge();
             challenge.Should().HaveLength(16);
 
             var key = _home.File("scepclient.key");
@@ -246,10 +250,7 @@ namespace PSCertConnector.Integration.Tests
         [Fact]
         public async Task Certmonger_enrolls_against_the_lab_with_a_one_time_challenge()
         {
-            using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LabFixture.User}:{LabFixture.Password}")));
-            var page = Encoding.Unicode.GetString((await client.GetByteArrayAsync(_lab.Server.ScepAdminUri)).AsSpan(2));
-            var challenge = System.Text.RegularExpressions.Regex.Match(page, @"challenge password is: <B> ([0-9A-F]{16}) </B>").Groups[1].Value;
+            var challenge = await OneTimeChallenge();
             var work = Directory.CreateDirectory(_home.File("certmonger")).FullName;
             var script = Path.Combine(AppContext.BaseDirectory, "scep", "certmonger-enroll.sh");
             var (exit, output) = ProcessRunner.Run(new ProcessStartInfo("bash", $"\"{script}\" {_lab.Server.ScepUri.AbsoluteUri} \"{_lab.Authority.BundlePath}\" {challenge} \"{work}\""),

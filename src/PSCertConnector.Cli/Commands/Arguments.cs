@@ -108,6 +108,10 @@ namespace PSCertConnector.Cli.Commands
             return operations.Select(defaultStatus.Value, connector, unfetchedOnly);
         }
 
+        /// <summary>The certificate --to names (PEM or DER): whom a PFX is encrypted to; null without --to.</summary>
+        public static byte[]? RecipientCertificate(CommandLine cl) =>
+            cl.Get("to") is string to ? Core.Pkix.Pem.ReadPemOrDer(ReadFile(to, "recipient certificate"), "recipient certificate", "CERTIFICATE") : null;
+
         public static byte[] ReadFile(string path, string what)
         {
             try { return File.ReadAllBytes(path); }

@@ -31,7 +31,7 @@ namespace PSCertConnector.Cli.Commands
             var outPath = cl.Require("out", "the file to write");
             var includeChain = cl.Has("chain");
             var password = format == ExportFormat.Pfx ? cl.Secret("password-env", "password-file") : null;
-            var recipient = cl.Get("to") is string to ? Pem.ReadPemOrDer(Arguments.ReadFile(to, "recipient certificate"), "recipient certificate", "CERTIFICATE") : null;
+            var recipient = Arguments.RecipientCertificate(cl);
             if (recipient != null && format != ExportFormat.Pfx) throw CommandLine.Usage("--to encrypts a PFX: give --format pfx.");
             if (format == ExportFormat.Pfx && password == null && recipient == null)
                 throw CommandLine.Usage("A PFX needs a password (--password-env VAR or --password-file FILE) or a recipient certificate (--to FILE).");

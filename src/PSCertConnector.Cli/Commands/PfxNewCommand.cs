@@ -53,7 +53,7 @@ namespace PSCertConnector.Cli.Commands
             Path = Path.GetFullPath(cl.Require("out", "the file to write")),
             Overwrite = cl.Has("force"),
             PfxProtection = passwordForm && cl.Has("legacy-pfx") ? Pkcs12Protection.Legacy : Pkcs12Protection.Modern,
-            Recipient = cl.Get("to") is string to ? Pem.ReadPemOrDer(Arguments.ReadFile(to, "recipient certificate"), "recipient certificate", "CERTIFICATE") : null,
+            Recipient = Arguments.RecipientCertificate(cl),
         };
 
         private static void Render(Invocation run, CliSink sink)

@@ -81,9 +81,11 @@ namespace PSCertConnector.Core.Connectors
             var info = CsrParser.Parse(csrDer);
             using var key = RequireKey(info.PublicKeyId);
             if (key.Algorithm != KeyAlgorithm.Rsa)
-                throw new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
-                    $"SCEP needs an RSA key: the answer is encrypted to the key that signs the request, and a {key.Algorithm} key cannot receive it. Make the request with an RSA key.")
-                { BeforeSending = true };
+            {
+                var notRsa = ScepCodec.NeedsRsa(key);
+                notRsa.BeforeSending = true; // checked before a one-time challenge is spent on it
+                throw notRsa;
+            }
             ScepServerCertificates certificates;
             byte[] request;
             try
@@ -100,7 +102,7 @@ namespace PSCertConnector.Core.Connectors
                 throw;
             }
             var reply = Exchange(ScepMessageType.PKCSReq, key, info.Subject, request, certificates, cancellation);
-            return Result(reply, key, CsrSubject(info.Der), certificates, submitting: true);
+            return Result(reply, key, CsrParser.SubjectName(info.Der), certificates, submitting: true);
         }
 
         public override SubmitResult GetRequest(string requestId, string? referenceUri, CancellationToken cancellation)
@@ -130,32 +132,38 @@ namespace PSCertConnector.Core.Connectors
         /// </summary>
         public byte[]? GetCertificate(string serialNumber, CancellationToken cancellation)
         {
-            var certificates = ServerCertificates(cancellation);
-            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
-            var reply = Exchange(ScepMessageType.GetCert, key, "CN=SCEP GetCert", ScepCodec.IssuerAndSerial(certificates.Ca, Hex.NormalizeSerial(serialNumber)), certificates, cancellation);
-            if (reply.Message.Status == ScepPkiStatus.Failure && reply.Message.FailInfo == ScepFailInfo.BadCertId) return null;
-            if (reply.Message.Status != ScepPkiStatus.Success)
-                throw new PscException("ScepGetCertRefused", FailureCategory.InvalidOperation,
-                    $"{Endpoint.Host} did not return certificate {serialNumber}: {Describe(reply.Message)}.") { Target = serialNumber };
             var wanted = Hex.NormalizeSerial(serialNumber);
-            return Pkcs7.ReadCertificates(ScepCodec.Decrypt(reply.Message, key, null, "GetCert answer").Content, "GetCert answer")
-                .FirstOrDefault(c => CertificateReader.Read(c).SerialNumber == wanted);
+            var (answer, content) = Query(ScepMessageType.GetCert, "CN=SCEP GetCert", certificates => ScepCodec.IssuerAndSerial(certificates.Ca, wanted), cancellation);
+            if (answer.Status == ScepPkiStatus.Failure && answer.FailInfo == ScepFailInfo.BadCertId) return null;
+            if (content == null)
+                throw new PscException("ScepGetCertRefused", FailureCategory.InvalidOperation,
+                    $"{Endpoint.Host} did not return certificate {serialNumber}: {Describe(answer)}.") { Target = serialNumber };
+            return Pkcs7.ReadCertificates(content, "GetCert answer").FirstOrDefault(c => CertificateReader.Read(c).SerialNumber == wanted);
         }
 
         /// <summary>GetCRL for the issuing CA, signed with a key made for this one message (the server needs no identity for it).</summary>
         public override byte[] GetCrl(CancellationToken cancellation)
         {
-            var certificates = ServerCertificates(cancellation);
-            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
-            var issuerCa = certificates.Ca;
-            var reply = Exchange(ScepMessageType.GetCRL, key, "CN=SCEP CRL request", ScepCodec.IssuerAndSerial(issuerCa, CertificateReader.Read(issuerCa).SerialNumber),
-                certificates, cancellation);
-            if (reply.Message.Status != ScepPkiStatus.Success)
+            var (answer, content) = Query(ScepMessageType.GetCRL, "CN=SCEP CRL request",
+                certificates => ScepCodec.IssuerAndSerial(certificates.Ca, CertificateReader.Read(certificates.Ca).SerialNumber), cancellation);
+            if (content == null)
                 throw new PscException("ScepCrlRefused", FailureCategory.InvalidOperation,
-                    $"{Endpoint.Host} did not return its CRL: {Describe(reply.Message)}.") { Target = Endpoint.ToString() };
-            var crls = ScepCodec.ReadCrls(ScepCodec.Decrypt(reply.Message, key, null, "GetCRL answer").Content, "GetCRL answer");
+                    $"{Endpoint.Host} did not return its CRL: {Describe(answer)}.") { Target = Endpoint.ToString() };
+            var crls = ScepCodec.ReadCrls(content, "GetCRL answer");
             return crls.Count > 0 ? crls[0]
                 : throw new PscException("ScepCrlRefused", FailureCategory.InvalidData, $"{Endpoint.Host} answered GetCRL with no CRL.") { Target = Endpoint.ToString() };
+        }
+
+        /// <summary>
+        /// A query that needs no identity (GetCert, GetCRL): signed with a key made for this one message; the answer, and
+        /// its decrypted content when it is SUCCESS.
+        /// </summary>
+        private (ScepMessage Answer, byte[]? Content) Query(ScepMessageType type, string signerSubject, Func<ScepServerCertificates, byte[]> content, CancellationToken cancellation)
+        {
+            var certificates = ServerCertificates(cancellation);
+            using var key = AsymmetricKey.Generate(KeyAlgorithm.Rsa, 2048);
+            var answer = Exchange(type, key, signerSubject, content(certificates), certificates, cancellation).Message;
+            return (answer, answer.Status == ScepPkiStatus.Success ? ScepCodec.Decrypt(answer, key, null, type + " answer").Content : null);
         }
 
         /// <summary>A caFingerprint setting as 64 upper-case hex digits (colons and spaces allowed in the input).</summary>
@@ -170,8 +178,6 @@ namespace PSCertConnector.Core.Connectors
             _requesterKey?.Invoke(publicKeyId) ?? throw new PscException("ScepRequestKeyMissing", FailureCategory.InvalidArgument,
                 "SCEP signs a request with its own private key, and this host does not keep the key of this request. Make the request here " +
                 $"({UserText.Command("request new", "New-RaCertificateRequest")}), or submit it through another connector type.") { Target = publicKeyId };
-
-        private static byte[] CsrSubject(byte[] csrDer) => CsrParser.SubjectName(csrDer);
 
         private ScepCapabilities ServerCapabilities(CancellationToken cancellation)
         {

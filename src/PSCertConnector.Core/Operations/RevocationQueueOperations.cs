@@ -41,8 +41,9 @@ namespace PSCertConnector.Core.Operations
                             $"A release from hold is not queued: release {input.Selector} at once ({UserText.Command("revoke SERIAL --reason remove-from-crl", "Revoke-Certificate -Reason RemoveFromCrl")}).") { Target = input.Selector.ToString() };
                     var certificate = inventory.Find(input.Selector);
                     // A transport that cannot revoke would only fail on every pass: say so now.
-                    if ((Workspace.Connect(certificate.Connector).Capabilities & ConnectorCapabilities.Revoke) == 0)
-                        throw new CapabilityNotSupportedException(Workspace.Connect(certificate.Connector).Type, ConnectorCapabilities.Revoke,
+                    var connector = Workspace.Connect(certificate.Connector);
+                    if ((connector.Capabilities & ConnectorCapabilities.Revoke) == 0)
+                        throw new CapabilityNotSupportedException(connector.Type, ConnectorCapabilities.Revoke,
                             "Queue it on a connector that can revoke for this CA ('adcs-dcom', DigiCert, the embedded CA), or revoke it on the CA.");
                     if (!Sink.ShouldProcess($"certificate {certificate.SerialNumber} '{certificate.Subject}' on connector '{certificate.Connector}'", $"Queue revocation ({input.Reason})")) return;
                     var (request, added) = Workspace.Store.QueueRevocation(certificate, input.Reason, input.EffectiveDate);

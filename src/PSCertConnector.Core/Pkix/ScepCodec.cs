@@ -30,6 +30,11 @@ namespace PSCertConnector.Core.Pkix
         private static readonly DerObjectIdentifier RecipientNonceOid = new DerObjectIdentifier(AttributeArc + "6");
         private static readonly DerObjectIdentifier TransactionIdOid = new DerObjectIdentifier(AttributeArc + "7");
 
+        /// <summary>Why a key that is not RSA cannot take part in SCEP.</summary>
+        public static PscException NeedsRsa(AsymmetricKey key) =>
+            new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
+                $"SCEP needs an RSA key: the answer is encrypted to the key that signs the request, and a {key.Algorithm} key cannot receive it. Make the request with an RSA key.");
+
         /// <summary>A fresh 16-byte nonce.</summary>
         public static byte[] NewNonce()
         {
@@ -46,9 +51,7 @@ namespace PSCertConnector.Core.Pkix
             ScepPkiStatus? status, ScepFailInfo? failInfo, byte[]? content, IReadOnlyList<byte[]> recipients,
             byte[] signerCertificate, AsymmetricKey signerKey, ScepAlgorithms algorithms) => KeyFactory.WithoutModulusPrimalityTest(() =>
         {
-            if (signerKey.Algorithm != KeyAlgorithm.Rsa)
-                throw new PscException("ScepNeedsRsa", FailureCategory.InvalidArgument,
-                    $"SCEP needs an RSA key: the answer is encrypted to the key that signs the request, and a {signerKey.Algorithm} key cannot receive it. Make the request with an RSA key.");
+            if (signerKey.Algorithm != KeyAlgorithm.Rsa) throw NeedsRsa(signerKey);
             var envelope = content == null ? null : CmsEnvelope.Seal(content, recipients, algorithms.EncryptionOid);
             var attributes = new Asn1EncodableVector
             {

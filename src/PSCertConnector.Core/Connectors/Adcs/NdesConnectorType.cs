@@ -33,8 +33,9 @@ namespace PSCertConnector.Core.Connectors.Adcs
         {
             var settings = channel.Settings;
             var endpoint = new Uri(settings.BaseUri, RequirePath(settings, "path") ?? "/certsrv/mscep/mscep.dll");
-            var adminPath = settings.Get("adminPath") is "none" or "None" ? "none" : RequirePath(settings, "adminPath") ?? "/certsrv/mscep_admin/";
-            Func<System.Threading.CancellationToken, string?> challenge = string.Equals(adminPath, "none", StringComparison.OrdinalIgnoreCase)
+            bool noChallenge = string.Equals(settings.Get("adminPath"), "none", StringComparison.OrdinalIgnoreCase);
+            var adminPath = noChallenge ? "" : RequirePath(settings, "adminPath") ?? "/certsrv/mscep_admin/";
+            Func<System.Threading.CancellationToken, string?> challenge = noChallenge
                 ? _ => null
                 : cancellation => NdesChallengePage.Read(channel.Get(new Uri(settings.BaseUri, adminPath), "NDES challenge page (mscep_admin)", cancellation), settings.Connector);
             return new ScepConnector(Name, channel, endpoint, challenge, secrets.RequesterKey, ScepConnector.ReadFingerprint(settings.Get("caFingerprint")), null, settings.Get("template"));
